@@ -1,0 +1,89 @@
+/**
+ * Reads the stderr pipe of a `create`-like runtime call. While the runtime
+ * runs, whatever arrives is the runtime's own (the container cannot run its
+ * entrypoint before `start`), so it is held back. Once the call succeeded,
+ * later bytes are the container's and flow to `sink` (or are drained when
+ * there is none, which keeps the pipe from filling). Once it failed, the held
+ * bytes are the runtime's message and never reach the container's stream.
+ */
+export class GatedPump {
+  #held: Uint8Array[] = [];
+  #open = false;
+  #done: Promise<void>;
+  #eof!: () => void;
+  #reader: ReadableStreamDefaultReader<Uint8Array>;
+  #writer?: WritableStreamDefaultWriter<Uint8Array>;
+  #onError: (error: unknown) => void;
+  readonly #eofSeen: Promise<void>;
+
+  constructor(
+    source: ReadableStream<Uint8Array>,
+    sink: WritableStream<Uint8Array> | undefined,
+    onError: (error: unknown) => void,
+  ) {
+    this.#reader = source.getReader();
+    this.#writer = sink?.getWriter();
+    this.#onError = onError;
+    this.#eofSeen = new Promise((resolve) => this.#eof = resolve);
+    this.#done = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (true) {
+        const { value, done } = await this.#reader.read();
+        if (done) break;
+        if (!this.#open) this.#held.push(value);
+        else if (this.#writer) await this.#writer.write(value);
+      }
+      await this.#writer?.close();
+    } catch (error) {
+      this.#onError(error);
+      await this.#reader.cancel().catch(() => {});
+      await this.#writer?.abort(error).catch(() => {});
+    } finally {
+      this.#eof();
+    }
+  }
+
+  /** The call succeeded: drop what the runtime wrote and let the container's bytes flow. */
+  open(): string {
+    this.#open = true;
+    return this.#takeHeld();
+  }
+
+  /**
+   * The call failed: waits up to `waitMs` for the pipe to close (the
+   * runtime's helper processes may still hold it), stops reading and closes
+   * the sink, and returns the runtime's text.
+   */
+  async fail(waitMs: number): Promise<string> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#eofSeen,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, waitMs)),
+    ]);
+    clearTimeout(timer);
+    const text = this.#takeHeld();
+    this.#open = true;
+    await this.#reader.cancel().catch(() => {});
+    await this.#done;
+    return text;
+  }
+
+  #takeHeld(): string {
+    const text = new TextDecoder().decode(concat(this.#held));
+    this.#held = [];
+    return text;
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import { InvalidArgumentError } from "./errors.ts";
+
+/** The longest container id accepted: it becomes a directory name in the state root. */
+export const MAX_CONTAINER_ID_LENGTH = 255;
+
+const ID_CHARSET = /^[A-Za-z0-9_.+-]+$/;
+
+/**
+ * Checks that `id` is a container id that every runtime accepts and that is
+ * safe on a command line and as a path component: runc's charset (letters,
+ * digits, `_ . + -`), not starting with `-`, no `..`, at most
+ * {@linkcode MAX_CONTAINER_ID_LENGTH} characters. Returns the id.
+ *
+ * @throws {InvalidArgumentError} naming the id and the rule it breaks.
+ *
+ * @example
+ * ```ts
+ * import { validateContainerId } from "@weft/runtime";
+ *
+ * validateContainerId("web-1");
+ * try {
+ *   validateContainerId("-rf");
+ * } catch (error) {
+ *   console.assert((error as Error).message.includes('"-rf"'));
+ * }
+ * ```
+ */
+export function validateContainerId(id: unknown, argument = "id"): string {
+  const fail = (why: string): never => {
+    throw new InvalidArgumentError(`Invalid container id ${JSON.stringify(id)}: ${why}`, {
+      argument,
+      value: id,
+    });
+  };
+  if (typeof id !== "string") return fail(`expected a string, got ${typeof id}`);
+  if (id.length === 0) return fail("must not be empty");
+  if (id.length > MAX_CONTAINER_ID_LENGTH) {
+    return fail(`must be at most ${MAX_CONTAINER_ID_LENGTH} characters, got ${id.length}`);
+  }
+  if (id.startsWith("-")) return fail('must not start with "-"');
+  if (id.includes("..") || id === ".") return fail('must not be "." or contain ".."');
+  if (!ID_CHARSET.test(id)) {
+    return fail('may hold only letters, digits, "_", ".", "+" and "-"');
+  }
+  return id;
+}

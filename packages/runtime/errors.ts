@@ -1,0 +1,275 @@
+/**
+ * Base class of every failure of a runtime call, so that a caller can catch
+ * them all at once.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeError } from "@weft/runtime";
+ *
+ * const error = new RuntimeError("Cannot start container \"web\"");
+ * console.assert(error instanceof Error && error.name === "RuntimeError");
+ * ```
+ */
+export class RuntimeError extends Error {
+  /** Creates the error; `options.cause` keeps the underlying error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeError";
+  }
+}
+
+/** Fields of {@linkcode RuntimeNotFoundError}. */
+export interface RuntimeNotFoundErrorOptions extends ErrorOptions {
+  /** The binary that was looked for (a name or a path). */
+  binary: string;
+  /** The PATH that was searched when `binary` is a bare name. */
+  path?: string;
+}
+
+/**
+ * The runtime binary does not exist (or is not executable).
+ *
+ * @example
+ * ```ts
+ * import { RuntimeNotFoundError } from "@weft/runtime";
+ *
+ * const error = new RuntimeNotFoundError(
+ *   'Cannot find runtime binary "crun" in PATH "/usr/bin"',
+ *   { binary: "crun", path: "/usr/bin" },
+ * );
+ * console.assert(error.binary === "crun");
+ * ```
+ */
+export class RuntimeNotFoundError extends RuntimeError {
+  /** The binary that was looked for. */
+  readonly binary: string;
+  /** The PATH that was searched, when the binary was a bare name. */
+  readonly path?: string;
+  /** Creates the error. */
+  constructor(message: string, options: RuntimeNotFoundErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeNotFoundError";
+    this.binary = options.binary;
+    this.path = options.path;
+  }
+}
+
+/** Fields of {@linkcode RuntimeCommandError}. */
+export interface RuntimeCommandErrorOptions extends ErrorOptions {
+  /** The full command line that ran, binary first. */
+  argv: readonly string[];
+  /** The runtime's exit code. */
+  code: number;
+  /** The runtime's own message (from its JSON log, else its stderr). */
+  runtimeMessage: string;
+}
+
+/**
+ * The runtime ran and failed (non-zero exit). Carries the command line, the
+ * exit code and the runtime's own message.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeCommandError } from "@weft/runtime";
+ *
+ * const error = new RuntimeCommandError(
+ *   'Cannot delete container "web": runc exited with code 1: container is running',
+ *   { argv: ["runc", "delete", "web"], code: 1, runtimeMessage: "container is running" },
+ * );
+ * console.assert(error.code === 1);
+ * ```
+ */
+export class RuntimeCommandError extends RuntimeError {
+  /** The full command line that ran, binary first. */
+  readonly argv: readonly string[];
+  /** The runtime's exit code. */
+  readonly code: number;
+  /** The runtime's own message. */
+  readonly runtimeMessage: string;
+  /** Creates the error. */
+  constructor(message: string, options: RuntimeCommandErrorOptions) {
+    super(message, options);
+    this.name = "RuntimeCommandError";
+    this.argv = options.argv;
+    this.code = options.code;
+    this.runtimeMessage = options.runtimeMessage;
+  }
+}
+
+/** Fields of the errors about one container. */
+export interface ContainerErrorOptions extends RuntimeCommandErrorOptions {
+  /** The container id. */
+  id: string;
+}
+
+/**
+ * The runtime does not know the container id.
+ *
+ * @example
+ * ```ts
+ * import { ContainerNotFoundError, RuntimeCommandError } from "@weft/runtime";
+ *
+ * const error = new ContainerNotFoundError('Container "web" does not exist', {
+ *   id: "web",
+ *   argv: ["runc", "start", "web"],
+ *   code: 1,
+ *   runtimeMessage: "container does not exist",
+ * });
+ * console.assert(error instanceof RuntimeCommandError);
+ * ```
+ */
+export class ContainerNotFoundError extends RuntimeCommandError {
+  /** The container id. */
+  readonly id: string;
+  /** Creates the error. */
+  constructor(message: string, options: ContainerErrorOptions) {
+    super(message, options);
+    this.name = "ContainerNotFoundError";
+    this.id = options.id;
+  }
+}
+
+/**
+ * The container exists but is not running (for example a signal sent to a
+ * container that has already stopped).
+ *
+ * @example
+ * ```ts
+ * import { ContainerNotRunningError } from "@weft/runtime";
+ *
+ * const error = new ContainerNotRunningError('Container "web" is not running', {
+ *   id: "web",
+ *   argv: ["runc", "kill", "web", "15"],
+ *   code: 1,
+ *   runtimeMessage: "container not running",
+ * });
+ * console.assert(error.id === "web");
+ * ```
+ */
+export class ContainerNotRunningError extends RuntimeCommandError {
+  /** The container id. */
+  readonly id: string;
+  /** Creates the error. */
+  constructor(message: string, options: ContainerErrorOptions) {
+    super(message, options);
+    this.name = "ContainerNotRunningError";
+    this.id = options.id;
+  }
+}
+
+/** Fields of {@linkcode RuntimeTimeoutError} and {@linkcode RuntimeAbortError}. */
+export interface RuntimeInterruptOptions extends ErrorOptions {
+  /** The full command line that was stopped, binary first. */
+  argv: readonly string[];
+}
+
+/**
+ * A runtime call did not finish within its timeout; the runtime process (and
+ * its process group) was stopped.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeTimeoutError } from "@weft/runtime";
+ *
+ * const error = new RuntimeTimeoutError("runc state timed out after 50 ms", {
+ *   argv: ["runc", "state", "web"],
+ *   timeout: 50,
+ * });
+ * console.assert(error.timeout === 50);
+ * ```
+ */
+export class RuntimeTimeoutError extends RuntimeError {
+  /** The command line that was stopped. */
+  readonly argv: readonly string[];
+  /** The timeout in milliseconds. */
+  readonly timeout: number;
+  /** Creates the error. */
+  constructor(message: string, options: RuntimeInterruptOptions & { timeout: number }) {
+    super(message, options);
+    this.name = "RuntimeTimeoutError";
+    this.argv = options.argv;
+    this.timeout = options.timeout;
+  }
+}
+
+/**
+ * A runtime call was aborted through its `AbortSignal`; the runtime process
+ * (and its process group) was stopped. `cause` holds the abort reason.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeAbortError } from "@weft/runtime";
+ *
+ * const error = new RuntimeAbortError("runc state was aborted", {
+ *   argv: ["runc", "state", "web"],
+ * });
+ * console.assert(error.name === "RuntimeAbortError");
+ * ```
+ */
+export class RuntimeAbortError extends RuntimeError {
+  /** The command line that was stopped. */
+  readonly argv: readonly string[];
+  /** Creates the error. */
+  constructor(message: string, options: RuntimeInterruptOptions) {
+    super(message, options);
+    this.name = "RuntimeAbortError";
+    this.argv = options.argv;
+  }
+}
+
+/**
+ * The runtime succeeded but printed something that cannot be parsed.
+ *
+ * @example
+ * ```ts
+ * import { RuntimeOutputError } from "@weft/runtime";
+ *
+ * const error = new RuntimeOutputError('Cannot parse runc state output: "garbage"', {
+ *   argv: ["runc", "state", "web"],
+ *   output: "garbage",
+ * });
+ * console.assert(error.output === "garbage");
+ * ```
+ */
+export class RuntimeOutputError extends RuntimeError {
+  /** The command line that ran. */
+  readonly argv: readonly string[];
+  /** What the runtime printed. */
+  readonly output: string;
+  /** Creates the error. */
+  constructor(message: string, options: RuntimeInterruptOptions & { output: string }) {
+    super(message, options);
+    this.name = "RuntimeOutputError";
+    this.argv = options.argv;
+    this.output = options.output;
+  }
+}
+
+/**
+ * An argument was refused before anything ran: a bad container id, signal,
+ * bundle directory or option. A `TypeError`, as the wrong shape of input is.
+ *
+ * @example
+ * ```ts
+ * import { InvalidArgumentError } from "@weft/runtime";
+ *
+ * const error = new InvalidArgumentError('Invalid container id "-rf": must not start with "-"', {
+ *   argument: "id",
+ *   value: "-rf",
+ * });
+ * console.assert(error instanceof TypeError && error.argument === "id");
+ * ```
+ */
+export class InvalidArgumentError extends TypeError {
+  /** The name of the argument or option that was refused. */
+  readonly argument: string;
+  /** The value that was refused. */
+  readonly value: unknown;
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { argument: string; value: unknown }) {
+    super(message, options);
+    this.name = "InvalidArgumentError";
+    this.argument = options.argument;
+    this.value = options.value;
+  }
+}

@@ -1,0 +1,311 @@
+import { getLogger } from "@logtape/logtape";
+import { lastJsonLogError } from "./_json_log.ts";
+import { GatedPump } from "./_gated_pump.ts";
+import {
+  InvalidArgumentError,
+  RuntimeAbortError,
+  RuntimeNotFoundError,
+  RuntimeTimeoutError,
+} from "./errors.ts";
+import type { CallOptions } from "./runtime.ts";
+import type { Stdio } from "./stdio.ts";
+
+const logger = getLogger(["weft", "runtime", "cli"]);
+
+/** The default timeout of one runtime call, in milliseconds. */
+export const DEFAULT_CALL_TIMEOUT = 30_000;
+
+/** Options of {@linkcode OciCli}: the global options of a runc-compatible CLI. */
+export interface OciCliOptions {
+  /** The runtime's name, used in messages (for example `"runc"`). */
+  name: string;
+  /** The binary: a path, or a name searched in PATH. @default {options.name} */
+  binary?: string;
+  /** State root (`--root`); omitted means the binary's own default. */
+  root?: string;
+  /** Pass `--debug`. @default {false} */
+  debug?: boolean;
+  /**
+   * Ask for a JSON log in a per-call file (`--log F --log-format json`) and
+   * take error messages from it; turn off for CLIs without these flags.
+   * @default {true}
+   */
+  jsonLog?: boolean;
+  /** Directory for the per-call log files. @default {Deno.env.get("TMPDIR") ?? "/tmp"} */
+  logDir?: string;
+  /** Extra global arguments, placed before the subcommand. @default {[]} */
+  globalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
+  /** Timeout of each call in milliseconds. @default {DEFAULT_CALL_TIMEOUT} */
+  timeout?: number;
+  /**
+   * Milliseconds between SIGTERM and SIGKILL when a call is stopped.
+   * @default {1000}
+   */
+  killGrace?: number;
+}
+
+/** Options of {@linkcode OciCli.run}. */
+export interface OciCliRunOptions extends CallOptions {
+  /**
+   * The container's stdio, for commands whose fds the container inherits
+   * (`create`, `run`, `exec`). When given, the call resolves as soon as the
+   * runtime exits and never waits for the pipes to close.
+   */
+  stdio?: Stdio;
+}
+
+/** What one runtime call gave. */
+export interface OciCliResult {
+  /** The full command line, binary first. */
+  argv: string[];
+  /** The exit code (128+signal when the runtime was killed by a signal). */
+  code: number;
+  /** True when the exit code is 0. */
+  success: boolean;
+  /** Standard output (empty for calls with container stdio). */
+  stdout: string;
+  /** Standard error (for calls with container stdio: only what the runtime wrote before it exited). */
+  stderr: string;
+  /** The runtime's own message: the last error of its JSON log, else stderr, else stdout. */
+  message: string;
+}
+
+/**
+ * Runs a runc-compatible CLI (runc, crun, youki, or another) with argv arrays
+ * only: global options before the subcommand, a per-call JSON log for the
+ * runtime's messages, a timeout on every call, and on timeout or abort
+ * SIGTERM then SIGKILL to the runtime's whole process group.
+ *
+ * Non-zero exits are returned, not thrown, so that each runtime can classify
+ * its own messages; only a missing binary, a timeout and an abort throw.
+ *
+ * @example
+ * ```ts ignore
+ * import { OciCli } from "@weft/runtime";
+ *
+ * const cli = new OciCli({ name: "runc", root: "/run/weft/runc" });
+ * const result = await cli.run(["state", "web"], { timeout: 5_000 });
+ * console.log(result.code, result.message);
+ * ```
+ */
+export class OciCli {
+  /** The runtime's name. */
+  readonly name: string;
+  /** The binary run. */
+  readonly binary: string;
+  readonly #options: OciCliOptions;
+
+  /** Creates the driver; nothing runs until {@linkcode OciCli.run}. */
+  constructor(options: OciCliOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.binary = options.binary ?? options.name;
+    checkTimeout(options.timeout, "timeout");
+  }
+
+  /** The global arguments, placed before every subcommand. */
+  globalArgs(logFile?: string): string[] {
+    const args: string[] = [];
+    if (this.#options.root !== undefined) args.push("--root", this.#options.root);
+    if (logFile !== undefined) args.push("--log", logFile, "--log-format", "json");
+    if (this.#options.debug) args.push("--debug");
+    args.push(...(this.#options.globalArgs ?? []));
+    return args;
+  }
+
+  /** Runs the subcommand and arguments in `args`. */
+  async run(args: readonly string[], options: OciCliRunOptions = {}): Promise<OciCliResult> {
+    checkTimeout(options.timeout, "options.timeout");
+    const logFile = this.#options.jsonLog === false ? undefined : await Deno.makeTempFile({
+      dir: this.#options.logDir ?? Deno.env.get("TMPDIR") ?? "/tmp",
+      prefix: `weft-${this.name}-`,
+      suffix: ".log",
+    });
+    const cliArgs = [...this.globalArgs(logFile), ...args];
+    const argv = [this.binary, ...cliArgs];
+    try {
+      return options.stdio
+        ? await this.#runWithStdio(argv, options.stdio, options, logFile)
+        : await this.#runCaptured(argv, options, logFile);
+    } finally {
+      if (logFile !== undefined) await Deno.remove(logFile).catch(() => {});
+    }
+  }
+
+  #spawn(
+    argv: string[],
+    stdio: Pick<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
+  ): Deno.ChildProcess {
+    const env = Deno.env.toObject();
+    // The runtime would otherwise talk to our service manager (runc does).
+    delete env.NOTIFY_SOCKET;
+    logger.debug("Running {argv}", { argv });
+    try {
+      return new Deno.Command(argv[0], {
+        args: argv.slice(1),
+        ...stdio,
+        env: { ...env, ...this.#options.env },
+        clearEnv: true,
+        // Its own process group, so that a stop reaches the helpers it forks.
+        detached: true,
+      }).spawn();
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
+        const path = argv[0].includes("/") ? undefined : Deno.env.get("PATH") ?? "";
+        const where = path === undefined ? "" : ` in PATH "${path}"`;
+        throw new RuntimeNotFoundError(
+          `Cannot run ${this.name}: binary "${argv[0]}" not found${where}`,
+          { binary: argv[0], path, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  async #runCaptured(
+    argv: string[],
+    options: CallOptions,
+    logFile: string | undefined,
+  ): Promise<OciCliResult> {
+    const child = this.#spawn(argv, { stdin: "null", stdout: "piped", stderr: "piped" });
+    const stdout = new Response(child.stdout).text();
+    const stderr = new Response(child.stderr).text();
+    const status = await this.#wait(child, argv, options).catch(async (error) => {
+      await Promise.allSettled([stdout, stderr]);
+      throw error;
+    });
+    return await this.#result(argv, status.code, await stdout, await stderr, logFile);
+  }
+
+  async #runWithStdio(
+    argv: string[],
+    stdio: Stdio,
+    options: CallOptions,
+    logFile: string | undefined,
+  ): Promise<OciCliResult> {
+    const mode = <T>(target: T | "inherit" | undefined): "piped" | "inherit" | "null" =>
+      target === "inherit" ? "inherit" : target === undefined ? "null" : "piped";
+    const child = this.#spawn(argv, {
+      stdin: mode(stdio.stdin),
+      stdout: mode(stdio.stdout),
+      // Always piped unless inherited: the runtime's own errors arrive here.
+      stderr: stdio.stderr === "inherit" ? "inherit" : "piped",
+    });
+    const warn = (stream: string) => (error: unknown) =>
+      logger.warn("Container {stream} pipe failed: {error}", { stream, error });
+    if (stdio.stdin !== undefined && stdio.stdin !== "inherit") {
+      stdio.stdin.pipeTo(child.stdin).catch(warn("stdin"));
+    }
+    if (stdio.stdout !== undefined && stdio.stdout !== "inherit") {
+      child.stdout.pipeTo(stdio.stdout).catch(warn("stdout"));
+    }
+    const sink = stdio.stderr === "inherit" ? undefined : stdio.stderr;
+    const pump = stdio.stderr === "inherit"
+      ? undefined
+      : new GatedPump(child.stderr, sink, warn("stderr"));
+    let status: Deno.CommandStatus;
+    try {
+      status = await this.#wait(child, argv, options);
+    } catch (error) {
+      await pump?.fail(0);
+      throw error;
+    }
+    let stderr = "";
+    if (status.success) {
+      const held = pump?.open() ?? "";
+      if (held !== "") {
+        logger.debug("{runtime} said on stderr: {text}", { runtime: this.name, text: held });
+      }
+    } else {
+      stderr = await pump?.fail(500) ?? "";
+    }
+    return await this.#result(argv, status.code, "", stderr, logFile);
+  }
+
+  async #result(
+    argv: string[],
+    code: number,
+    stdout: string,
+    stderr: string,
+    logFile: string | undefined,
+  ): Promise<OciCliResult> {
+    const log = logFile === undefined ? "" : await Deno.readTextFile(logFile).catch(() => "");
+    const message = lastJsonLogError(log) ?? (stderr.trim() || stdout.trim());
+    return { argv, code, success: code === 0, stdout, stderr, message };
+  }
+
+  /** Waits for the runtime; on timeout or abort stops its process group and throws. */
+  async #wait(
+    child: Deno.ChildProcess,
+    argv: string[],
+    options: CallOptions,
+  ): Promise<Deno.CommandStatus> {
+    const timeout = options.timeout ?? this.#options.timeout ?? DEFAULT_CALL_TIMEOUT;
+    const signal = options.signal;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort: (() => void) | undefined;
+    const interrupted = new Promise<"timeout" | "abort">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeout);
+      onAbort = () => resolve("abort");
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const first = await Promise.race([child.status, interrupted]);
+      if (typeof first === "object") return first;
+      await this.#stop(child);
+      const command = argv.slice(0, 1).concat(argv.slice(1).filter((a) => !a.startsWith("-")));
+      if (first === "timeout") {
+        throw new RuntimeTimeoutError(
+          `${this.name} call timed out after ${timeout} ms: ${command.join(" ")}`,
+          { argv, timeout },
+        );
+      }
+      throw new RuntimeAbortError(`${this.name} call was aborted: ${command.join(" ")}`, {
+        argv,
+        cause: signal?.reason,
+      });
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #stop(child: Deno.ChildProcess): Promise<void> {
+    const grace = this.#options.killGrace ?? 1000;
+    signalGroup(child.pid, "SIGTERM");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      child.status,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, grace)),
+    ]);
+    clearTimeout(timer);
+    // Even when the runtime itself obeyed TERM, a helper it forked may not
+    // have: KILL whatever is left of the group.
+    signalGroup(child.pid, "SIGKILL");
+    await child.status;
+  }
+}
+
+function signalGroup(pgid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pgid, signal);
+  } catch (error) {
+    // ESRCH: the group is already gone.
+    if (!(error instanceof Deno.errors.NotFound)) {
+      logger.warn("Cannot send {signal} to process group {pgid}: {error}", { signal, pgid, error });
+    }
+  }
+}
+
+function checkTimeout(timeout: unknown, argument: string): void {
+  if (timeout === undefined) return;
+  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
+    throw new InvalidArgumentError(
+      `Invalid ${argument} ${JSON.stringify(timeout)}: expected a positive number of milliseconds`,
+      { argument, value: timeout },
+    );
+  }
+}

@@ -1,0 +1,234 @@
+import { validateBundleDir } from "./bundle_dir.ts";
+import { validateContainerId } from "./container_id.ts";
+import {
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+  InvalidArgumentError,
+  RuntimeAbortError,
+  RuntimeCommandError,
+  RuntimeOutputError,
+  RuntimeTimeoutError,
+} from "./errors.ts";
+import { OciCli, type OciCliOptions, type OciCliResult } from "./oci_cli.ts";
+import type {
+  CallOptions,
+  ContainerState,
+  ContainerStatus,
+  CreateOptions,
+  DeleteOptions,
+  KillOptions,
+  Runtime,
+} from "./runtime.ts";
+import { parseSignal, type Signal } from "./signal.ts";
+import type { Stdio } from "./stdio.ts";
+
+/** Options of {@linkcode OciCliRuntime}. */
+export interface OciCliRuntimeOptions extends OciCliOptions {
+  /**
+   * Runtime messages that mean "this container id does not exist", beyond
+   * the `does not exist` that runc, crun and youki share.
+   * @default {[]}
+   */
+  notFoundPatterns?: readonly RegExp[];
+  /**
+   * Runtime messages that mean "the container is not running" (for `kill`).
+   * @default {[/not running/i, /no such process/i]}
+   */
+  notRunningPatterns?: readonly RegExp[];
+}
+
+const STATUSES: readonly ContainerStatus[] = [
+  "creating",
+  "created",
+  "running",
+  "paused",
+  "stopped",
+];
+
+/**
+ * A {@linkcode Runtime} for any runc-compatible CLI, built on
+ * {@linkcode OciCli}. The crun, runc and youki packages extend it with what
+ * differs; a third-party plugin for another compatible CLI can too.
+ *
+ * @example
+ * ```ts ignore
+ * import { OciCliRuntime } from "@weft/runtime";
+ *
+ * const runtime = new OciCliRuntime({ name: "runc", root: "/run/weft/runc" });
+ * console.log(await runtime.state("web"));
+ * ```
+ */
+export class OciCliRuntime implements Runtime {
+  /** The runtime's name. */
+  readonly name: string;
+  /** The driver that runs the binary. */
+  protected readonly cli: OciCli;
+  readonly #notFound: readonly RegExp[];
+  readonly #notRunning: readonly RegExp[];
+
+  /** Creates the runtime; nothing runs until a call. */
+  constructor(options: OciCliRuntimeOptions) {
+    this.name = options.name;
+    this.cli = new OciCli(options);
+    this.#notFound = [/does not exist/i, ...(options.notFoundPatterns ?? [])];
+    this.#notRunning = options.notRunningPatterns ?? [/not running/i, /no such process/i];
+  }
+
+  /** The runtime binary this instance runs. */
+  get binary(): string {
+    return this.cli.binary;
+  }
+
+  async create(
+    id: string,
+    bundleDir: string,
+    stdio: Stdio = {},
+    options: CreateOptions = {},
+  ): Promise<void> {
+    validateContainerId(id);
+    const bundle = await validateBundleDir(bundleDir);
+    const args = ["create", "--bundle", bundle, ...this.createArgs(options), id];
+    let result: OciCliResult;
+    try {
+      result = await this.cli.run(args, {
+        stdio,
+        signal: options.signal,
+        timeout: options.timeout,
+      });
+    } catch (error) {
+      if (error instanceof RuntimeTimeoutError || error instanceof RuntimeAbortError) {
+        // The runtime was stopped half-way: undo whatever it had set up.
+        await this.cli.run(["delete", "--force", id], { timeout: 10_000 }).catch(() => {});
+      }
+      throw error;
+    }
+    if (!result.success) throw this.commandError("create", id, result);
+  }
+
+  /** The `create` options this runtime understands, placed before the id. */
+  protected createArgs(options: CreateOptions): string[] {
+    const args: string[] = [];
+    if (options.pidFile !== undefined) {
+      if (typeof options.pidFile !== "string" || !options.pidFile.startsWith("/")) {
+        throw new InvalidArgumentError(
+          `Invalid pidFile ${JSON.stringify(options.pidFile)}: expected an absolute path`,
+          { argument: "options.pidFile", value: options.pidFile },
+        );
+      }
+      args.push("--pid-file", options.pidFile);
+    }
+    if (options.noPivot) args.push("--no-pivot");
+    if (options.noNewKeyring) args.push("--no-new-keyring");
+    if (options.preserveFds !== undefined) {
+      if (!Number.isInteger(options.preserveFds) || options.preserveFds < 0) {
+        throw new InvalidArgumentError(
+          `Invalid preserveFds ${
+            JSON.stringify(options.preserveFds)
+          }: expected a non-negative integer`,
+          { argument: "options.preserveFds", value: options.preserveFds },
+        );
+      }
+      args.push("--preserve-fds", String(options.preserveFds));
+    }
+    return args;
+  }
+
+  async start(id: string, options: CallOptions = {}): Promise<void> {
+    validateContainerId(id);
+    await this.#call("start", id, ["start", id], options);
+  }
+
+  async state(id: string, options: CallOptions = {}): Promise<ContainerState> {
+    validateContainerId(id);
+    const result = await this.cli.run(["state", id], options);
+    if (!result.success) {
+      if (this.isNotFound(result.message)) return { status: "", pid: 0 };
+      throw this.commandError("state", id, result);
+    }
+    return this.parseState(result.stdout, result.argv);
+  }
+
+  async kill(id: string, signal: string | number, options: KillOptions = {}): Promise<void> {
+    validateContainerId(id);
+    const parsed = parseSignal(signal);
+    const args = ["kill", ...(options.all ? ["--all"] : []), id, this.signalArg(parsed)];
+    await this.#call("kill", id, args, options);
+  }
+
+  async delete(id: string, options: DeleteOptions = {}): Promise<void> {
+    validateContainerId(id);
+    await this.#call("delete", id, ["delete", ...(options.force ? ["--force"] : []), id], options);
+  }
+
+  async #call(verb: string, id: string, args: string[], options: CallOptions): Promise<void> {
+    const result = await this.cli.run(args, options);
+    if (!result.success) throw this.commandError(verb, id, result);
+  }
+
+  /**
+   * How a signal is written on this runtime's command line. Numbers work on
+   * runc, crun and youki alike (youki only for 1-31).
+   */
+  protected signalArg(signal: Signal): string {
+    return String(signal.number);
+  }
+
+  /** Whether a runtime message means the container id is unknown. */
+  protected isNotFound(message: string): boolean {
+    return this.#notFound.some((pattern) => pattern.test(message));
+  }
+
+  /** Turns a failed call into the typed error that fits its message. */
+  protected commandError(verb: string, id: string, result: OciCliResult): RuntimeCommandError {
+    const runtimeMessage = result.message || "(the runtime printed no message)";
+    const options = { id, argv: result.argv, code: result.code, runtimeMessage };
+    const detail = `${this.name} exited with code ${result.code}: ${runtimeMessage}`;
+    if (verb !== "create" && this.isNotFound(result.message)) {
+      return new ContainerNotFoundError(
+        `Cannot ${verb} container "${id}": it does not exist: ${detail}`,
+        options,
+      );
+    }
+    if (verb === "kill" && this.#notRunning.some((pattern) => pattern.test(result.message))) {
+      return new ContainerNotRunningError(
+        `Cannot kill container "${id}": it is not running: ${detail}`,
+        options,
+      );
+    }
+    return new RuntimeCommandError(`Cannot ${verb} container "${id}": ${detail}`, options);
+  }
+
+  /** Parses `state` output (JSON) into a {@linkcode ContainerState}. */
+  protected parseState(stdout: string, argv: readonly string[]): ContainerState {
+    const fail = (why: string, cause?: unknown): never => {
+      const shown = stdout.length > 500 ? `${stdout.slice(0, 500)}...` : stdout;
+      throw new RuntimeOutputError(
+        `Cannot parse ${this.name} state output: ${why}: ${JSON.stringify(shown)}`,
+        { argv, output: stdout, cause },
+      );
+    };
+    let raw: unknown;
+    try {
+      raw = JSON.parse(stdout);
+    } catch (error) {
+      return fail("expected JSON", error);
+    }
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+      return fail("expected a JSON object");
+    }
+    const record = raw as Record<string, unknown>;
+    const status = record.status as ContainerStatus;
+    if (!STATUSES.includes(status)) {
+      return fail(`unknown status ${JSON.stringify(record.status)}`);
+    }
+    const pid = record.pid ?? 0;
+    if (typeof pid !== "number" || !Number.isInteger(pid) || pid < 0) {
+      return fail(`expected a pid that is a non-negative integer, got ${JSON.stringify(pid)}`);
+    }
+    // A pid is only meaningful while the process exists (youki keeps the old one).
+    const live = status === "created" || status === "running" || status === "paused";
+    const state: ContainerState = { status, pid: live ? pid : 0, raw: record };
+    if (typeof record.bundle === "string") state.bundle = record.bundle;
+    return state;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Base class of the registry's errors.
+ *
+ * @example
+ * ```ts
+ * import { PluginError } from "@weft/runtime";
+ *
+ * const error = new PluginError('Unknown runtime "x"', { plugin: "x" });
+ * console.assert(error.plugin === "x");
+ * ```
+ */
+export class PluginError extends Error {
+  /** The plugin name (or module specifier) concerned. */
+  readonly plugin: string;
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { plugin: string }) {
+    super(message, options);
+    this.name = "PluginError";
+    this.plugin = options.plugin;
+  }
+}
+
+/**
+ * No plugin is registered under the name asked for; the message lists the
+ * registered ones.
+ *
+ * @example
+ * ```ts
+ * import { PluginNotFoundError } from "@weft/runtime";
+ *
+ * const error = new PluginNotFoundError('Unknown runtime "x"', { plugin: "x" });
+ * console.assert(error.name === "PluginNotFoundError");
+ * ```
+ */
+export class PluginNotFoundError extends PluginError {
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { plugin: string }) {
+    super(message, options);
+    this.name = "PluginNotFoundError";
+  }
+}
+
+/**
+ * A different plugin of the same name is already registered.
+ *
+ * @example
+ * ```ts
+ * import { PluginConflictError } from "@weft/runtime";
+ *
+ * const error = new PluginConflictError('Runtime "runc" is already registered', { plugin: "runc" });
+ * console.assert(error.name === "PluginConflictError");
+ * ```
+ */
+export class PluginConflictError extends PluginError {
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { plugin: string }) {
+    super(message, options);
+    this.name = "PluginConflictError";
+  }
+}
+
+/**
+ * The plugin implements another major version of the interface.
+ *
+ * @example
+ * ```ts
+ * import { PluginVersionError } from "@weft/runtime";
+ *
+ * const error = new PluginVersionError("Wrong version", { plugin: "x", apiVersion: 2 });
+ * console.assert(error.apiVersion === 2);
+ * ```
+ */
+export class PluginVersionError extends PluginError {
+  /** The interface version the plugin declared. */
+  readonly apiVersion: unknown;
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { plugin: string; apiVersion: unknown }) {
+    super(message, options);
+    this.name = "PluginVersionError";
+    this.apiVersion = options.apiVersion;
+  }
+}
+
+/** One plugin that selection tried, and why it was not usable. */
+export interface TriedPlugin {
+  /** The plugin name. */
+  name: string;
+  /** Why it was not available. */
+  reason: string;
+}
+
+/**
+ * No runtime could be selected: the named one is not available here, or
+ * `"auto"` found none. Lists what was tried and why each failed.
+ *
+ * @example
+ * ```ts
+ * import { NoRuntimeAvailableError } from "@weft/runtime";
+ *
+ * const error = new NoRuntimeAvailableError("No container runtime is available", {
+ *   tried: [{ name: "crun", reason: "binary not found" }],
+ * });
+ * console.assert(error.tried.length === 1);
+ * ```
+ */
+export class NoRuntimeAvailableError extends PluginError {
+  /** The plugins tried, in order. */
+  readonly tried: readonly TriedPlugin[];
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { tried: readonly TriedPlugin[] }) {
+    super(message, { ...options, plugin: options.tried.map((t) => t.name).join(",") });
+    this.name = "NoRuntimeAvailableError";
+    this.tried = options.tried;
+  }
+}

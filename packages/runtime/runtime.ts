@@ -1,0 +1,132 @@
+import type { Stdio } from "./stdio.ts";
+
+/**
+ * The status of a container as a runtime reports it. The empty string means
+ * the runtime does not know the id (it never existed or was deleted).
+ */
+export type ContainerStatus =
+  | ""
+  | "creating"
+  | "created"
+  | "running"
+  | "paused"
+  | "stopped";
+
+/** What {@linkcode Runtime.state} reports about one container. */
+export interface ContainerState {
+  /** Lifecycle status; `""` when the runtime does not know the id. */
+  status: ContainerStatus;
+  /**
+   * Pid of the container's init process in the caller's PID namespace.
+   * Meaningful only while the status is `created` or `running`; 0 otherwise.
+   */
+  pid: number;
+  /** Absolute path of the bundle, when the runtime reports it. */
+  bundle?: string;
+  /** The runtime's full parsed answer, for fields this interface does not name. */
+  raw?: Record<string, unknown>;
+}
+
+/** Options every runtime call accepts. */
+export interface CallOptions {
+  /** Cancels the call: the runtime process is stopped and the call rejects. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds after which the runtime process is stopped and the call
+   * rejects with a timeout error.
+   * @default {30000}
+   */
+  timeout?: number;
+}
+
+/** Options of {@linkcode Runtime.create}. */
+export interface CreateOptions extends CallOptions {
+  /** Absolute path where the runtime writes the container's init pid. */
+  pidFile?: string;
+  /**
+   * Do not use pivot_root (needed when the root filesystem is an initramfs,
+   * which refuses pivot_root). Weaker isolation: use only there.
+   * @default {false}
+   */
+  noPivot?: boolean;
+  /** Do not create a new session keyring for the container. @default {false} */
+  noNewKeyring?: boolean;
+  /** Number of extra file descriptors (from fd 3) passed to the container. @default {0} */
+  preserveFds?: number;
+}
+
+/** Options of {@linkcode Runtime.kill}. */
+export interface KillOptions extends CallOptions {
+  /** Send the signal to every process of the container, not just its init. @default {false} */
+  all?: boolean;
+}
+
+/** Options of {@linkcode Runtime.delete}. */
+export interface DeleteOptions extends CallOptions {
+  /** Kill the container first if it is still running. @default {false} */
+  force?: boolean;
+}
+
+/**
+ * One OCI runtime (crun, runc, youki, or a plugin of yours) driven through the
+ * lifecycle of the OCI runtime specification.
+ *
+ * Every call validates its arguments before anything reaches a command line
+ * and rejects with the typed errors of this package (see `errors.ts`).
+ *
+ * @example Drive a container through its whole life
+ * ```ts ignore
+ * import { selectRuntime } from "@weft/runtime";
+ * import "@weft/runc";
+ *
+ * const runtime = await selectRuntime("runc");
+ * await runtime.create("web", "/srv/bundles/web");
+ * await runtime.start("web");
+ * const { pid } = await runtime.state("web");
+ * await runtime.kill("web", "TERM");
+ * // ... wait for `pid` to exit (the caller reaps it) ...
+ * await runtime.delete("web");
+ * ```
+ */
+export interface Runtime {
+  /** The runtime's name, as registered (for example `"crun"`). */
+  readonly name: string;
+  /**
+   * Creates the container `id` from the bundle at `bundleDir` (a directory
+   * holding `config.json`). Resolves once the container exists in state
+   * `created`: its init process is alive but the entrypoint has not run.
+   *
+   * The container's fd 0/1/2 are wired to `stdio`; a missing field means
+   * /dev/null. Its output keeps flowing into the streams after this call
+   * resolves, until the container exits, and the streams are closed then.
+   * On failure nothing is left behind: no runtime state, no process.
+   */
+  create(
+    id: string,
+    bundleDir: string,
+    stdio?: Stdio,
+    options?: CreateOptions,
+  ): Promise<void>;
+  /**
+   * Starts the created container `id`. Resolves once its entrypoint has been
+   * exec'd; the caller supervises it by pid from then on.
+   */
+  start(id: string, options?: CallOptions): Promise<void>;
+  /**
+   * Reports the state of container `id`. An id the runtime does not know
+   * gives `{ status: "", pid: 0 }`, not an error.
+   */
+  state(id: string, options?: CallOptions): Promise<ContainerState>;
+  /**
+   * Sends `signal` (`"TERM"`, `"SIGTERM"`, `15`, `"RTMIN+3"`...) to the
+   * container's init, or to all its processes with `options.all`. An unknown
+   * signal is refused before the runtime runs, never turned into signal 0.
+   */
+  kill(id: string, signal: string | number, options?: KillOptions): Promise<void>;
+  /**
+   * Deletes container `id` and its runtime state. Must be called once the
+   * container has stopped, or the runtime leaks its state; `options.force`
+   * kills a running container first.
+   */
+  delete(id: string, options?: DeleteOptions): Promise<void>;
+}

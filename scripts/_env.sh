@@ -1,0 +1,34 @@
+# Sourced by the scripts: makes `deno` (pinned) and the system packages the
+# tests and the demo need available, installing whatever is missing.
+set -euo pipefail
+WEFT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DENO_VERSION=2.9.6
+
+ensure_deno() {
+  if command -v deno >/dev/null 2>&1 && deno --version | grep -q "^deno $DENO_VERSION "; then
+    return
+  fi
+  local local_bin="$WEFT_ROOT/.tools/node_modules/.bin"
+  if [ ! -x "$local_bin/deno" ]; then
+    echo "Installing deno $DENO_VERSION from npm into .tools/" >&2
+    npm install --prefix "$WEFT_ROOT/.tools" --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >&2
+  fi
+  export PATH="$local_bin:$PATH"
+}
+
+# ensure_packages CMD:PACKAGE... installs the Debian package of each missing command.
+ensure_packages() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  echo "Installing ${missing[*]} with apt-get" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+}
+
+ensure_deno
+ensure_packages crun:crun runc:runc busybox:busybox-static unshare:util-linux
+export NO_COLOR=1
+cd "$WEFT_ROOT"
