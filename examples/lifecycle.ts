@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-console
 /**
  * A container's whole life through @weft/runtime on the first runtime
  * available: create, start, read its output, stop it, delete it.
