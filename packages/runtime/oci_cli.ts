@@ -1,6 +1,7 @@
 import { getLogger } from "@logtape/logtape";
 import { lastJsonLogError } from "./_json_log.ts";
 import { GatedPump } from "./_gated_pump.ts";
+import { trackChildProcess } from "./child_registry.ts";
 import {
   InvalidArgumentError,
   RuntimeAbortError,
@@ -143,7 +144,7 @@ export class OciCli {
     delete env.NOTIFY_SOCKET;
     logger.debug("Running {argv}", { argv });
     try {
-      return new Deno.Command(argv[0], {
+      const child = new Deno.Command(argv[0], {
         args: argv.slice(1),
         ...stdio,
         env: { ...env, ...this.#options.env },
@@ -151,6 +152,8 @@ export class OciCli {
         // Its own process group, so that a stop reaches the helpers it forks.
         detached: true,
       }).spawn();
+      trackChildProcess(child);
+      return child;
     } catch (error) {
       if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.PermissionDenied) {
         const path = argv[0].includes("/") ? undefined : Deno.env.get("PATH") ?? "";

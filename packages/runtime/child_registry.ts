@@ -1,0 +1,48 @@
+// The pids of runtime processes this process spawned with Deno.Command and
+// whose status Deno has not collected yet. A PID-1 reaper must never reap
+// them: Deno waits for its children by pid, and a foreign waitpid() makes
+// that wait fail with ECHILD. Kept on globalThis so that every copy of this
+// module (and a reaper in another package) sees one set.
+const SLOT = Symbol.for("@weft/runtime/owned-child-pids");
+
+function owned(): Set<number> {
+  const global = globalThis as unknown as Record<symbol, Set<number> | undefined>;
+  return global[SLOT] ??= new Set();
+}
+
+/**
+ * Marks `child` as owned by Deno until its status is collected, so that a
+ * zombie reaper leaves it alone. Call it right after `spawn()`, in the same
+ * synchronous turn. {@linkcode OciCli} does this for every runtime call; a
+ * plugin that spawns processes itself must do it too.
+ *
+ * @example
+ * ```ts
+ * import { ownedChildPids, trackChildProcess } from "@weft/runtime";
+ *
+ * const child = new Deno.Command("true").spawn();
+ * trackChildProcess(child);
+ * console.assert(ownedChildPids().has(child.pid));
+ * await child.status;
+ * ```
+ */
+export function trackChildProcess(child: Deno.ChildProcess): void {
+  const pids = owned();
+  pids.add(child.pid);
+  child.status.finally(() => pids.delete(child.pid)).catch(() => {});
+}
+
+/**
+ * The pids of live `Deno.Command` children registered with
+ * {@linkcode trackChildProcess}: a reaper must not reap them.
+ *
+ * @example
+ * ```ts
+ * import { ownedChildPids } from "@weft/runtime";
+ *
+ * console.assert(ownedChildPids() instanceof Set);
+ * ```
+ */
+export function ownedChildPids(): ReadonlySet<number> {
+  return owned();
+}
