@@ -14,11 +14,15 @@ Deno.test("the last error entry of a JSON log is the runtime's message", () => {
 });
 
 Deno.test("youki's JSON log (upper-case level, message field) is understood", () => {
-  const log = '{"timestamp":"t","level":"ERROR","message":"container abc does not exist.","target":"youki"}\n';
+  const log =
+    '{"timestamp":"t","level":"ERROR","message":"container abc does not exist.","target":"youki"}\n';
   assert.equal(lastJsonLogError(log), "container abc does not exist.");
 });
 
 Deno.test("a log without errors gives no message", () => {
-  assert.equal(lastJsonLogError('{"level":"info","msg":"x"}\n[1,2]\n{"level":"error"}\n'), undefined);
+  assert.equal(
+    lastJsonLogError('{"level":"info","msg":"x"}\n[1,2]\n{"level":"error"}\n'),
+    undefined,
+  );
   assert.equal(lastJsonLogError(""), undefined);
 });

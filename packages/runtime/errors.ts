@@ -171,7 +171,7 @@ export interface RuntimeInterruptOptions extends ErrorOptions {
  * ```ts
  * import { RuntimeTimeoutError } from "@weft/runtime";
  *
- * const error = new RuntimeTimeoutError("runc state timed out after 50 ms", {
+ * const error = new RuntimeTimeoutError('Runtime call "runc state web" timed out after 50 ms', {
  *   argv: ["runc", "state", "web"],
  *   timeout: 50,
  * });
@@ -200,7 +200,7 @@ export class RuntimeTimeoutError extends RuntimeError {
  * ```ts
  * import { RuntimeAbortError } from "@weft/runtime";
  *
- * const error = new RuntimeAbortError("runc state was aborted", {
+ * const error = new RuntimeAbortError('Runtime call "runc state web" was aborted', {
  *   argv: ["runc", "state", "web"],
  * });
  * console.assert(error.name === "RuntimeAbortError");

@@ -128,8 +128,8 @@ export class OciCli {
     const argv = [this.binary, ...cliArgs];
     try {
       return options.stdio
-        ? await this.#runWithStdio(argv, options.stdio, options, logFile)
-        : await this.#runCaptured(argv, options, logFile);
+        ? await this.#runWithStdio(argv, args, options.stdio, options, logFile)
+        : await this.#runCaptured(argv, args, options, logFile);
     } finally {
       if (logFile !== undefined) await Deno.remove(logFile).catch(() => {});
     }
@@ -169,13 +169,14 @@ export class OciCli {
 
   async #runCaptured(
     argv: string[],
+    args: readonly string[],
     options: CallOptions,
     logFile: string | undefined,
   ): Promise<OciCliResult> {
     const child = this.#spawn(argv, { stdin: "null", stdout: "piped", stderr: "piped" });
     const stdout = new Response(child.stdout).text();
     const stderr = new Response(child.stderr).text();
-    const status = await this.#wait(child, argv, options).catch(async (error) => {
+    const status = await this.#wait(child, argv, args, options).catch(async (error) => {
       await Promise.allSettled([stdout, stderr]);
       throw error;
     });
@@ -184,6 +185,7 @@ export class OciCli {
 
   async #runWithStdio(
     argv: string[],
+    args: readonly string[],
     stdio: Stdio,
     options: CallOptions,
     logFile: string | undefined,
@@ -210,7 +212,7 @@ export class OciCli {
       : new GatedPump(child.stderr, sink, warn("stderr"));
     let status: Deno.CommandStatus;
     try {
-      status = await this.#wait(child, argv, options);
+      status = await this.#wait(child, argv, args, options);
     } catch (error) {
       await pump?.fail(0);
       throw error;
@@ -243,6 +245,7 @@ export class OciCli {
   async #wait(
     child: Deno.ChildProcess,
     argv: string[],
+    args: readonly string[],
     options: CallOptions,
   ): Promise<Deno.CommandStatus> {
     const timeout = options.timeout ?? this.#options.timeout ?? DEFAULT_CALL_TIMEOUT;
@@ -259,14 +262,14 @@ export class OciCli {
       const first = await Promise.race([child.status, interrupted]);
       if (typeof first === "object") return first;
       await this.#stop(child);
-      const command = argv.slice(0, 1).concat(argv.slice(1).filter((a) => !a.startsWith("-")));
+      const call = [this.name, ...args].join(" ");
       if (first === "timeout") {
-        throw new RuntimeTimeoutError(
-          `${this.name} call timed out after ${timeout} ms: ${command.join(" ")}`,
-          { argv, timeout },
-        );
+        throw new RuntimeTimeoutError(`Runtime call "${call}" timed out after ${timeout} ms`, {
+          argv,
+          timeout,
+        });
       }
-      throw new RuntimeAbortError(`${this.name} call was aborted: ${command.join(" ")}`, {
+      throw new RuntimeAbortError(`Runtime call "${call}" was aborted`, {
         argv,
         cause: signal?.reason,
       });

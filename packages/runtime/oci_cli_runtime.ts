@@ -98,7 +98,8 @@ export class OciCliRuntime implements Runtime {
     } catch (error) {
       if (error instanceof RuntimeTimeoutError || error instanceof RuntimeAbortError) {
         // The runtime was stopped half-way: undo whatever it had set up.
-        await this.cli.run(["delete", "--force", id], { timeout: 10_000 }).catch(() => {});
+        await this.cli.run(["delete", "--force", id], { timeout: options.timeout })
+          .catch(() => {});
       }
       throw error;
     }

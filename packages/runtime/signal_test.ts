@@ -34,8 +34,28 @@ Deno.test("every usual spelling of a signal normalises to one canonical form", (
 
 Deno.test("unknown signals and signal 0 are refused, never turned into signal 0", () => {
   for (
-    const input of [0, "0", -15, "-15", 32, 33, 65, 999, 1.5, "BOGUS", "SIGBOGUS", "", "RTMIN-1",
-      "RTMAX+1", "RTMIN+99", "0x9", "TERM; rm -rf /", null, undefined, {}]
+    const input of [
+      0,
+      "0",
+      -15,
+      "-15",
+      32,
+      33,
+      65,
+      999,
+      1.5,
+      "BOGUS",
+      "SIGBOGUS",
+      "",
+      "RTMIN-1",
+      "RTMAX+1",
+      "RTMIN+99",
+      "0x9",
+      "TERM; rm -rf /",
+      null,
+      undefined,
+      {},
+    ]
   ) {
     assert.throws(() => parseSignal(input), (error) => {
       assert.ok(error instanceof InvalidArgumentError, `input ${JSON.stringify(input)}`);
