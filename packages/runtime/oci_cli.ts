@@ -13,10 +13,28 @@ import type { Stdio } from "./stdio.ts";
 
 const logger = getLogger(["weft", "runtime", "cli"]);
 
-/** The default timeout of one runtime call, in milliseconds. */
+/**
+ * The default timeout of one runtime call, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CALL_TIMEOUT } from "@weft/runtime";
+ *
+ * console.assert(DEFAULT_CALL_TIMEOUT === 30_000);
+ * ```
+ */
 export const DEFAULT_CALL_TIMEOUT = 30_000;
 
-/** Options of {@linkcode OciCli}: the global options of a runc-compatible CLI. */
+/**
+ * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliOptions } from "@weft/runtime";
+ *
+ * const options: OciCliOptions = { name: "crun", root: "/run/weft/crun", timeout: 10_000 };
+ * ```
+ */
 export interface OciCliOptions {
   /** The runtime's name, used in messages (for example `"runc"`). */
   name: string;
@@ -47,7 +65,16 @@ export interface OciCliOptions {
   killGrace?: number;
 }
 
-/** Options of {@linkcode OciCli.run}. */
+/**
+ * Options of {@linkcode OciCli.run}.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliRunOptions } from "@weft/runtime";
+ *
+ * const options: OciCliRunOptions = { stdio: { stdout: "inherit" }, timeout: 5_000 };
+ * ```
+ */
 export interface OciCliRunOptions extends CallOptions {
   /**
    * The container's stdio, for commands whose fds the container inherits
@@ -57,7 +84,23 @@ export interface OciCliRunOptions extends CallOptions {
   stdio?: Stdio;
 }
 
-/** What one runtime call gave. */
+/**
+ * What one runtime call gave.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliResult } from "@weft/runtime";
+ *
+ * const result: OciCliResult = {
+ *   argv: ["runc", "state", "web"],
+ *   code: 0,
+ *   success: true,
+ *   stdout: "{}",
+ *   stderr: "",
+ *   message: "",
+ * };
+ * ```
+ */
 export interface OciCliResult {
   /** The full command line, binary first. */
   argv: string[];

@@ -22,7 +22,19 @@ import type {
 import { parseSignal, type Signal } from "./signal.ts";
 import type { Stdio } from "./stdio.ts";
 
-/** Options of {@linkcode OciCliRuntime}. */
+/**
+ * Options of {@linkcode OciCliRuntime}.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliRuntimeOptions } from "@weft/runtime";
+ *
+ * const options: OciCliRuntimeOptions = {
+ *   name: "my-runtime",
+ *   notFoundPatterns: [/no such container/i],
+ * };
+ * ```
+ */
 export interface OciCliRuntimeOptions extends OciCliOptions {
   /**
    * Runtime messages that mean "this container id does not exist", beyond
