@@ -36,7 +36,19 @@ import type {
 import { parseListOutput, parseVersionOutput } from "./oci_cli_output.ts";
 import { checkExecArgs, execProcessSpec } from "./_exec_process.ts";
 
-/** Options of {@linkcode OciCliRuntime}. */
+/**
+ * Options of {@linkcode OciCliRuntime}.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliRuntimeOptions } from "@weft/runtime";
+ *
+ * const options: OciCliRuntimeOptions = {
+ *   name: "my-runtime",
+ *   notFoundPatterns: [/no such container/i],
+ * };
+ * ```
+ */
 export interface OciCliRuntimeOptions extends OciCliOptions {
   /**
    * Runtime messages that mean "this container id does not exist", beyond
@@ -119,7 +131,8 @@ export class OciCliRuntime
     } catch (error) {
       if (error instanceof RuntimeTimeoutError || error instanceof RuntimeAbortError) {
         // The runtime was stopped half-way: undo whatever it had set up.
-        await this.cli.run(["delete", "--force", id], { timeout: 10_000 }).catch(() => {});
+        await this.cli.run(["delete", "--force", id], { timeout: options.timeout })
+          .catch(() => {});
       }
       throw error;
     }
