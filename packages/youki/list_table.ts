@@ -36,11 +36,12 @@ const STATUSES: readonly string[] = ["creating", "created", "running", "paused",
  *
  * @example
  * ```ts
- * import { parseYoukiList } from "@weft/youki";
+ * import { parseYoukiList, type ParseYoukiListOptions, type YoukiListEntry } from "@weft/youki";
  *
  * const table = "ID   PID   STATUS   BUNDLE     CREATED                    CREATOR\n" +
  *   "web  4242  Running  /srv/web   2024-05-01T10:00:00+00:00  root\n";
- * const [web] = parseYoukiList(table);
+ * const options: ParseYoukiListOptions = { argv: ["youki", "list"] };
+ * const [web]: YoukiListEntry[] = parseYoukiList(table, options);
  * console.assert(web.status === "running" && web.pid === 4242);
  * ```
  */
