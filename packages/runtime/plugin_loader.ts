@@ -111,12 +111,19 @@ export async function loadRuntimePlugins(
         { plugin: specifier, cause },
       );
     };
+    let module: Record<string, unknown> = {};
     try {
-      await import(url);
+      module = await import(url);
     } catch (error) {
       fail(importFailure(error), error);
     }
-    const added = listRuntimePlugins().filter((plugin) => !before.has(plugin));
+    let added = listRuntimePlugins().filter((plugin) => !before.has(plugin));
+    if (added.length === 0) {
+      // Imported earlier (statically, say): it registered then. The plugins
+      // it exports that are registered are its own.
+      const registered = listRuntimePlugins();
+      added = registered.filter((plugin) => Object.values(module).includes(plugin));
+    }
     if (added.length === 0) {
       for (const [version, registered] of otherRegistries()) {
         const foreign = [...registered].filter((n) => !othersBefore.get(version)?.has(n));

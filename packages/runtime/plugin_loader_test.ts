@@ -15,12 +15,13 @@ const RUNTIME_MOD = new URL("./mod.ts", import.meta.url).href;
 // A plugin module's source: registers a runtime called `name`.
 function pluginSource(name: string, apiVersion = 1): string {
   return `import { registerRuntime } from ${JSON.stringify(RUNTIME_MOD)};
-registerRuntime({
+export const plugin = {
   name: ${JSON.stringify(name)},
   apiVersion: ${apiVersion},
   create() { throw new Error("not a runtime"); },
   detect: () => Promise.resolve({ available: false, reason: "a test plugin" }),
-});
+};
+registerRuntime(plugin);
 `;
 }
 
@@ -199,6 +200,20 @@ Deno.test("plugins load from paths relative to the config, absolute paths and fi
       for (const name of ["weft-loader-a", "weft-loader-b", "weft-loader-c"]) {
         unregisterRuntime(name);
       }
+    }
+  });
+});
+
+Deno.test("a plugin module imported before it is loaded by path still gives its names", async () => {
+  await withPlugins({ "early.ts": pluginSource("weft-loader-early") }, async (dir, base) => {
+    try {
+      // As if the host had imported it statically: it registered then.
+      await import(pathToFileURL(`${dir}/plugins/early.ts`).href);
+      assert.deepEqual(await loadRuntimePlugins(["./plugins/early.ts"], { base }), [
+        "weft-loader-early",
+      ]);
+    } finally {
+      unregisterRuntime("weft-loader-early");
     }
   });
 });
