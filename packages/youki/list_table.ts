@@ -1,20 +1,4 @@
-import { type ContainerStatus, RuntimeOutputError } from "@weft/runtime";
-
-/** One row of `youki list`. */
-export interface YoukiListEntry {
-  /** The container id. */
-  id: string;
-  /** The init pid while `created` or `running`; 0 otherwise (youki keeps stale pids). */
-  pid: number;
-  /** The status, lower-cased (youki prints `Running`). */
-  status: Exclude<ContainerStatus, "">;
-  /** The bundle directory. */
-  bundle: string;
-  /** When the container was created (RFC 3339, local time), or `""`. */
-  created: string;
-  /** The user name of the creator, or `""`. */
-  creator: string;
-}
+import { type ContainerStatus, type ContainerSummary, RuntimeOutputError } from "@weft/runtime";
 
 /** Options of {@linkcode parseYoukiList}. */
 export interface ParseYoukiListOptions {
@@ -31,24 +15,27 @@ const STATUSES: readonly string[] = ["creating", "created", "running", "paused",
  * Parses the table `youki list` prints (youki ignores `--format json`).
  * The columns are aligned with spaces, so each cell is cut at the offsets
  * of the header's column names; a bundle path may then contain spaces.
+ * Statuses are lower-cased (youki prints `Running`); the pid is kept only
+ * while created, running or paused (youki keeps a stopped container's);
+ * `raw` holds the row's cells by column name, `CREATOR` included.
  *
  * @throws {RuntimeOutputError} when the header or a row is not what youki prints.
  *
  * @example
  * ```ts
- * import { parseYoukiList, type ParseYoukiListOptions, type YoukiListEntry } from "@weft/youki";
+ * import { parseYoukiList, type ParseYoukiListOptions } from "@weft/youki";
  *
  * const table = "ID   PID   STATUS   BUNDLE     CREATED                    CREATOR\n" +
  *   "web  4242  Running  /srv/web   2024-05-01T10:00:00+00:00  root\n";
  * const options: ParseYoukiListOptions = { argv: ["youki", "list"] };
- * const [web]: YoukiListEntry[] = parseYoukiList(table, options);
+ * const [web] = parseYoukiList(table, options);
  * console.assert(web.status === "running" && web.pid === 4242);
  * ```
  */
 export function parseYoukiList(
   stdout: string,
   options: ParseYoukiListOptions = {},
-): YoukiListEntry[] {
+): ContainerSummary[] {
   const argv = options.argv ?? ["youki", "list"];
   const fail = (why: string): never => {
     const shown = stdout.length > 500 ? `${stdout.slice(0, 500)}...` : stdout;
@@ -75,7 +62,7 @@ export function parseYoukiList(
     const cells = starts.map((start, i) =>
       chars.slice(start, i + 1 < starts.length ? starts[i + 1] : undefined).join("").trim()
     );
-    const [id, pidText, statusText, bundle, created, creator] = cells;
+    const [id, pidText, statusText, bundle, created] = cells;
     if (id === "" || /\s/.test(id)) {
       return fail(`expected a container id in ${JSON.stringify(line)}`);
     }
@@ -84,14 +71,15 @@ export function parseYoukiList(
     if (!STATUSES.includes(status)) {
       return fail(`unknown status ${JSON.stringify(statusText)} in ${JSON.stringify(line)}`);
     }
-    const live = status === "created" || status === "running";
-    return {
+    const live = status === "created" || status === "running" || status === "paused";
+    const summary: ContainerSummary = {
       id,
+      status: status as ContainerStatus,
       pid: live && pidText !== "" ? Number(pidText) : 0,
-      status: status as YoukiListEntry["status"],
-      bundle,
-      created,
-      creator,
+      raw: Object.fromEntries(COLUMNS.map((column, i) => [column, cells[i]])),
     };
+    if (bundle !== "") summary.bundle = bundle;
+    if (created !== "") summary.created = created;
+    return summary;
   });
 }

@@ -5,38 +5,62 @@ import { parseYoukiList } from "./list_table.ts";
 const table = await Deno.readTextFile(new URL("./testdata/list_table.txt", import.meta.url));
 
 Deno.test("youki's list table parses into entries, bundle paths with spaces included", () => {
+  const raw = (cells: string[]) =>
+    Object.fromEntries(
+      ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "CREATOR"].map((c, i) => [c, cells[i]]),
+    );
   assert.deepEqual(parseYoukiList(table), [
     {
       id: "weft-youki-web",
-      pid: 4242,
       status: "running",
+      pid: 4242,
       bundle: "/srv/bundles/web",
       created: "2024-05-01T12:00:00+02:00",
-      creator: "root",
+      raw: raw([
+        "weft-youki-web",
+        "4242",
+        "Running",
+        "/srv/bundles/web",
+        "2024-05-01T12:00:00+02:00",
+        "root",
+      ]),
     },
     {
       id: "weft-youki-old",
-      pid: 0,
       status: "stopped",
+      pid: 0,
       bundle: "/srv/my bundles/old",
       created: "2024-05-01T11:00:00+02:00",
-      creator: "root",
+      raw: raw([
+        "weft-youki-old",
+        "4100",
+        "Stopped",
+        "/srv/my bundles/old",
+        "2024-05-01T11:00:00+02:00",
+        "root",
+      ]),
     },
     {
       id: "weft-youki-new",
-      pid: 4300,
       status: "created",
+      pid: 4300,
       bundle: "/srv/bundles/new",
       created: "2024-05-01T12:05:00+02:00",
-      creator: "",
+      raw: raw([
+        "weft-youki-new",
+        "4300",
+        "Created",
+        "/srv/bundles/new",
+        "2024-05-01T12:05:00+02:00",
+        "",
+      ]),
     },
     {
       id: "weft-youki-gone",
-      pid: 0,
       status: "stopped",
+      pid: 0,
       bundle: "/srv/bundles/gone",
-      created: "",
-      creator: "",
+      raw: raw(["weft-youki-gone", "", "Stopped", "/srv/bundles/gone", "", ""]),
     },
   ]);
 });

@@ -1,9 +1,9 @@
 /**
- * youki (https://github.com/youki-dev/youki) for weft: importing this module
- * registers the `"youki"` runtime plugin, and {@linkcode YoukiRuntime} drives
- * youki's runc-compatible CLI with youki's differences handled (no
- * `--rootless`, signals 1-31 sent by name, stale pids dropped from `state`,
- * `list` parsed from its table).
+ * youki (https://github.com/youki-dev/youki) for weft. Importing this module
+ * registers the `youki` plugin, so `selectRuntime("youki")` (or `"auto"`)
+ * finds it; or make a {@linkcode YoukiRuntime} yourself. youki's
+ * differences from runc are handled: no `--rootless`, signals 1-31 sent by
+ * name, stale pids dropped from `state`, `list` parsed from its table.
  *
  * @example Select youki by name
  * ```ts ignore
@@ -16,6 +16,8 @@
  *
  * @module
  */
+import "./_register.ts";
+
 export * from "./youki_runtime.ts";
 export * from "./list_table.ts";
 export * from "./plugin.ts";

@@ -1,73 +1,49 @@
-import {
-  type Detection,
-  findBinary,
-  InvalidArgumentError,
-  registerRuntime,
-  RUNTIME_API_VERSION,
-  type RuntimePlugin,
-  type RuntimePluginOptions,
-} from "@weft/runtime";
-import { YoukiRuntime, type YoukiRuntimeOptions } from "./youki_runtime.ts";
+import { type Detection, findBinary, type RuntimePlugin } from "@weft/runtime";
+import { checkYoukiOptions } from "./_options.ts";
+import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
 
 /** The environment variable naming the youki binary when no `binary` option is given. */
 export const YOUKI_BINARY_ENV = "WEFT_YOUKI";
 
-function runtimeOptions(options: RuntimePluginOptions = {}): YoukiRuntimeOptions {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new InvalidArgumentError(
-      `Invalid youki options ${JSON.stringify(options)}: expected an object`,
-      { argument: "options", value: options },
-    );
-  }
+function withBinary(options: Record<string, unknown>): YoukiOptions {
+  checkYoukiOptions(options);
   const binary = options.binary ?? Deno.env.get(YOUKI_BINARY_ENV) ?? "youki";
-  if (typeof binary !== "string" || binary === "") {
-    throw new InvalidArgumentError(
-      `Invalid youki option binary ${JSON.stringify(binary)}: expected a path or a name`,
-      { argument: "options.binary", value: binary },
-    );
-  }
-  return { ...options, binary } as YoukiRuntimeOptions;
+  return { ...options, binary } as YoukiOptions;
 }
 
 /**
- * The youki plugin, registered under `"youki"` when `@weft/youki` is
- * imported. Its options are {@linkcode YoukiRuntimeOptions}; without a
- * `binary`, the `WEFT_YOUKI` environment variable, then `youki` in PATH.
+ * The youki plugin that importing `@weft/youki` registers: `create` takes
+ * {@linkcode YoukiOptions}; without a `binary`, the `WEFT_YOUKI`
+ * environment variable names it, else `youki` in PATH. `detect` looks for
+ * the binary and refuses options youki cannot honour (such as `rootless`).
  *
  * @example
- * ```ts ignore
- * import { selectRuntime } from "@weft/runtime";
- * import "@weft/youki";
+ * ```ts
+ * import { youkiPlugin } from "@weft/youki";
  *
- * const youki = await selectRuntime("youki", { options: { root: "/run/weft/youki" } });
+ * const detection = await youkiPlugin.detect();
+ * console.log(detection.available ? detection.binary : detection.reason);
  * ```
  */
 export const youkiPlugin: RuntimePlugin = {
   name: "youki",
-  apiVersion: RUNTIME_API_VERSION,
-  create(options?: RuntimePluginOptions): YoukiRuntime {
-    return new YoukiRuntime(runtimeOptions(options));
+  apiVersion: 1,
+  create(options: Record<string, unknown> = {}): YoukiRuntime {
+    return new YoukiRuntime(withBinary(options));
   },
-  async detect(options?: RuntimePluginOptions): Promise<Detection> {
+  async detect(options: Record<string, unknown> = {}): Promise<Detection> {
     let binary: string;
     try {
-      const checked = runtimeOptions(options);
-      // Refuses --rootless and other bad options here, so selection says why.
-      new YoukiRuntime(checked);
-      binary = checked.binary!;
+      binary = withBinary(options).binary!;
     } catch (error) {
       return { available: false, reason: (error as Error).message };
     }
     const found = await findBinary(binary);
-    if (found === undefined) {
-      const where = binary.includes("/") ? `"${binary}"` : `"${binary}" in PATH`;
-      return {
-        available: false,
-        reason: `youki binary not found: ${where} (set ${YOUKI_BINARY_ENV} or options.binary)`,
-      };
-    }
-    return { available: true, binary: found };
+    if (found !== undefined) return { available: true, binary: found };
+    const where = binary.includes("/") ? `"${binary}"` : `"${binary}" in PATH`;
+    return {
+      available: false,
+      reason: `binary ${where} not found (set ${YOUKI_BINARY_ENV} or options.binary)`,
+    };
   },
 };
-
-registerRuntime(youkiPlugin);

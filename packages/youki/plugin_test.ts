@@ -13,7 +13,7 @@ Deno.test("youki is unavailable, saying why, when its binary is missing", async 
   const detection = await youkiPlugin.detect({ binary: "/nonexistent/youki" });
   assert.deepEqual(detection, {
     available: false,
-    reason: 'youki binary not found: "/nonexistent/youki" (set WEFT_YOUKI or options.binary)',
+    reason: 'binary "/nonexistent/youki" not found (set WEFT_YOUKI or options.binary)',
   });
   await assert.rejects(
     selectRuntime("youki", { options: { binary: "/nonexistent/youki" } }),
@@ -40,4 +40,7 @@ Deno.test("asking the plugin for rootless makes youki unavailable with the reaso
   assert.equal(detection.available, false);
   assert.match(detection.reason ?? "", /youki has no --rootless flag/);
   assert.throws(() => youkiPlugin.create({ binary: FAKE, rootless: true }), TypeError);
+  const bad = await youkiPlugin.detect({ root: "relative" });
+  assert.equal(bad.available, false);
+  assert.match(bad.reason ?? "", /^Invalid option root "relative": expected an absolute path/);
 });

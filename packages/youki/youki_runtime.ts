@@ -2,55 +2,52 @@ import { getLogger } from "@logtape/logtape";
 import {
   type CallOptions,
   type ContainerState,
+  type ContainerSummary,
   type CreateOptions,
   InvalidArgumentError,
   type KillOptions,
   OciCliRuntime,
-  type OciCliRuntimeOptions,
   parseSignal,
   RuntimeCommandError,
   type Signal,
 } from "@weft/runtime";
-import { parseYoukiList, type YoukiListEntry } from "./list_table.ts";
+import { checkYoukiOptions } from "./_options.ts";
+import { parseYoukiList } from "./list_table.ts";
 
 const logger = getLogger(["weft", "youki"]);
 
-/** Options of {@linkcode YoukiRuntime}: those of `OciCliRuntime`, with youki's defaults. */
-export interface YoukiRuntimeOptions extends Omit<OciCliRuntimeOptions, "name"> {
-  /** The name the runtime reports. @default {"youki"} */
-  name?: string;
-  /**
-   * youki has no `--rootless` flag: it runs rootless when started by a
-   * non-root user (or with `YOUKI_USE_ROOTLESS=true` in its environment).
-   * Only `undefined` and `"auto"` (which is what youki does anyway) are
-   * accepted; `true` or `false` throw, rather than being silently ignored.
-   * @default {undefined}
-   */
-  rootless?: boolean | "auto";
-}
+/** The state root {@linkcode YoukiRuntime} uses when none is given. */
+export const DEFAULT_YOUKI_ROOT = "/run/weft/youki";
 
 /** The highest signal number youki's `kill` accepts: it knows no real-time signals. */
 export const YOUKI_MAX_SIGNAL = 31;
 
-function checkRootless(options: YoukiRuntimeOptions): void {
-  const { rootless } = options;
-  if (rootless !== undefined && rootless !== "auto") {
-    throw new InvalidArgumentError(
-      `Invalid rootless ${
-        JSON.stringify(rootless)
-      } for youki: youki has no --rootless flag; it runs rootless by itself when started by a non-root user (or with YOUKI_USE_ROOTLESS=true in its environment), so leave rootless unset or "auto"`,
-      { argument: "options.rootless", value: rootless },
-    );
-  }
-  const flag = (options.globalArgs ?? []).find((arg) => /^--rootless(=|$)/.test(arg));
-  if (flag !== undefined) {
-    throw new InvalidArgumentError(
-      `Invalid global argument ${
-        JSON.stringify(flag)
-      } for youki: youki has no --rootless flag and would refuse the whole command line`,
-      { argument: "options.globalArgs", value: options.globalArgs },
-    );
-  }
+/** Options of {@linkcode YoukiRuntime}, mapped onto youki's global flags. */
+export interface YoukiOptions {
+  /** The youki binary: a path, or a name searched in PATH. @default {"youki"} */
+  binary?: string;
+  /** State root (`--root`), an absolute path. @default {DEFAULT_YOUKI_ROOT} */
+  root?: string;
+  /** Pass `--debug`. @default {false} */
+  debug?: boolean;
+  /** Timeout of each call in milliseconds. @default {30000} */
+  timeout?: number;
+  /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
+  systemdCgroup?: boolean;
+  /**
+   * youki has no `--rootless` flag: it runs rootless when started by a
+   * non-root user (or with `YOUKI_USE_ROOTLESS=true` in its environment).
+   * Only `"auto"` (what youki does anyway) is accepted; `true` or `false`
+   * throw rather than being silently ignored.
+   * @default {"auto"}
+   */
+  rootless?: "auto";
+  /** More global arguments, placed before the subcommand. @default {[]} */
+  extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for youki. @default {{}} */
+  env?: Record<string, string>;
+  /** Directory for the per-call JSON log files. @default {Deno.env.get("TMPDIR") ?? "/tmp"} */
+  logDir?: string;
 }
 
 /**
@@ -80,10 +77,21 @@ function checkRootless(options: YoukiRuntimeOptions): void {
  */
 export class YoukiRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
-  constructor(options: YoukiRuntimeOptions = {}) {
-    checkRootless(options);
-    const { rootless: _rootless, ...rest } = options;
-    super({ ...rest, name: options.name ?? "youki", binary: options.binary ?? "youki" });
+  constructor(options: YoukiOptions = {}) {
+    checkYoukiOptions(options as Record<string, unknown>);
+    super({
+      name: "youki",
+      binary: options.binary ?? "youki",
+      root: options.root ?? DEFAULT_YOUKI_ROOT,
+      debug: options.debug,
+      timeout: options.timeout,
+      env: options.env,
+      logDir: options.logDir,
+      globalArgs: [
+        ...(options.systemdCgroup ? ["--systemd-cgroup"] : []),
+        ...(options.extraGlobalArgs ?? []),
+      ],
+    });
   }
 
   /** The `create` options, with a warning for the one youki ignores. */
@@ -128,34 +136,25 @@ export class YoukiRuntime extends OciCliRuntime {
   /** youki's `state`, with the pid kept only while `created` or `running`. */
   protected override parseState(stdout: string, argv: readonly string[]): ContainerState {
     const state = super.parseState(stdout, argv);
-    // youki keeps the pid of a stopped container, and a paused or creating
-    // one has no process a caller may signal or wait for.
+    // youki keeps the pid of a stopped container; a creating one has no
+    // process a caller may use yet (Runtime.state: pid only when created or running).
     if (state.status !== "created" && state.status !== "running") state.pid = 0;
     return state;
   }
 
   /**
-   * Lists the containers under this runtime's state root. youki ignores
-   * `list --format json` and always prints a table: this parses it.
-   *
-   * @example
-   * ```ts ignore
-   * import { YoukiRuntime } from "@weft/youki";
-   *
-   * for (const entry of await new YoukiRuntime().list()) {
-   *   console.log(entry.id, entry.status, entry.pid);
-   * }
-   * ```
+   * Lists the containers of the state root. youki ignores `list --format
+   * json` and always prints a table: this parses it.
    */
-  async list(options: CallOptions = {}): Promise<YoukiListEntry[]> {
+  override async list(options: CallOptions = {}): Promise<ContainerSummary[]> {
     const result = await this.cli.run(["list"], options);
     if (!result.success) {
       const runtimeMessage = result.message || "(the runtime printed no message)";
       throw new RuntimeCommandError(
-        `Cannot list containers: ${this.name} exited with code ${result.code}: ${runtimeMessage}`,
+        `Cannot list the containers of ${this.name}: ${this.name} exited with code ${result.code}: ${runtimeMessage}`,
         { argv: result.argv, code: result.code, runtimeMessage },
       );
     }
-    return parseYoukiList(result.stdout, { argv: result.argv, name: this.name });
+    return parseYoukiList(result.stdout, { argv: result.argv });
   }
 }

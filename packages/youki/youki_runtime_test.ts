@@ -5,7 +5,7 @@ import {
   InvalidArgumentError,
   RuntimeCommandError,
 } from "@weft/runtime";
-import { YoukiRuntime, type YoukiRuntimeOptions } from "./youki_runtime.ts";
+import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
 
 const TESTDATA = new URL("./testdata/", import.meta.url).pathname;
 const FAKE = `${TESTDATA}recording_fake.sh`;
@@ -14,7 +14,7 @@ const ROOT = "/run/weft-youki-unit";
 interface Reply {
   /** Fixture copied to stdout. */
   stdout?: string;
-  /** Fixture copied to the --log file. */
+  /** Fixture copied to the --log file (a path under testdata, or absolute). */
   log?: string;
   exit?: number;
 }
@@ -23,12 +23,14 @@ interface Reply {
 async function withFake(
   reply: Reply,
   fn: (runtime: YoukiRuntime, calls: () => Promise<string[][]>) => Promise<void>,
-  options: Partial<YoukiRuntimeOptions> = {},
+  options: YoukiOptions = {},
 ): Promise<void> {
   const record = await Deno.makeTempDir({ prefix: "weft-youki-record-" });
   const logDir = await Deno.makeTempDir({ prefix: "weft-youki-log-" });
   const env: Record<string, string> = { WEFT_FAKE_DIR: record };
-  if (reply.stdout) env.WEFT_FAKE_STDOUT = TESTDATA + reply.stdout;
+  if (reply.stdout) {
+    env.WEFT_FAKE_STDOUT = reply.stdout.startsWith("/") ? reply.stdout : TESTDATA + reply.stdout;
+  }
   if (reply.log) env.WEFT_FAKE_LOG = TESTDATA + reply.log;
   if (reply.exit !== undefined) env.WEFT_FAKE_EXIT = String(reply.exit);
   const runtime = new YoukiRuntime({ binary: FAKE, root: ROOT, env, logDir, ...options });
@@ -156,41 +158,101 @@ Deno.test("kill refuses real-time signals and signal 0 before youki runs", async
   });
 });
 
-Deno.test("debug and extra global arguments come after the log options", async () => {
+Deno.test("debug, systemd cgroups and extra global arguments come after the log options", async () => {
   await withFake({ stdout: "state_running.json" }, async (youki, calls) => {
     await youki.state("weft-youki-a");
     assert.deepEqual(await calls(), [
-      [...GLOBAL, "--debug", "--systemd-cgroup", "state", "weft-youki-a"],
+      [...GLOBAL, "--debug", "--systemd-cgroup", "--log-level", "error", "state", "weft-youki-a"],
     ]);
-  }, { debug: true, globalArgs: ["--systemd-cgroup"] });
+  }, { debug: true, systemdCgroup: true, extraGlobalArgs: ["--log-level", "error"] });
+});
+
+Deno.test("pause, resume, features and --version are youki's subcommands and flag", async () => {
+  await withFake({ stdout: "version_output.txt" }, async (youki, calls) => {
+    await youki.pause("weft-youki-a");
+    await youki.resume("weft-youki-a");
+    await youki.version();
+    assert.deepEqual(await calls(), [
+      [...GLOBAL, "pause", "weft-youki-a"],
+      [...GLOBAL, "resume", "weft-youki-a"],
+      [...GLOBAL, "--version"],
+    ]);
+  });
+  await withFake({ stdout: "state_running.json" }, async (youki, calls) => {
+    await youki.features();
+    assert.deepEqual(await calls(), [[...GLOBAL, "features"]]);
+  });
+});
+
+Deno.test("youki's --version output parses, its colon after version included", async () => {
+  await withFake({ stdout: "version_output.txt" }, async (youki) => {
+    const version = await youki.version();
+    assert.equal(version.name, "youki");
+    assert.equal(version.version, "0.5.7");
+    assert.equal(version.commit, "0.5.7-bd54457ba9de1629f21fe678687f433aec63e7c7");
+    assert.equal(version.spec, "1.2.1");
+  });
+});
+
+Deno.test("exec reads the state, then runs exec with a process file and the id", async () => {
+  const bundle = await Deno.makeTempDir({ prefix: "weft-youki-bundle-" });
+  await Deno.writeTextFile(
+    `${bundle}/config.json`,
+    JSON.stringify({ process: { args: ["sh"], env: ["PATH=/bin"], cwd: "/" } }),
+  );
+  const state = JSON.parse(await Deno.readTextFile(`${TESTDATA}state_running.json`));
+  await Deno.writeTextFile(`${bundle}/state.json`, JSON.stringify({ ...state, bundle }));
+  try {
+    await withFake({ stdout: `${bundle}/state.json` }, async (youki, calls) => {
+      assert.deepEqual(await youki.exec("weft-youki-web", ["true"]), { code: 0 });
+      const [stateCall, execCall] = await calls();
+      assert.deepEqual(stateCall, [...GLOBAL, "state", "weft-youki-web"]);
+      assert.deepEqual(execCall.slice(0, GLOBAL.length + 2), [...GLOBAL, "exec", "--process"]);
+      assert.match(execCall[GLOBAL.length + 2], /\/weft-youki-exec-[^/]+\/process\.json$/);
+      assert.deepEqual(execCall.slice(GLOBAL.length + 3), ["weft-youki-web"]);
+    });
+  } finally {
+    await Deno.remove(bundle, { recursive: true });
+  }
 });
 
 Deno.test("asking youki for --rootless fails clearly before anything runs", () => {
   for (const rootless of [true, false]) {
-    assert.throws(() => new YoukiRuntime({ binary: FAKE, rootless }), (error: unknown) => {
-      assert.ok(error instanceof InvalidArgumentError);
-      assert.equal(error.argument, "options.rootless");
-      assert.equal(
-        error.message,
-        `Invalid rootless ${rootless} for youki: youki has no --rootless flag; it runs rootless by itself when started by a non-root user (or with YOUKI_USE_ROOTLESS=true in its environment), so leave rootless unset or "auto"`,
-      );
-      return true;
-    });
+    assert.throws(
+      () => new YoukiRuntime({ binary: FAKE, rootless: rootless as unknown as "auto" }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidArgumentError);
+        assert.equal(error.argument, "options.rootless");
+        assert.equal(
+          error.message,
+          `Invalid option rootless ${rootless} for youki: youki has no --rootless flag; it runs rootless by itself when started by a non-root user (or with YOUKI_USE_ROOTLESS=true in its environment), so leave rootless unset or "auto"`,
+        );
+        return true;
+      },
+    );
   }
   for (const flag of ["--rootless", "--rootless=true", "--rootless=false"]) {
     assert.throws(
-      () => new YoukiRuntime({ binary: FAKE, globalArgs: ["--debug", flag] }),
+      () => new YoukiRuntime({ binary: FAKE, extraGlobalArgs: ["--debug", flag] }),
       (error: unknown) => {
         assert.ok(error instanceof InvalidArgumentError);
         assert.equal(
           error.message,
-          `Invalid global argument "${flag}" for youki: youki has no --rootless flag and would refuse the whole command line`,
+          `Invalid option extraGlobalArgs: "${flag}" is not a youki flag (youki has no --rootless) and youki would refuse the whole command line`,
         );
         return true;
       },
     );
   }
   assert.equal(new YoukiRuntime({ binary: FAKE, rootless: "auto" }).name, "youki");
+});
+
+Deno.test("other bad options are refused naming the option", () => {
+  assert.throws(
+    () => new YoukiRuntime({ root: "relative/root" }),
+    /Invalid option root "relative\/root": expected an absolute path/,
+  );
+  assert.throws(() => new YoukiRuntime({ timeout: -1 }), /Invalid option timeout -1/);
 });
 
 Deno.test("state of a running container gives its pid and bundle", async () => {
@@ -275,7 +337,10 @@ Deno.test("a failed list is a RuntimeCommandError with youki's message", async (
   await withFake({ log: "log_not_found.jsonl", exit: 1 }, async (youki) => {
     await assert.rejects(youki.list(), (error: unknown) => {
       assert.ok(error instanceof RuntimeCommandError);
-      assert.match(error.message, /^Cannot list containers: youki exited with code 1: /);
+      assert.equal(
+        error.message,
+        "Cannot list the containers of youki: youki exited with code 1: error in executing command: container weft-youki-missing does not exist.",
+      );
       return true;
     });
   });
