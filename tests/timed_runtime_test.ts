@@ -1,34 +1,13 @@
 import assert from "node:assert/strict";
 import { configure, type LogRecord, reset } from "npm:@logtape/logtape@^2.4.2";
-import {
-  ContainerNotFoundError,
-  findBinary,
-  loadRuntimePlugins,
-  OciCliRuntime,
-  registerRuntime,
-  RUNTIME_API_VERSION,
-  type RuntimePlugin,
-  selectRuntime,
-  unregisterRuntime,
-} from "@weft/runtime";
+import { ContainerNotFoundError, loadRuntimePlugins, selectRuntime } from "@weft/runtime";
+import { RuncRuntime } from "@weft/runc";
 import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
 // Types only: the module itself must first be evaluated by the loader.
 import type { CallRecord, TimedRuntime } from "../examples/timed_runtime/mod.ts";
 
 const runc = await requireBinary("runc");
 const REPO = new URL("../", import.meta.url);
-
-// Real runc under a test-only name, so that this file does not depend on
-// (or clash with) the @weft/runc package.
-const testRunc: RuntimePlugin = {
-  name: "wip-youki-test-runc",
-  apiVersion: RUNTIME_API_VERSION,
-  create: (options = {}) => new OciCliRuntime({ ...options, name: "runc" }),
-  detect: async () => {
-    const binary = await findBinary("runc");
-    return binary ? { available: true, binary } : { available: false, reason: "no runc" };
-  },
-};
 
 async function waitForStatus(
   runtime: TimedRuntime,
@@ -55,7 +34,6 @@ Deno.test({
       ],
       reset: true,
     });
-    registerRuntime(testRunc);
     const root = await Deno.makeTempDir({ prefix: "wip-youki-timed-root-" });
     await using bundle = await createBusyboxBundle({ args: ["sleep", "30"] });
     const id = `wip-youki-timed-${Date.now()}`;
@@ -65,7 +43,7 @@ Deno.test({
         ["timed"],
       );
       const runtime = await selectRuntime("timed", {
-        options: { inner: testRunc.name, innerOptions: { root } },
+        options: { inner: "runc", innerOptions: { root } },
       }) as TimedRuntime;
       assert.equal(runtime.name, "timed(runc)");
 
@@ -105,9 +83,8 @@ Deno.test({
       );
       assert.equal(logs.at(-1)!.properties.method, "start");
     } finally {
-      await new OciCliRuntime({ name: "runc", root }).delete(id, { force: true }).catch(() => {});
+      await new RuncRuntime({ root }).delete(id, { force: true }).catch(() => {});
       await Deno.remove(root, { recursive: true });
-      unregisterRuntime(testRunc.name);
       await reset();
     }
   },
