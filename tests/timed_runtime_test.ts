@@ -45,7 +45,8 @@ Deno.test({
       const runtime = await selectRuntime("timed", {
         options: { inner: "runc", innerOptions: { root } },
       }) as TimedRuntime;
-      assert.equal(runtime.name, "timed(runc)");
+      assert.equal(runtime.name, "timed");
+      assert.equal(runtime.inner.name, "runc");
 
       await runtime.create(id, bundle.dir);
       await runtime.start(id);

@@ -13,14 +13,19 @@ import { TimedRuntime } from "./timed_runtime.ts";
 export interface TimedPluginOptions {
   /** The registered runtime to wrap, by name (for example `"runc"`). */
   inner: string;
-  /** Options handed to the inner plugin. @default {{}} */
+  /**
+   * Options handed to the inner plugin. The common options a host gives
+   * every plugin (`binary`, `root`, `timeout`, as weft-init does) are passed
+   * on to the inner plugin unless set here.
+   * @default {{}}
+   */
   innerOptions?: RuntimePluginOptions;
   /** How many call records are kept. @default {10000} */
   maxRecords?: number;
 }
 
 function checkOptions(options: RuntimePluginOptions = {}): TimedPluginOptions {
-  const { inner, innerOptions = {}, maxRecords } = options;
+  const { inner, innerOptions = {}, maxRecords, binary, root, timeout } = options;
   if (typeof inner !== "string" || inner === "" || inner === "auto" || inner === "timed") {
     throw new InvalidArgumentError(
       `Invalid timed option inner ${
@@ -35,9 +40,13 @@ function checkOptions(options: RuntimePluginOptions = {}): TimedPluginOptions {
       { argument: "options.innerOptions", value: innerOptions },
     );
   }
+  // A host sets these for "the runtime" it selected; they are the inner one's.
+  const common = Object.fromEntries(
+    Object.entries({ binary, root, timeout }).filter(([, value]) => value !== undefined),
+  );
   return {
     inner,
-    innerOptions: innerOptions as RuntimePluginOptions,
+    innerOptions: { ...common, ...innerOptions as RuntimePluginOptions },
     maxRecords: maxRecords as number | undefined,
   };
 }

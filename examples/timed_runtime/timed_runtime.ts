@@ -51,7 +51,7 @@ export interface CallSummary {
 
 /** Options of {@linkcode TimedRuntime}. */
 export interface TimedRuntimeOptions {
-  /** The name this runtime reports. @default {`timed(${inner.name})`} */
+  /** The name this runtime reports: the plugin's, as `Runtime.name` asks. @default {"timed"} */
   name?: string;
   /** How many records are kept; older ones are dropped first. @default {10000} */
   maxRecords?: number;
@@ -91,7 +91,7 @@ export class TimedRuntime implements Runtime {
       );
     }
     this.inner = inner;
-    this.name = options.name ?? `timed(${inner.name})`;
+    this.name = options.name ?? "timed";
     this.#maxRecords = maxRecords;
   }
 
