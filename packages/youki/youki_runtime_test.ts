@@ -313,7 +313,7 @@ Deno.test("kill of a stopped container is a ContainerNotRunningError from the la
       assert.ok(error instanceof ContainerNotRunningError);
       assert.equal(
         error.runtimeMessage,
-        "error in executing command: container not running\n\nCaused by:\n    incorrect container status",
+        "error in executing command: container not running\n\nCaused by:\n    failed to perform operation due to incorrect container status",
       );
       return true;
     });
