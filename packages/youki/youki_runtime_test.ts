@@ -17,6 +17,8 @@ interface Reply {
   /** Fixture copied to the --log file (a path under testdata, or absolute). */
   log?: string;
   exit?: number;
+  /** Pid written to the --pid-file path. */
+  pid?: number;
 }
 
 /** A YoukiRuntime on the recording fake, and the argv of each call it made. */
@@ -33,6 +35,7 @@ async function withFake(
   }
   if (reply.log) env.WEFT_FAKE_LOG = TESTDATA + reply.log;
   if (reply.exit !== undefined) env.WEFT_FAKE_EXIT = String(reply.exit);
+  if (reply.pid !== undefined) env.WEFT_FAKE_PID = String(reply.pid);
   const runtime = new YoukiRuntime({ binary: FAKE, root: ROOT, env, logDir, ...options });
   const calls = async (): Promise<string[][]> => {
     const names = [];
@@ -194,7 +197,7 @@ Deno.test("youki's --version output parses, its colon after version included", a
   });
 });
 
-Deno.test("exec reads the state, then runs exec with a process file and the id", async () => {
+Deno.test("exec reads the state, then runs exec with a process file (and --detach --pid-file) and the id", async () => {
   const bundle = await Deno.makeTempDir({ prefix: "weft-youki-bundle-" });
   await Deno.writeTextFile(
     `${bundle}/config.json`,
@@ -203,13 +206,23 @@ Deno.test("exec reads the state, then runs exec with a process file and the id",
   const state = JSON.parse(await Deno.readTextFile(`${TESTDATA}state_running.json`));
   await Deno.writeTextFile(`${bundle}/state.json`, JSON.stringify({ ...state, bundle }));
   try {
-    await withFake({ stdout: `${bundle}/state.json` }, async (youki, calls) => {
+    await withFake({ stdout: `${bundle}/state.json`, pid: 4343 }, async (youki, calls) => {
       assert.deepEqual(await youki.exec("weft-youki-web", ["true"]), { code: 0 });
-      const [stateCall, execCall] = await calls();
+      assert.deepEqual(await youki.exec("weft-youki-web", ["sleep", "1"], { detach: true }), {
+        code: 0,
+        pid: 4343,
+      });
+      const [stateCall, execCall, , detachCall] = await calls();
       assert.deepEqual(stateCall, [...GLOBAL, "state", "weft-youki-web"]);
-      assert.deepEqual(execCall.slice(0, GLOBAL.length + 2), [...GLOBAL, "exec", "--process"]);
-      assert.match(execCall[GLOBAL.length + 2], /\/weft-youki-exec-[^/]+\/process\.json$/);
-      assert.deepEqual(execCall.slice(GLOBAL.length + 3), ["weft-youki-web"]);
+      const at = GLOBAL.length + 2;
+      assert.deepEqual(execCall.slice(0, at), [...GLOBAL, "exec", "--process"]);
+      assert.match(execCall[at], /\/weft-youki-exec-[^/]+\/process\.json$/);
+      assert.deepEqual(execCall.slice(at + 1), ["weft-youki-web"]);
+      assert.deepEqual(detachCall.slice(0, at), [...GLOBAL, "exec", "--process"]);
+      assert.equal(detachCall[at + 1], "--detach");
+      assert.equal(detachCall[at + 2], "--pid-file");
+      assert.match(detachCall[at + 3], /\/weft-youki-exec-[^/]+\/pid$/);
+      assert.deepEqual(detachCall.slice(at + 4), ["weft-youki-web"]);
     });
   } finally {
     await Deno.remove(bundle, { recursive: true });
