@@ -18,7 +18,8 @@ const STATUSES: readonly string[] = ["creating", "created", "running", "paused",
  */
 export function parseVersionOutput(text: string): RuntimeVersion | undefined {
   const lines = text.split("\n").map((line) => line.trim());
-  const first = /^(\S+) version (\S+)/.exec(lines[0] ?? "");
+  // youki prints "youki version: X" (crates/youki/src/commands/info.rs).
+  const first = /^(\S+) version:? (\S+)/.exec(lines[0] ?? "");
   if (!first) return undefined;
   const result: RuntimeVersion = { name: first[1], version: first[2], text };
   for (const line of lines.slice(1)) {
