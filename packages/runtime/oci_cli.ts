@@ -150,7 +150,7 @@ export interface OciCliResult {
  * Runs a runc-compatible CLI (runc, crun, youki, or another) with argv arrays
  * only: global options before the subcommand, a per-call JSON log for the
  * runtime's messages, a timeout on every call, and on timeout or abort
- * SIGTERM then SIGKILL to the runtime's whole process group.
+ * SIGTERM then SIGKILL to the runtime and every process it forked.
  *
  * Non-zero exits are returned, not thrown, so that each runtime can classify
  * its own messages; only a missing binary, a timeout and an abort throw.
