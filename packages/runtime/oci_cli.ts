@@ -422,7 +422,11 @@ export class OciCli {
   async #stop(child: Deno.ChildProcess, session: boolean): Promise<void> {
     const grace = this.#options.killGrace ?? 1000;
     const tree = session ? [] : await processTree(child.pid);
+    // Without /proc (a PID 1 before mounting it) the tree is empty: at
+    // least the runtime itself is stopped.
+    const direct = !session && tree.length === 0;
     if (session) signalGroup(child.pid, "SIGTERM");
+    else if (direct) killQuietly(child, "SIGTERM");
     else await signalTree(tree, "SIGTERM");
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
@@ -433,6 +437,7 @@ export class OciCli {
     // Even when the runtime itself obeyed TERM, a helper it forked may not
     // have: KILL whatever is left.
     if (session) signalGroup(child.pid, "SIGKILL");
+    else if (direct) killQuietly(child, "SIGKILL");
     else await signalTree([...tree, ...await processTree(child.pid)], "SIGKILL");
     await child.status;
   }
@@ -440,6 +445,14 @@ export class OciCli {
 
 function withoutJsonLines(text: string): string {
   return text.split("\n").filter((line) => !line.trimStart().startsWith("{")).join("\n");
+}
+
+function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // It has exited.
+  }
 }
 
 function removeQuietly(file: string): void {
