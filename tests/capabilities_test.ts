@@ -78,8 +78,12 @@ for (const rt of delegated ? [] : RUNTIMES) {
       const detached = await runtime.exec(s.id, ["sleep", "30"], { detach: true });
       assert.equal(detached.code, 0);
       assert.ok(detached.pid && detached.pid > 0, `pid ${detached.pid}`);
-      const comm = await Deno.readTextFile(`/proc/${detached.pid}/comm`);
-      assert.equal(comm.trim(), "sleep");
+      // The runtime may return before the process's execve has completed.
+      await until(
+        () => Deno.readTextFile(`/proc/${detached.pid}/comm`).then((comm) => comm.trim()),
+        (comm) => comm === "sleep",
+        `process ${detached.pid} to be sleep`,
+      );
 
       await runtime.pause(s.id);
       assert.equal((await runtime.state(s.id)).status, "paused");
