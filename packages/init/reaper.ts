@@ -410,9 +410,11 @@ export class Reaper implements Disposable {
     const check = new OwnershipCheck(this.#usePidfds);
     let count = 0;
     try {
-      for (;;) {
+      for (let previous = 0;;) {
         const pid = peekExitedChild();
-        if (pid === 0) break;
+        // The same pid twice means waitpid could not reap it: never spin.
+        if (pid === 0 || pid === previous) break;
+        previous = pid;
         if (check.owns(pid)) {
           // The peek shows this zombie until Deno collects it, hiding the others.
           count += this.#reapListed(check);
@@ -422,8 +424,6 @@ export class Reaper implements Disposable {
         if (result.state === "reaped") {
           count++;
           this.#deliver(decodeWaitStatus(pid, result.status));
-        } else if (result.state === "running") {
-          break; // cannot happen for an exited child; never spin on it
         }
       }
     } catch (error) {
