@@ -101,9 +101,25 @@ interface Waiter {
   reject(reason: unknown): void;
 }
 
-const ACTIVE = Symbol.for("@weft/init/active-reaper");
-// One reaper per process, whatever the number of copies of this module.
-const slot = globalThis as unknown as Record<symbol, Reaper | undefined>;
+// One reaper per process. Two would take each other's exits, and a process
+// can run several isolates (workers; `deno test --parallel` runs every test
+// module of a run in one process) that share no JS memory. The environment is
+// process-wide, so it holds the marker: the pid of the process whose reaper
+// runs (an inherited value names another process and does not count).
+const MARKER = "WEFT_INIT_REAPER_PID";
+
+function claimProcess(): void {
+  if (Deno.env.get(MARKER) === String(Deno.pid)) {
+    throw new ReaperStateError(
+      "Cannot start a reaper: another reaper of this process is running (dispose it first)",
+    );
+  }
+  Deno.env.set(MARKER, String(Deno.pid));
+}
+
+function releaseProcess(): void {
+  if (Deno.env.get(MARKER) === String(Deno.pid)) Deno.env.delete(MARKER);
+}
 
 /**
  * Reaps every exited child of this process (orphans re-parented to it
@@ -118,11 +134,17 @@ const slot = globalThis as unknown as Record<symbol, Reaper | undefined>;
  * the list in /proc/self/task/&lt;tid&gt;/children. Nothing blocks the JS thread.
  *
  * Exits nobody waits for yet are kept (see `unclaimedTtl`, `maxUnclaimed`)
- * for a later {@linkcode Reaper.waitPid}. Needs `--allow-ffi` and, for the
- * fallback, read access to /proc (in practice `-A`).
+ * for a later {@linkcode Reaper.waitPid}. One reaper runs per process, also
+ * across workers (marked in the process-wide environment variable
+ * `WEFT_INIT_REAPER_PID`). Needs `--allow-ffi`, `--allow-env` and, for
+ * the fallback, read access to /proc (in practice `-A`). (The examples are
+ * not run by `deno test --doc`: that runs every module in one process, where
+ * a reaper would reap for all of them.) As PID 1, mount
+ * /proc before any unregistered `Deno.Command` runs: without it, Deno's
+ * children are recognised through `trackChildProcess` only.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { Reaper } from "@weft/init/reaper";
  *
  * using reaper = Reaper.start();
@@ -180,7 +202,7 @@ export class Reaper implements Disposable {
    * @throws {RangeError} When an option is out of range.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start({ rescanInterval: 500 });
@@ -188,14 +210,10 @@ export class Reaper implements Disposable {
    * ```
    */
   static start(options: ReaperOptions = {}): Reaper {
-    if (slot[ACTIVE] !== undefined) {
-      throw new ReaperStateError(
-        "Cannot start a reaper: another reaper of this process is running (dispose it first)",
-      );
-    }
     checkPositive("rescanInterval", options.rescanInterval);
     checkPositive("unclaimedTtl", options.unclaimedTtl);
     checkPositive("maxUnclaimed", options.maxUnclaimed);
+    claimProcess();
     let mode: "pid1" | "subreaper" | "none" = "none";
     let restore = false;
     if (Deno.pid === 1) {
@@ -217,7 +235,6 @@ export class Reaper implements Disposable {
       logger.warn("Not PID 1 and subreaper disabled: only direct children will be reaped");
     }
     const reaper = new Reaper(mode, restore, options);
-    slot[ACTIVE] = reaper;
     logger.debug("Reaper started in mode {mode}", { mode });
     return reaper;
   }
@@ -235,7 +252,7 @@ export class Reaper implements Disposable {
    * @throws {ReaperStateError} When the reaper is, or gets, disposed.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -307,7 +324,7 @@ export class Reaper implements Disposable {
    * @returns A function that removes the listener.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -329,7 +346,7 @@ export class Reaper implements Disposable {
    * @returns How many processes this pass reaped.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -346,7 +363,7 @@ export class Reaper implements Disposable {
    * @returns A snapshot of them.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -392,7 +409,7 @@ export class Reaper implements Disposable {
         logger.warn("Cannot clear the child subreaper attribute: {error}", { error });
       }
     }
-    if (slot[ACTIVE] === this) slot[ACTIVE] = undefined;
+    releaseProcess();
     logger.debug("Reaper stopped after {reaped} reaps", { reaped: this.#reaped });
   }
 
