@@ -104,21 +104,33 @@ interface Waiter {
 // One reaper per process. Two would take each other's exits, and a process
 // can run several isolates (workers; `deno test --parallel` runs every test
 // module of a run in one process) that share no JS memory. The environment is
-// process-wide, so it holds the marker: the pid of the process whose reaper
-// runs (an inherited value names another process and does not count).
-const MARKER = "WEFT_INIT_REAPER_PID";
+// process-wide, so it holds the marker: the identity of the process whose
+// reaper runs. A child inherits the variable, but its identity differs: the
+// pid alone could match (a nested PID 1), so the start time is part of it.
+const MARKER = "WEFT_INIT_REAPER";
 
-function claimProcess(): void {
-  if (Deno.env.get(MARKER) === String(Deno.pid)) {
+function processIdentity(): string {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    return `${Deno.pid}@${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
+  } catch {
+    return String(Deno.pid); // no /proc yet: a machine's early init, with no parent
+  }
+}
+
+function claimProcess(): string {
+  const identity = processIdentity();
+  if (Deno.env.get(MARKER) === identity) {
     throw new ReaperStateError(
       "Cannot start a reaper: another reaper of this process is running (dispose it first)",
     );
   }
-  Deno.env.set(MARKER, String(Deno.pid));
+  Deno.env.set(MARKER, identity);
+  return identity;
 }
 
-function releaseProcess(): void {
-  if (Deno.env.get(MARKER) === String(Deno.pid)) Deno.env.delete(MARKER);
+function releaseProcess(identity: string): void {
+  if (Deno.env.get(MARKER) === identity) Deno.env.delete(MARKER);
 }
 
 /**
@@ -136,7 +148,7 @@ function releaseProcess(): void {
  * Exits nobody waits for yet are kept (see `unclaimedTtl`, `maxUnclaimed`)
  * for a later {@linkcode Reaper.waitPid}. One reaper runs per process, also
  * across workers (marked in the process-wide environment variable
- * `WEFT_INIT_REAPER_PID`). Needs `--allow-ffi`, `--allow-env` and, for
+ * `WEFT_INIT_REAPER`). Needs `--allow-ffi`, `--allow-env` and, for
  * the fallback, read access to /proc (in practice `-A`). (The examples are
  * not run by `deno test --doc`: that runs every module in one process, where
  * a reaper would reap for all of them.) As PID 1, mount
@@ -165,6 +177,7 @@ export class Reaper implements Disposable {
   readonly #usePidfds: boolean;
   readonly #restoreSubreaper: boolean;
   readonly #interval: ReturnType<typeof setInterval>;
+  readonly #identity: string;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
   #reaped = 0;
@@ -175,9 +188,11 @@ export class Reaper implements Disposable {
   private constructor(
     mode: "pid1" | "subreaper" | "none",
     restoreSubreaper: boolean,
+    identity: string,
     options: ReaperOptions,
   ) {
     this.mode = mode;
+    this.#identity = identity;
     this.#restoreSubreaper = restoreSubreaper;
     this.#ttl = options.unclaimedTtl ?? 300_000;
     this.#max = options.maxUnclaimed ?? 10_000;
@@ -213,7 +228,7 @@ export class Reaper implements Disposable {
     checkPositive("rescanInterval", options.rescanInterval);
     checkPositive("unclaimedTtl", options.unclaimedTtl);
     checkPositive("maxUnclaimed", options.maxUnclaimed);
-    claimProcess();
+    const identity = claimProcess();
     let mode: "pid1" | "subreaper" | "none" = "none";
     let restore = false;
     if (Deno.pid === 1) {
@@ -234,7 +249,7 @@ export class Reaper implements Disposable {
     } else {
       logger.warn("Not PID 1 and subreaper disabled: only direct children will be reaped");
     }
-    const reaper = new Reaper(mode, restore, options);
+    const reaper = new Reaper(mode, restore, identity, options);
     logger.debug("Reaper started in mode {mode}", { mode });
     return reaper;
   }
@@ -409,7 +424,7 @@ export class Reaper implements Disposable {
         logger.warn("Cannot clear the child subreaper attribute: {error}", { error });
       }
     }
-    releaseProcess();
+    releaseProcess(this.#identity);
     logger.debug("Reaper stopped after {reaped} reaps", { reaped: this.#reaped });
   }
 
