@@ -12,6 +12,7 @@
  *   storm RUNTIME ROOT N     N orphans exit at once while 100 runtime calls run
  *   mounts [ROOT]            mountPseudoFilesystems twice, counting mounts
  *   poweroff                 powerOff() (as PID 1 of a namespace)
+ *   cad                      disableCtrlAltDel(), printing its error
  *   stop-signals             ignoreStopSignals(), then wait for stdin to close
  */
 import { type Runtime, trackChildProcess } from "@weft/runtime";
@@ -21,7 +22,7 @@ import { createBusyboxBundle } from "@weft/runtime/testing";
 import { type ExitStatus, Reaper } from "@weft/init/reaper";
 import { ignoreStopSignals, isPid1 } from "@weft/init/pid1";
 import { mountPseudoFilesystems } from "@weft/init/mounts";
-import { powerOff } from "@weft/init/power";
+import { disableCtrlAltDel, powerOff } from "@weft/init/power";
 
 const [scenario, ...args] = Deno.args;
 
@@ -281,6 +282,16 @@ switch (scenario) {
   case "poweroff":
     print({ poweringOff: Deno.pid });
     await powerOff();
+    break;
+  case "cad":
+    try {
+      disableCtrlAltDel();
+      print({ result: { ok: true } });
+    } catch (error) {
+      print({
+        result: { error: (error as Error).message, code: (error as { code?: string }).code },
+      });
+    }
     break;
   case "stop-signals":
     await stopSignalsScenario();
