@@ -1,0 +1,235 @@
+import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { trackChildProcess } from "@weft/runtime";
+import { isChildSubreaper } from "./child_subreaper.ts";
+import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
+
+/**
+ * Runs `script` in sh, which prints the pids of the orphans it leaves, one a
+ * line. The orphans find the test's pipe on fd 3: `read x <&3` blocks them
+ * until `release()` closes it, so that they all exit at once, after sh.
+ */
+async function orphans(script: string): Promise<{ pids: number[]; release(): Promise<void> }> {
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec 3<&0; ${script}`],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const text = await new Response(child.stdout).text();
+  assert.equal((await child.status).code, 0);
+  return {
+    pids: text.split("\n").filter((line) => line !== "").map(Number),
+    release: () => writer.close(),
+  };
+}
+
+/** Orphans that end with `statuses` once released: 137 and 143 mean killed by KILL and TERM. */
+function orphanScript(statuses: readonly number[]): string {
+  return statuses.map((status) =>
+    status === 137 || status === 143
+      ? `sh -c 'read x <&3; kill -${status - 128} $$' >/dev/null & echo $!;`
+      : `sh -c 'read x <&3; exit ${status}' >/dev/null & echo $!;`
+  ).join(" ");
+}
+
+/** Registers a test only in the child process (see the top of the file). */
+function test(name: string, fn: () => void | Promise<void>): void {
+  if (Deno.env.get("WEFT_REAPER_TEST_CHILD") === "1") Deno.test(name, fn);
+}
+
+function until(condition: () => boolean, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (condition()) return resolve();
+      if (Date.now() > deadline) return reject(new Error("Timed out"));
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+test("the reaper becomes a child subreaper and clears it when disposed", () => {
+  assert.equal(isChildSubreaper(), false);
+  {
+    using reaper = Reaper.start();
+    assert.equal(reaper.mode, "subreaper");
+    assert.equal(isChildSubreaper(), true);
+  }
+  assert.equal(isChildSubreaper(), false);
+});
+
+test("a second reaper cannot start while one runs", () => {
+  using _reaper = Reaper.start();
+  assert.throws(() => Reaper.start(), ReaperStateError);
+});
+
+test("a worker of the same process cannot start a second reaper", async () => {
+  using _reaper = Reaper.start();
+  const source = `
+    import { Reaper } from ${JSON.stringify(new URL("./reaper.ts", import.meta.url).href)};
+    try { Reaper.start(); self.postMessage("started"); } catch (error) { self.postMessage(error.name); }
+  `;
+  const worker = new Worker(`data:application/javascript,${encodeURIComponent(source)}`, {
+    type: "module",
+  });
+  const answer = await new Promise((resolve) => worker.onmessage = (event) => resolve(event.data));
+  worker.terminate();
+  assert.equal(answer, "ReaperStateError");
+});
+
+test("orphans are reaped with their exit codes and 128+signal for deaths by signal", async () => {
+  using reaper = Reaper.start();
+  const { pids: [exits, killed, termed], release } = await orphans(orphanScript([42, 137, 143]));
+  await release();
+  const signal = AbortSignal.timeout(5000);
+  const [a, b, c] = await Promise.all(
+    [exits, killed, termed].map((pid) => reaper.waitPid(pid, { signal })),
+  );
+  assert.deepEqual([a.code, a.signal, a.status], [42, null, 42]);
+  assert.deepEqual([b.code, b.signal, b.status], [null, 9, 137]);
+  assert.deepEqual([c.code, c.signal, c.status], [null, 15, 143]);
+  assert.equal(a.pid, exits);
+  assert.ok(Math.abs(a.at - Date.now()) < 5000);
+});
+
+test("an exit reaped before waitPid is called is still delivered, once", async () => {
+  using reaper = Reaper.start();
+  const reaped: ExitStatus[] = [];
+  reaper.onReap((exit) => reaped.push(exit));
+  const { pids: [pid], release } = await orphans(orphanScript([7]));
+  await release();
+  await until(() => reaped.some((exit) => exit.pid === pid));
+  assert.equal(reaper.stats().unclaimed, 1);
+  const exit = await reaper.waitPid(pid);
+  assert.equal(exit.status, 7);
+  assert.equal(reaper.stats().unclaimed, 0);
+  // Consumed: a second wait does not get the same exit again.
+  const again = reaper.waitPid(pid, { signal: AbortSignal.timeout(100) });
+  await assert.rejects(again, { name: "TimeoutError" });
+});
+
+test("waitPid ignores a kept exit older than its `after` time", async () => {
+  using reaper = Reaper.start();
+  const { pids: [pid], release } = await orphans(orphanScript([5]));
+  await release();
+  await until(() => reaper.stats().unclaimed === 1);
+  const later = reaper.waitPid(pid, { after: Date.now() + 1, signal: AbortSignal.timeout(100) });
+  await assert.rejects(later, { name: "TimeoutError" });
+  assert.equal((await reaper.waitPid(pid)).status, 5);
+});
+
+test("unclaimed exits are bounded by maxUnclaimed and unclaimedTtl", async () => {
+  using reaper = Reaper.start({ maxUnclaimed: 3, unclaimedTtl: 300, rescanInterval: 50 });
+  const { pids, release } = await orphans(orphanScript([1, 1, 1, 1, 1]));
+  await release();
+  await until(() => reaper.stats().reaped === 5);
+  assert.equal(reaper.stats().unclaimed, 3);
+  assert.equal(reaper.stats().dropped, 2);
+  // The newest are kept.
+  assert.equal((await reaper.waitPid(pids[4])).status, 1);
+  await until(() => reaper.stats().unclaimed === 0);
+  assert.equal(reaper.stats().dropped, 4);
+});
+
+test("waitPid rejects bad pids, Deno.Command children, and a disposed reaper", async () => {
+  const reaper = Reaper.start();
+  await assert.rejects(reaper.waitPid(0), RangeError);
+  await assert.rejects(reaper.waitPid(1.5), /Invalid pid 1.5: expected a positive integer/);
+  const child = new Deno.Command("sleep", { args: ["0.1"] }).spawn();
+  trackChildProcess(child);
+  await assert.rejects(reaper.waitPid(child.pid), TypeError);
+  await child.status;
+  const aborted = reaper.waitPid(999_999_998, { signal: AbortSignal.abort(new Error("gave up")) });
+  await assert.rejects(aborted, /gave up/);
+  const pending = reaper.waitPid(999_999_999);
+  reaper[Symbol.dispose]();
+  await assert.rejects(pending, ReaperStateError);
+  await assert.rejects(reaper.waitPid(2), /the reaper is disposed/);
+});
+
+test("rejects options out of range, naming them", () => {
+  assert.throws(() => Reaper.start({ rescanInterval: 0 }), /Invalid rescanInterval 0/);
+  assert.throws(() => Reaper.start({ maxUnclaimed: -1 }), RangeError);
+});
+
+test("a listener that throws does not stop the others", async () => {
+  using reaper = Reaper.start();
+  const seen: number[] = [];
+  reaper.onReap(() => {
+    throw new Error("boom");
+  });
+  const stop = reaper.onReap((exit) => seen.push(exit.status));
+  const { pids: [pid], release } = await orphans(orphanScript([9]));
+  await release();
+  await reaper.waitPid(pid);
+  assert.deepEqual(seen, [9]);
+  stop();
+});
+
+test("Deno.Command calls running while orphans die never lose their status", async () => {
+  for (const detectDenoChildren of [true, false]) {
+    using reaper = Reaper.start({ detectDenoChildren });
+    const reaped = new Map<number, number>();
+    reaper.onReap((exit) => reaped.set(exit.pid, exit.status));
+    const expected = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? i % 128 : 137));
+    const { pids, release } = await orphans(orphanScript(expected));
+    const calls = Array.from({ length: 100 }, (_, i) => {
+      const child = new Deno.Command("sh", { args: ["-c", `exit ${i % 256}`] }).spawn();
+      // Without pidfd detection, ownership comes from the registry alone.
+      if (!detectDenoChildren) trackChildProcess(child);
+      return child.status;
+    });
+    await release();
+    const statuses = await Promise.all(calls);
+    assert.deepEqual(statuses.map((s) => s.code), statuses.map((_, i) => i % 256));
+    await until(() => pids.every((pid) => reaped.has(pid)));
+    assert.deepEqual(pids.map((pid) => reaped.get(pid)), expected);
+  }
+});
+
+test("without the subreaper attribute orphans never come back, and the reaper says so", async () => {
+  const records: LogRecord[] = [];
+  await configure({
+    sinks: { buffer: (record) => records.push(record) },
+    loggers: [
+      { category: ["weft", "init"], sinks: ["buffer"], lowestLevel: "debug" },
+      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
+    ],
+  });
+  try {
+    using reaper = Reaper.start({ subreaper: false });
+    assert.equal(reaper.mode, "none");
+    assert.ok(
+      records.some((r) => r.level === "warning" && /only direct children/.test(String(r.message))),
+    );
+    const { pids: [pid], release } = await orphans(orphanScript([4]));
+    await release();
+    // The orphan went to this process's ancestor, not to it.
+    await assert.rejects(
+      reaper.waitPid(pid, { signal: AbortSignal.timeout(500) }),
+      { name: "TimeoutError" },
+    );
+  } finally {
+    await reset();
+  }
+});
+
+// The subreaper attribute and the reaper are process-wide, and `deno test
+// --parallel` runs every test module of a run in one process: so these tests
+// run in a child `deno test` of their own, where nothing else reaps or
+// spawns. Here the parent only starts that child and checks its result.
+if (Deno.env.get("WEFT_REAPER_TEST_CHILD") !== "1") {
+  Deno.test("the reaper's tests pass in a process of their own", async () => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--no-check", new URL(import.meta.url).pathname],
+      env: { WEFT_REAPER_TEST_CHILD: "1", NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    assert.equal(code, 0, output);
+    assert.match(output, /ok \| 12 passed \| 0 failed/, output);
+  });
+}
