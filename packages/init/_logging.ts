@@ -22,7 +22,9 @@ function show(value: unknown): string {
  * so that container id, pid, exit status and delay are always on the line.
  */
 export function formatText(record: LogRecord): string {
-  const message = record.message.map((part, i) => i % 2 === 0 ? String(part) : show(part)).join("");
+  const message = record.message.map((part, i) =>
+    i % 2 === 0 || typeof part === "string" ? String(part) : show(part)
+  ).join("");
   const template = typeof record.rawMessage === "string" ? record.rawMessage : record.rawMessage.join("");
   const shown = new Set([...template.matchAll(/\{([^{}]+)\}/g)].map((match) => match[1]));
   const extra = Object.entries(record.properties)
