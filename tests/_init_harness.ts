@@ -251,13 +251,13 @@ export async function waitForStatus(
   return last!;
 }
 
-/** Pids of the processes (in this PID namespace) whose command line contains `text`. */
+/** Pids of the processes (in this PID namespace) whose command line starts with `text`. */
 export async function processesWith(text: string): Promise<number[]> {
   const found: number[] = [];
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^[0-9]+$/.test(entry.name)) continue;
     const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
-    if (cmdline.replaceAll("\0", " ").includes(text)) found.push(Number(entry.name));
+    if (cmdline.replaceAll("\0", " ").startsWith(text)) found.push(Number(entry.name));
   }
   return found;
 }

@@ -29,3 +29,6 @@ export * from "./container_stdio.ts";
 export * from "./status_file.ts";
 export * from "./supervisor.ts";
 export * from "./reaper.ts";
+export * from "./exit_status.ts";
+export * from "./child_subreaper.ts";
+export * from "./syscall_error.ts";
