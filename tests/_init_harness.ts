@@ -193,7 +193,12 @@ export class InitProcess implements AsyncDisposable {
 }
 
 /** Starts weft-init on `configFile`. */
-export function startInit(configFile: string, mode: InitMode, extraArgs: string[] = []): InitProcess {
+export function startInit(
+  configFile: string,
+  mode: InitMode,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): InitProcess {
+  const extraArgs = options.args ?? [];
   const deno = [Deno.execPath(), "run", "-A", MAIN, "--config", configFile, ...extraArgs];
   const argv = mode === "pid1" ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno] : deno;
   const child = new Deno.Command(argv[0], {
@@ -201,7 +206,7 @@ export function startInit(configFile: string, mode: InitMode, extraArgs: string[
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).spawn();
   return new InitProcess(child, mode);
 }
