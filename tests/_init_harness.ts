@@ -173,9 +173,15 @@ export class InitProcess implements AsyncDisposable {
   }
 
   /** Waits until `predicate` holds for the output so far. */
-  async waitForOutput(predicate: (stdout: string, stderr: string) => boolean, timeout = 15_000): Promise<void> {
-    await waitFor(() => predicate(this.#stdout, this.#stderr), timeout, () =>
-      `output never matched; stdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`);
+  async waitForOutput(
+    predicate: (stdout: string, stderr: string) => boolean,
+    timeout = 15_000,
+  ): Promise<void> {
+    await waitFor(
+      () => predicate(this.#stdout, this.#stderr),
+      timeout,
+      () => `output never matched; stdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`,
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -200,7 +206,9 @@ export function startInit(
 ): InitProcess {
   const extraArgs = options.args ?? [];
   const deno = [Deno.execPath(), "run", "-A", MAIN, "--config", configFile, ...extraArgs];
-  const argv = mode === "pid1" ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno] : deno;
+  const argv = mode === "pid1"
+    ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno]
+    : deno;
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     stdin: "null",
@@ -214,7 +222,9 @@ export function startInit(
 /** Runs weft-init to its end with `args` (no pod file needed for validate/schema/errors). */
 export async function runInit(args: string[], mode: InitMode = "child"): Promise<InitExit> {
   const deno = [Deno.execPath(), "run", "-A", MAIN, ...args];
-  const argv = mode === "pid1" ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno] : deno;
+  const argv = mode === "pid1"
+    ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno]
+    : deno;
   const { code, stdout, stderr } = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     stdin: "null",
@@ -249,10 +259,14 @@ export async function waitForStatus(
   timeout = 15_000,
 ): Promise<PodStatus> {
   let last: PodStatus | undefined;
-  await waitFor(async () => {
-    last = await pod.status();
-    return last !== undefined && predicate(last);
-  }, timeout, () => `status never matched; last:\n${JSON.stringify(last, null, 2)}`);
+  await waitFor(
+    async () => {
+      last = await pod.status();
+      return last !== undefined && predicate(last);
+    },
+    timeout,
+    () => `status never matched; last:\n${JSON.stringify(last, null, 2)}`,
+  );
   return last!;
 }
 

@@ -3,7 +3,7 @@
 // by one field of the pod file, and "auto" picks one that is installed.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
 import { findBinary } from "@weft/runtime";
-import { label, missing, MODES, PodDir, RUNTIMES, runInit, startInit } from "./_init_harness.ts";
+import { label, missing, MODES, PodDir, runInit, RUNTIMES, startInit } from "./_init_harness.ts";
 
 interface Case {
   name: string;
@@ -24,7 +24,10 @@ const CASES: Case[] = [
   },
   {
     name: "an unknown runtime name",
-    document: JSON.stringify({ runtime: { name: "nope" }, containers: [{ id: "a", bundle: "/x" }] }),
+    document: JSON.stringify({
+      runtime: { name: "nope" },
+      containers: [{ id: "a", bundle: "/x" }],
+    }),
     code: 3,
     message: () => 'Unknown runtime "nope": registered runtimes are "crun", "runc"',
   },
@@ -37,7 +40,12 @@ const CASES: Case[] = [
   {
     name: "wrong field types",
     document: JSON.stringify({
-      containers: [{ id: 5, bundle: "/x", stop: { grace: "10s" }, restart: { policy: "sometimes" } }],
+      containers: [{
+        id: 5,
+        bundle: "/x",
+        stop: { grace: "10s" },
+        restart: { policy: "sometimes" },
+      }],
       pod: { stopGrace: -1 },
     }),
     code: 2,
@@ -64,10 +72,15 @@ const CASES: Case[] = [
   {
     name: "a dependency cycle",
     document: JSON.stringify({
-      containers: [{ id: "a", bundle: "/x", dependsOn: ["b"] }, { id: "b", bundle: "/x", dependsOn: ["a"] }],
+      containers: [{ id: "a", bundle: "/x", dependsOn: ["b"] }, {
+        id: "b",
+        bundle: "/x",
+        dependsOn: ["a"],
+      }],
     }),
     code: 2,
-    message: (file) => `Invalid pod configuration "${file}": containers[0].dependsOn: dependency cycle "a" -> "b" -> "a"`,
+    message: (file) =>
+      `Invalid pod configuration "${file}": containers[0].dependsOn: dependency cycle "a" -> "b" -> "a"`,
   },
 ];
 
@@ -76,7 +89,7 @@ for (const mode of MODES) {
     Deno.test({
       name: `${name} ends the init with a message naming the cause ${label("runc", mode)}`,
       ignore: missing("runc", mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         await Deno.writeTextFile(pod.configFile, document);
         const result = await runInit(["--config", pod.configFile], mode);
@@ -89,15 +102,21 @@ for (const mode of MODES) {
   }
 }
 
-Deno.test("validate checks a file without running it, and schema prints the JSON Schema", async () => {
+Deno.test("validate checks a file without running it, and schema prints the JSON Schema", async (): Promise<void> => {
   await using pod = await PodDir.create();
-  await Deno.writeTextFile(pod.configFile, JSON.stringify({ containers: [{ id: "a", bundle: "/nowhere" }] }));
+  await Deno.writeTextFile(
+    pod.configFile,
+    JSON.stringify({ containers: [{ id: "a", bundle: "/nowhere" }] }),
+  );
   const valid = await runInit(["validate", pod.configFile]);
   assertEquals(valid.stdout, `${pod.configFile}: valid, 1 container(s)\n`);
   assertEquals(valid.code, 0);
   await Deno.writeTextFile(pod.configFile, JSON.stringify({ containers: [] }));
   const invalid = await runInit(["validate", pod.configFile]);
-  assertEquals(invalid.stderr, `weft-init: Invalid pod configuration "${pod.configFile}": containers: expected at least 1 item\n`);
+  assertEquals(
+    invalid.stderr,
+    `weft-init: Invalid pod configuration "${pod.configFile}": containers: expected at least 1 item\n`,
+  );
   assertEquals(invalid.code, 2);
   const schema = await runInit(["schema"]);
   assertEquals(schema.code, 0);
@@ -106,26 +125,49 @@ Deno.test("validate checks a file without running it, and schema prints the JSON
   assertEquals(parsed.additionalProperties, false);
   const restart = parsed.properties.containers.items.properties.restart.properties;
   deepStrictEqual(restart.policy.enum, ["never", "on-failure", "always"]);
-  deepStrictEqual(restart.backoff.default, { initial: 100, factor: 2, cap: 10_000, resetAfter: 60_000 });
+  deepStrictEqual(restart.backoff.default, {
+    initial: 100,
+    factor: 2,
+    cap: 10_000,
+    resetAfter: 60_000,
+  });
   const help = await runInit(["--help"]);
   assertEquals(help.code, 0);
-  for (const word of ["validate FILE", "schema", "--config", "--log-level", "neverRestartExitCodes", "TERM and INT"]) {
+  for (
+    const word of [
+      "validate FILE",
+      "schema",
+      "--config",
+      "--log-level",
+      "neverRestartExitCodes",
+      "TERM and INT",
+    ]
+  ) {
     assert(help.stdout.includes(word), word);
   }
   const unknown = await runInit(["frobnicate"]);
-  assertEquals(unknown.stderr, 'weft-init: Unknown command "frobnicate": expected run, validate or schema (see --help)\n');
+  assertEquals(
+    unknown.stderr,
+    'weft-init: Unknown command "frobnicate": expected run, validate or schema (see --help)\n',
+  );
   assertEquals(unknown.code, 2);
 });
 
 for (const runtime of RUNTIMES) {
   for (const mode of MODES) {
     Deno.test({
-      name: `the same pod runs under ${runtime} by naming it in runtime.name ${label(runtime, mode)}`,
+      name: `the same pod runs under ${runtime} by naming it in runtime.name ${
+        label(runtime, mode)
+      }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const config = await pod.write(runtime, {
-          containers: [{ id: "wi-hello", bundle: await pod.bundle("echo hello from $0"), restart: { policy: "never" } }],
+          containers: [{
+            id: "wi-hello",
+            bundle: await pod.bundle("echo hello from $0"),
+            restart: { policy: "never" },
+          }],
         });
         await using init = startInit(config, mode);
         const { code, stdout, stderr } = await init.exited;
@@ -139,12 +181,18 @@ for (const runtime of RUNTIMES) {
 }
 
 Deno.test({
-  name: `auto picks an installed runtime: crun first, runc when crun is not installed ${label("runc", "child")}`,
+  name: `auto picks an installed runtime: crun first, runc when crun is not installed ${
+    label("runc", "child")
+  }`,
   ignore: missing("runc", "child") || missing("crun", "child"),
-  async fn() {
+  async fn(): Promise<void> {
     await using pod = await PodDir.create();
     const config = await pod.write("auto", {
-      containers: [{ id: "wi-auto", bundle: await pod.bundle("true"), restart: { policy: "never" } }],
+      containers: [{
+        id: "wi-auto",
+        bundle: await pod.bundle("true"),
+        restart: { policy: "never" },
+      }],
       runtime: { root: pod.root },
     });
     const first = await (startInit(config, "child")).exited;

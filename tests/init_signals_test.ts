@@ -20,20 +20,26 @@ const allRunning = (ids: string[]) => (s: { containers: Record<string, { state: 
 for (const runtime of RUNTIMES) {
   for (const mode of MODES) {
     Deno.test({
-      name: `SIGTERM stops a container that handles TERM within its grace, deletes every container and exits as configured ${
-        label(runtime, mode)
-      }`,
+      name:
+        `SIGTERM stops a container that handles TERM within its grace, deletes every container and exits as configured ${
+          label(runtime, mode)
+        }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const config = await pod.write(runtime, {
           containers: [
             {
               id: "wi-main",
-              bundle: await pod.bundle("trap 'echo bye; exit 42' TERM; echo ready; while :; do sleep 0.05; done"),
+              bundle: await pod.bundle(
+                "trap 'echo bye; exit 42' TERM; echo ready; while :; do sleep 0.05; done",
+              ),
               stop: { grace: 10_000 },
             },
-            { id: "wi-side", bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.05; done") },
+            {
+              id: "wi-side",
+              bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.05; done"),
+            },
           ],
           pod: { exitCode: { from: "container", id: "wi-main" } },
         });
@@ -60,11 +66,12 @@ for (const runtime of RUNTIMES) {
     });
 
     Deno.test({
-      name: `a container that ignores TERM gets KILL with its child at the deadline, and a second SIGTERM changes nothing ${
-        label(runtime, mode)
-      }`,
+      name:
+        `a container that ignores TERM gets KILL with its child at the deadline, and a second SIGTERM changes nothing ${
+          label(runtime, mode)
+        }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const marker = `77${Math.floor(Math.random() * 1e6)}`;
         const config = await pod.write(runtime, {
@@ -88,7 +95,11 @@ for (const runtime of RUNTIMES) {
         assert(took < 2_000, `the init took ${took} ms, more than grace + 1 s`);
         assertEquals(code, 137, stderr);
         assert(stderr.includes("Already stopping; received SIGTERM changes nothing"), stderr);
-        assert(stderr.includes("Container wi-stubborn did not stop within 1000 ms: sending KILL to all its processes"));
+        assert(
+          stderr.includes(
+            "Container wi-stubborn did not stop within 1000 ms: sending KILL to all its processes",
+          ),
+        );
         deepStrictEqual(await processesWith(`sleep ${marker}`), [], "the child got KILL too");
         const status = (await pod.status())!;
         deepStrictEqual(status.containers["wi-stubborn"].exits.map((e) => e.signal), ["SIGKILL"]);
@@ -97,9 +108,11 @@ for (const runtime of RUNTIMES) {
     });
 
     Deno.test({
-      name: `SIGHUP and SIGUSR1 sent to the init reach the container's process ${label(runtime, mode)}`,
+      name: `SIGHUP and SIGUSR1 sent to the init reach the container's process ${
+        label(runtime, mode)
+      }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const script =
           "trap 'echo got HUP' HUP; trap 'echo got USR1' USR1; trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done";
@@ -111,7 +124,9 @@ for (const runtime of RUNTIMES) {
         });
         await using init = startInit(config, mode);
         await waitForStatus(pod, allRunning(["wi-listener", "wi-other"]));
-        await init.waitForOutput((stdout) => stdout.includes("[wi-listener] ready") && stdout.includes("[wi-other] ready"));
+        await init.waitForOutput((stdout) =>
+          stdout.includes("[wi-listener] ready") && stdout.includes("[wi-other] ready")
+        );
         await init.kill("SIGHUP");
         await init.waitForOutput((stdout) =>
           stdout.includes("[wi-listener] got HUP") && stdout.includes("[wi-other] got HUP")
@@ -120,7 +135,11 @@ for (const runtime of RUNTIMES) {
         await init.waitForOutput((stdout) =>
           stdout.includes("[wi-listener] got USR1") && stdout.includes("[wi-other] got USR1")
         );
-        assertEquals((await pod.status())!.pod.state, "running", "forwarded signals do not stop the pod");
+        assertEquals(
+          (await pod.status())!.pod.state,
+          "running",
+          "forwarded signals do not stop the pod",
+        );
         await init.kill("SIGTERM");
         const { code } = await init.exited;
         assertEquals(code, 0);

@@ -90,7 +90,10 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-async function chooseRuntime(config: PodConfig, configFile: string): Promise<{ runtime: Runtime; root: string }> {
+async function chooseRuntime(
+  config: PodConfig,
+  configFile: string,
+): Promise<{ runtime: Runtime; root: string }> {
   const path = configFile.startsWith("/") ? configFile : `${Deno.cwd()}/${configFile}`;
   await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
   const { name, binary, root: configRoot, callTimeout, options } = config.runtime;
@@ -141,7 +144,9 @@ async function runPod(configFile: string): Promise<number> {
       signal,
       () => void supervisor.stop(`received ${signal}`),
     ]),
-    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((signal): [Deno.Signal, () => void] => [
+    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((
+      signal,
+    ): [Deno.Signal, () => void] => [
       signal,
       () => void supervisor.forward(signal),
     ]),
@@ -187,7 +192,10 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   const level = values["log-level"] as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
-    return fail(`Invalid --log-level "${level}": expected one of ${LOG_LEVELS.join(", ")}`, EXIT_USAGE);
+    return fail(
+      `Invalid --log-level "${level}": expected one of ${LOG_LEVELS.join(", ")}`,
+      EXIT_USAGE,
+    );
   }
   const format = values["log-format"];
   if (format !== "text" && format !== "json") {
@@ -198,7 +206,9 @@ export async function main(args: readonly string[]): Promise<number> {
   switch (command) {
     case "schema":
       if (rest.length > 0) return fail("schema takes no argument", EXIT_USAGE);
-      Deno.stdout.writeSync(new TextEncoder().encode(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`));
+      Deno.stdout.writeSync(
+        new TextEncoder().encode(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`),
+      );
       return 0;
     case "validate": {
       if (rest.length !== 1) return fail("validate takes one argument: the pod file", EXIT_USAGE);
@@ -217,7 +227,10 @@ export async function main(args: readonly string[]): Promise<number> {
       if (rest.length > 0) return fail(`run takes no argument, got "${rest[0]}"`, EXIT_USAGE);
       return await runPod(values.config);
     default:
-      return fail(`Unknown command "${command}": expected run, validate or schema (see --help)`, EXIT_USAGE);
+      return fail(
+        `Unknown command "${command}": expected run, validate or schema (see --help)`,
+        EXIT_USAGE,
+      );
   }
 }
 
