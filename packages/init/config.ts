@@ -77,7 +77,7 @@ export interface RuntimeConfig {
   name: string;
   /** The runtime binary, when not found by name in PATH. */
   binary?: string;
-  /** The state root; when absent, `/run/weft/<runtime name>`. */
+  /** The state root (absolute); when absent, `/run/weft/<runtime name>`. */
   root?: string;
   /** Milliseconds each runtime call may take. */
   callTimeout: number;
@@ -286,6 +286,9 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
     }
   }
   config.statusFile = absolute(config.statusFile, baseDir);
+  if (config.runtime.root !== undefined) {
+    config.runtime.root = absolute(config.runtime.root, baseDir);
+  }
   return config;
 }
 

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import { getRuntimePlugin, loadRuntimePlugins, type Runtime, selectRuntime } from "@weft/runtime";
+import type { Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
@@ -15,6 +15,7 @@ import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
 import { Reaper } from "./reaper.ts";
+import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const logger = getLogger(["weft", "init"]);
@@ -90,21 +91,6 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-async function chooseRuntime(
-  config: PodConfig,
-  configFile: string,
-): Promise<{ runtime: Runtime; root: string }> {
-  const path = configFile.startsWith("/") ? configFile : `${Deno.cwd()}/${configFile}`;
-  await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
-  const { name, binary, root: configRoot, callTimeout, options } = config.runtime;
-  const pluginOptions: Record<string, unknown> = { ...options, timeout: callTimeout };
-  if (binary !== undefined) pluginOptions.binary = binary;
-  const chosen = await selectRuntime(name, { options: pluginOptions });
-  const root = configRoot ?? `/run/weft/${chosen.name}`;
-  const runtime = getRuntimePlugin(chosen.name).create({ ...pluginOptions, root });
-  return { runtime, root };
-}
-
 /** Whether this process lives in the machine's first PID namespace (so that PID 1 is the machine's init). */
 function inInitialPidNamespace(): boolean {
   try {
@@ -127,7 +113,7 @@ async function runPod(configFile: string): Promise<number> {
   let runtime: Runtime;
   let root: string;
   try {
-    ({ runtime, root } = await chooseRuntime(config, configFile));
+    ({ runtime, root } = await chooseRuntime(config, { configFile }));
   } catch (error) {
     return fail((error as Error).message, EXIT_RUNTIME);
   }

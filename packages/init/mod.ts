@@ -33,6 +33,7 @@ export {
   DEFAULT_STOP_GRACE,
   podConfigJsonSchema,
 } from "./config_schema.ts";
+export * from "./runtime_choice.ts";
 export * from "./restart_policy.ts";
 export * from "./container_stdio.ts";
 export * from "./status_file.ts";
