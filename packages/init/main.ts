@@ -117,14 +117,8 @@ function inInitialPidNamespace(): boolean {
  * controllers enabled for child cgroups.
  */
 function preparePid1(): void {
-  const machine = inInitialPidNamespace();
-  for (const result of mountPseudoFilesystems({ enableControllers: machine })) {
-    if (result.state === "failed") {
-      logger.error("Cannot mount {fstype} on {target}: {error}", { ...result });
-    } else if (result.state === "mounted") {
-      logger.info("Mounted {fstype} on {target}", { fstype: result.fstype, target: result.target });
-    }
-  }
+  // mountPseudoFilesystems logs each mount and each failure itself.
+  mountPseudoFilesystems({ enableControllers: inInitialPidNamespace() });
 }
 
 async function runPod(configFile: string): Promise<number> {
