@@ -13,7 +13,9 @@
  *   poweroff                 powerOff() (as PID 1 of a namespace)
  *   stop-signals             ignoreStopSignals(), then wait for stdin to close
  */
-import { OciCliRuntime, trackChildProcess } from "@weft/runtime";
+import { type Runtime, trackChildProcess } from "@weft/runtime";
+import { CrunRuntime } from "@weft/crun";
+import { RuncRuntime } from "@weft/runc";
 import { createBusyboxBundle } from "@weft/runtime/testing";
 import { type ExitStatus, Reaper } from "@weft/init/reaper";
 import { ignoreStopSignals, isPid1 } from "@weft/init/pid1";
@@ -65,16 +67,10 @@ function zombies(): unknown[] {
   return processes().filter((p) => p.state === "Z" && (isPid1() || p.ppid === Deno.pid));
 }
 
-function runtimeFor(name: string, root: string): OciCliRuntime {
-  // crun refuses cgroups here unless told not to manage them (NOTES.md),
-  // and says "not found" its own way (the @weft/crun plugin knows both).
-  if (name !== "crun") return new OciCliRuntime({ name, root });
-  return new OciCliRuntime({
-    name,
-    root,
-    globalArgs: ["--cgroup-manager=disabled"],
-    notFoundPatterns: [/error opening file `[^`]*\/status`: No such file/],
-  });
+function runtimeFor(name: string, root: string): Runtime {
+  // The bundle sets no cgroup resources, so crun needs no cgroup manager
+  // flag inside the test's cgroup2 namespace.
+  return name === "crun" ? new CrunRuntime({ root }) : new RuncRuntime({ root });
 }
 
 function withoutPidNamespace(config: Record<string, unknown>): void {

@@ -45,7 +45,7 @@ for (const [index, name] of ["runc", "crun"].entries()) {
     Deno.test({
       name: `${name}: a container that forks 100 sleeps and exits leaves no zombie (${mode})`,
       ignore: runtimes[index] === undefined,
-      async fn() {
+      async fn(): Promise<void> {
         const result = await scenario(prefix, ["zombies", name]);
         assert.equal(result.mode, mode);
         if (mode === "pid1") assert.equal(result.pid, 1);
@@ -63,7 +63,7 @@ for (const [index, name] of ["runc", "crun"].entries()) {
       name:
         `${name}: 1,000 orphans die during 100 runtime calls: each gets its real status (${mode})`,
       ignore: runtimes[index] === undefined,
-      async fn() {
+      async fn(): Promise<void> {
         const result = await scenario(prefix, ["storm", name, "1000"]);
         assert.equal(result.mode, mode);
         assert.equal(result.orphans, 1000);
