@@ -32,6 +32,16 @@ const CASES: Case[] = [
     message: () => 'Unknown runtime "nope": registered runtimes are "crun", "runc"',
   },
   {
+    name: "a runtime option the plugin refuses",
+    document: JSON.stringify({
+      runtime: { name: "runc", options: { rootless: "sometimes" } },
+      containers: [{ id: "a", bundle: "/x" }],
+    }),
+    code: 2,
+    message: (file) =>
+      `Invalid pod configuration "${file}": runtime.options.rootless: Invalid option rootless "sometimes": expected one of true, false, "auto"`,
+  },
+  {
     name: "malformed JSON",
     document: '{"containers": [',
     code: 2,

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import type { Runtime } from "@weft/runtime";
+import { InvalidArgumentError, type Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
@@ -135,6 +135,13 @@ async function runPod(configFile: string): Promise<number> {
   try {
     ({ runtime, root } = await chooseRuntime(config, { configFile }));
   } catch (error) {
+    // The plugin refused an option of the file: a configuration error.
+    if (error instanceof InvalidArgumentError) {
+      return fail(
+        `Invalid pod configuration "${configFile}": runtime.${error.argument}: ${error.message}`,
+        EXIT_USAGE,
+      );
+    }
     return fail((error as Error).message, EXIT_RUNTIME);
   }
   using reaper = Reaper.start();
