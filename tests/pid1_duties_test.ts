@@ -151,6 +151,20 @@ Deno.test("powerOff refuses to run in a process that is not PID 1", async () => 
   assert.equal(code, 1);
 });
 
+Deno.test("Ctrl-Alt-Del routing is refused outside PID 1, and by the kernel inside a PID namespace", async () => {
+  const outside = await runFixture([], ["cad"]);
+  assert.match(
+    String((outside.lines.at(-1)!.result as { error: string }).error),
+    /^Cannot route Ctrl-Alt-Del to SIGINT: this process is not PID 1 \(pid \d+\)$/,
+  );
+  // reboot(2) accepts only power-off, halt and restart from a namespace's init.
+  const inside = await runFixture(["unshare", "--pid", "--fork"], ["cad"]);
+  assert.deepEqual(inside.lines.at(-1)!.result, {
+    error: "Cannot route Ctrl-Alt-Del to SIGINT: Invalid argument",
+    code: "EINVAL",
+  });
+});
+
 function processState(pid: number): string {
   const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];

@@ -171,10 +171,13 @@ export function sync(): void {
   lib().sync();
 }
 
-/** reboot(2) with `command` (a LINUX_REBOOT_CMD_* value); returns only on failure. */
-export function reboot(command: number): SyscallError {
-  lib().reboot(command);
-  return syscallError("reboot", "Cannot power off");
+/**
+ * reboot(2) with `command` (a LINUX_REBOOT_CMD_* value). Returns `undefined`
+ * when the call succeeded (for the commands that return), the error otherwise.
+ */
+export function reboot(command: number, what: string): SyscallError | undefined {
+  if (lib().reboot(command) === 0) return undefined;
+  return syscallError("reboot", what);
 }
 
 /** getpid(2), straight from the kernel. */

@@ -302,7 +302,7 @@ export class Reaper implements Disposable {
         ),
       );
     }
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const { promise, resolve, reject } = Promise.withResolvers<ExitStatus>();
     const waiters = this.#waiters.get(pid) ?? new Set();
     this.#waiters.set(pid, waiters);

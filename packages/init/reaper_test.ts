@@ -141,6 +141,8 @@ test("waitPid rejects bad pids, Deno.Command children, and a disposed reaper", a
   trackChildProcess(child);
   await assert.rejects(reaper.waitPid(child.pid), TypeError);
   await child.status;
+  const aborted = reaper.waitPid(999_999_998, { signal: AbortSignal.abort(new Error("gave up")) });
+  await assert.rejects(aborted, /gave up/);
   const pending = reaper.waitPid(999_999_999);
   reaper[Symbol.dispose]();
   await assert.rejects(pending, ReaperStateError);
