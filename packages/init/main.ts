@@ -16,7 +16,7 @@ import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
 import { mountPseudoFilesystems } from "./mounts.ts";
 import { ignoreStopSignals, isPid1 } from "./pid1.ts";
-import { powerOff } from "./power.ts";
+import { disableCtrlAltDel, powerOff } from "./power.ts";
 import { Reaper } from "./reaper.ts";
 import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
@@ -86,7 +86,7 @@ The pod file (JSON; durations in milliseconds; unknown fields are errors):
 
 Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
 HUP, USR1, USR2 and WINCH are forwarded to every running container; TSTP, TTIN
-and TTOU are ignored.
+and TTOU are ignored. As the PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
@@ -117,8 +117,16 @@ function inInitialPidNamespace(): boolean {
  * controllers enabled for child cgroups.
  */
 function preparePid1(): void {
+  const machine = inInitialPidNamespace();
   // mountPseudoFilesystems logs each mount and each failure itself.
-  mountPseudoFilesystems({ enableControllers: inInitialPidNamespace() });
+  mountPseudoFilesystems({ enableControllers: machine });
+  if (!machine) return;
+  // Ctrl-Alt-Del then arrives as SIGINT: the same graceful stop, not an instant reboot.
+  try {
+    disableCtrlAltDel();
+  } catch (error) {
+    logger.warn("Ctrl-Alt-Del will reboot at once: {error}", { error });
+  }
 }
 
 async function runPod(configFile: string): Promise<number> {
