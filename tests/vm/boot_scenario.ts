@@ -57,9 +57,9 @@ export async function bootScenario(
     [`# append: ${boot.append}`, ...boot.lines.map((l) => `${l.ms} ${l.text}`), ""].join("\n"),
   );
   const want = scenario.firstRunning;
-  const first = boot.lines.find((l) =>
-    typeof want === "string" ? l.text.includes(want) : want.test(l.text)
-  );
+  const first = want === undefined
+    ? undefined
+    : boot.lines.find((l) => typeof want === "string" ? l.text.includes(want) : want.test(l.text));
   return {
     verdict: judgeBoot(boot, scenario.expect),
     boot,

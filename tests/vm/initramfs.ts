@@ -73,7 +73,9 @@ async function libraries(binary: string): Promise<string[]> {
     const match = line.match(/(?:=>\s*)?(\/\S+)\s+\(0x/);
     if (match !== null) libs.push(match[1]);
     else if (line.includes("not found")) {
-      throw new Error(`Cannot build the VM image: ${binary} needs a missing library: ${line.trim()}`);
+      throw new Error(
+        `Cannot build the VM image: ${binary} needs a missing library: ${line.trim()}`,
+      );
     }
   }
   return libs;
@@ -122,7 +124,11 @@ async function listTree(root: string, prefix = ""): Promise<string[]> {
   return out;
 }
 
-async function stage(root: string, spec: InitramfsSpec, binaries: Record<string, string>) {
+async function stage(
+  root: string,
+  spec: InitramfsSpec,
+  binaries: Record<string, string>,
+): Promise<void> {
   for (const dir of ["proc", "sys", "dev", "run", "tmp", "etc", "root", "pod", "bin", "sbin"]) {
     await Deno.mkdir(`${root}/${dir}`, { recursive: true });
   }
@@ -134,7 +140,9 @@ async function stage(root: string, spec: InitramfsSpec, binaries: Record<string,
   }
   const busybox = await which("busybox");
   await copyInto(root, busybox, "/bin/busybox");
-  const applets = (await run(busybox, ["--list"])).split("\n").filter((n) => /^[a-z0-9_.[-]+$/.test(n));
+  const applets = (await run(busybox, ["--list"])).split("\n").filter((n) =>
+    /^[a-z0-9_.[-]+$/.test(n)
+  );
   for (const name of applets) {
     if (name !== "busybox") await Deno.symlink("busybox", `${root}/bin/${name}`);
   }
