@@ -75,5 +75,8 @@ Deno.test({
     );
     assert.match(result.verdict.message, /lacks the line "VM-MARK web running"/);
     assert.doesNotMatch(result.verdict.message, /Kernel panic/);
+    // The init said why, with the runtime's own message.
+    const failed = result.boot.lines.find((l) => l.text.includes("Cannot create container"));
+    assert.match(failed?.text ?? "", /missing-binary.*\/no\/such\/binary/, explain(result));
   },
 });

@@ -162,6 +162,9 @@ const podLines: (string | RegExp)[] = [
   "VM-MARK flaky second run",
   "VM-MARK orphans left 8 sleepers",
   "VM-MARK zombies=0",
+  // The init's own log (LogTape text format on the console).
+  /Restarting container flaky in \d+ ms/,
+  "Pod ended with exit code 0",
 ];
 
 /**
