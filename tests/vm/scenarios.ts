@@ -139,7 +139,7 @@ function podConfig(runtime: "crun" | "runc"): Record<string, unknown> {
         dependsOn: ["orphans"],
       },
     ],
-    pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended", exitPort: true },
+    pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended" },
   };
 }
 
@@ -151,7 +151,7 @@ const brokenPod = {
     bundle: "/pod/missing-binary",
     restart: { policy: "never" },
   }],
-  pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended", exitPort: true },
+  pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended" },
 };
 
 /** What every good pod boot shows, whichever runtime ran it. */
@@ -174,7 +174,8 @@ const podLines: (string | RegExp)[] = [
 export function bundleImage(init: string): Image {
   const scenario = (name: string, config: string, expect: Expectation): Scenario => ({
     name,
-    initArgs: ["--config", config],
+    // --exit-port: the init writes the pod's exit code to isa-debug-exit before it powers off.
+    initArgs: ["--config", config, "--exit-port", "0xf4"],
     expect,
     firstRunning: "VM-MARK web running",
   });
