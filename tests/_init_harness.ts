@@ -173,9 +173,15 @@ export class InitProcess implements AsyncDisposable {
   }
 
   /** Waits until `predicate` holds for the output so far. */
-  async waitForOutput(predicate: (stdout: string, stderr: string) => boolean, timeout = 15_000): Promise<void> {
-    await waitFor(() => predicate(this.#stdout, this.#stderr), timeout, () =>
-      `output never matched; stdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`);
+  async waitForOutput(
+    predicate: (stdout: string, stderr: string) => boolean,
+    timeout = 15_000,
+  ): Promise<void> {
+    await waitFor(
+      () => predicate(this.#stdout, this.#stderr),
+      timeout,
+      () => `output never matched; stdout:\n${this.#stdout}\nstderr:\n${this.#stderr}`,
+    );
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -193,15 +199,22 @@ export class InitProcess implements AsyncDisposable {
 }
 
 /** Starts weft-init on `configFile`. */
-export function startInit(configFile: string, mode: InitMode, extraArgs: string[] = []): InitProcess {
+export function startInit(
+  configFile: string,
+  mode: InitMode,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): InitProcess {
+  const extraArgs = options.args ?? [];
   const deno = [Deno.execPath(), "run", "-A", MAIN, "--config", configFile, ...extraArgs];
-  const argv = mode === "pid1" ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno] : deno;
+  const argv = mode === "pid1"
+    ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno]
+    : deno;
   const child = new Deno.Command(argv[0], {
     args: argv.slice(1),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...options.env },
   }).spawn();
   return new InitProcess(child, mode);
 }
@@ -209,7 +222,9 @@ export function startInit(configFile: string, mode: InitMode, extraArgs: string[
 /** Runs weft-init to its end with `args` (no pod file needed for validate/schema/errors). */
 export async function runInit(args: string[], mode: InitMode = "child"): Promise<InitExit> {
   const deno = [Deno.execPath(), "run", "-A", MAIN, ...args];
-  const argv = mode === "pid1" ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno] : deno;
+  const argv = mode === "pid1"
+    ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno]
+    : deno;
   const { code, stdout, stderr } = await new Deno.Command(argv[0], {
     args: argv.slice(1),
     stdin: "null",
@@ -244,20 +259,24 @@ export async function waitForStatus(
   timeout = 15_000,
 ): Promise<PodStatus> {
   let last: PodStatus | undefined;
-  await waitFor(async () => {
-    last = await pod.status();
-    return last !== undefined && predicate(last);
-  }, timeout, () => `status never matched; last:\n${JSON.stringify(last, null, 2)}`);
+  await waitFor(
+    async () => {
+      last = await pod.status();
+      return last !== undefined && predicate(last);
+    },
+    timeout,
+    () => `status never matched; last:\n${JSON.stringify(last, null, 2)}`,
+  );
   return last!;
 }
 
-/** Pids of the processes (in this PID namespace) whose command line contains `text`. */
+/** Pids of the processes (in this PID namespace) whose command line starts with `text`. */
 export async function processesWith(text: string): Promise<number[]> {
   const found: number[] = [];
   for await (const entry of Deno.readDir("/proc")) {
     if (!/^[0-9]+$/.test(entry.name)) continue;
     const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`).catch(() => "");
-    if (cmdline.replaceAll("\0", " ").includes(text)) found.push(Number(entry.name));
+    if (cmdline.replaceAll("\0", " ").startsWith(text)) found.push(Number(entry.name));
   }
   return found;
 }

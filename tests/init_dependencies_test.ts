@@ -1,7 +1,20 @@
 // Acceptance 7 and 8: dependency order at start and reverse order at stop;
 // a bundle that cannot be created fails alone, with the runtime's own message.
-import { deepStrictEqual, match, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
-import { label, missing, MODES, PodDir, RUNTIMES, startInit, waitForStatus } from "./_init_harness.ts";
+import {
+  deepStrictEqual,
+  match,
+  ok as assert,
+  strictEqual as assertEquals,
+} from "node:assert/strict";
+import {
+  label,
+  missing,
+  MODES,
+  PodDir,
+  RUNTIMES,
+  startInit,
+  waitForStatus,
+} from "./_init_harness.ts";
 
 // Logs its stop so that the order of stops can be read from the console.
 const service = (name: string) =>
@@ -15,8 +28,10 @@ function lineOf(text: string, needle: string): number {
 }
 
 const CREATE_ERRORS: Record<string, RegExp> = {
-  runc: /^Cannot create container "wi-broken": runc exited with code 1: runc create failed: invalid rootfs: stat \/.*\/no-such-rootfs: no such file or directory$/,
-  crun: /^Cannot create container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory; last error: .*|^Cannot create container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory$/,
+  runc:
+    /^Cannot create container "wi-broken": runc exited with code 1: runc create failed: invalid rootfs: stat \/.*\/no-such-rootfs: no such file or directory$/,
+  crun:
+    /^Cannot create container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory; last error: .*|^Cannot create container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory$/,
 };
 
 for (const runtime of RUNTIMES) {
@@ -26,7 +41,7 @@ for (const runtime of RUNTIMES) {
         label(runtime, mode)
       }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const config = await pod.write(runtime, {
           containers: [
@@ -37,54 +52,91 @@ for (const runtime of RUNTIMES) {
           ],
         });
         await using init = startInit(config, mode);
-        await waitForStatus(pod, (s) => Object.values(s.containers).every((c) => c.state === "running"));
+        await waitForStatus(
+          pod,
+          (s) => Object.values(s.containers).every((c) => c.state === "running"),
+        );
         const log = init.stderr;
-        assert(lineOf(log, "Container wi-db is running") < lineOf(log, "Dependencies of wi-cache are running"));
-        assert(lineOf(log, "Container wi-cache is running") < lineOf(log, "Dependencies of wi-app are running"));
+        assert(
+          lineOf(log, "Container wi-db is running") <
+            lineOf(log, "Dependencies of wi-cache are running"),
+        );
+        assert(
+          lineOf(log, "Container wi-cache is running") <
+            lineOf(log, "Dependencies of wi-app are running"),
+        );
         await init.kill("SIGTERM");
         const { code, stdout, stderr } = await init.exited;
         assertEquals(code, 0, stderr);
         // Each container is told to stop only once its dependents have stopped.
-        assert(lineOf(stdout, "[wi-app] app stopped") < lineOf(stdout, "[wi-cache] cache stopping"), stdout);
-        assert(lineOf(stdout, "[wi-cache] cache stopped") < lineOf(stdout, "[wi-db] db stopping"), stdout);
+        assert(
+          lineOf(stdout, "[wi-app] app stopped") < lineOf(stdout, "[wi-cache] cache stopping"),
+          stdout,
+        );
+        assert(
+          lineOf(stdout, "[wi-cache] cache stopped") < lineOf(stdout, "[wi-db] db stopping"),
+          stdout,
+        );
         const status = (await pod.status())!;
-        deepStrictEqual(Object.values(status.containers).map((c) => c.state), ["stopped", "stopped", "stopped"]);
+        deepStrictEqual(Object.values(status.containers).map((c) => c.state), [
+          "stopped",
+          "stopped",
+          "stopped",
+        ]);
         deepStrictEqual(await pod.rootEntries(), []);
       },
     });
 
     Deno.test({
-      name: `a bundle that fails to create is reported failed with the runtime's own message while the others run ${
-        label(runtime, mode)
-      }`,
+      name:
+        `a bundle that fails to create is reported failed with the runtime's own message while the others run ${
+          label(runtime, mode)
+        }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const broken = await pod.bundle("true", {
           configure: (config) => (config.root as { path: string }).path = "no-such-rootfs",
         });
         const config = await pod.write(runtime, {
           containers: [
-            { id: "wi-broken", bundle: broken, restart: { policy: "on-failure", startLimit: 2, backoff: { initial: 10 } } },
+            {
+              id: "wi-broken",
+              bundle: broken,
+              restart: { policy: "on-failure", startLimit: 2, backoff: { initial: 10 } },
+            },
             { id: "wi-fine", bundle: await pod.bundle(service("fine")) },
-            { id: "wi-needs-broken", bundle: await pod.bundle(service("x")), dependsOn: ["wi-broken"] },
+            {
+              id: "wi-needs-broken",
+              bundle: await pod.bundle(service("x")),
+              dependsOn: ["wi-broken"],
+            },
           ],
         });
         await using init = startInit(config, mode);
         const status = await waitForStatus(
           pod,
-          (s) => s.containers["wi-broken"].state === "failed" && s.containers["wi-fine"].state === "running",
+          (s) =>
+            s.containers["wi-broken"].state === "failed" &&
+            s.containers["wi-fine"].state === "running",
         );
         const error = status.containers["wi-broken"].error ?? "";
         match(error, /^start limit reached: 2 unstable starts in a row; last error: /);
-        match(error.replace(/^start limit reached: 2 unstable starts in a row; last error: /, ""), CREATE_ERRORS[runtime]);
+        match(
+          error.replace(/^start limit reached: 2 unstable starts in a row; last error: /, ""),
+          CREATE_ERRORS[runtime],
+        );
         assertEquals(status.containers["wi-broken"].exitCount, 0);
         assertEquals(status.containers["wi-needs-broken"].state, "failed");
         assertEquals(
           status.containers["wi-needs-broken"].error,
           'Cannot start container "wi-needs-broken": its dependency "wi-broken" never ran',
         );
-        assert(init.stderr.includes(`Cannot create container wi-broken: Cannot create container "wi-broken": ${runtime} exited with code 1`));
+        assert(
+          init.stderr.includes(
+            `Cannot create container wi-broken: Cannot create container "wi-broken": ${runtime} exited with code 1`,
+          ),
+        );
         await init.kill("SIGTERM");
         const { code } = await init.exited;
         assertEquals(code, 125, "a container that never ran counts as status 125");

@@ -2,16 +2,26 @@
 // come within a millisecond of start, recorded with 128+signal semantics, and
 // decide the pod's exit code as configured.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
-import { label, missing, MODES, PodDir, RUNTIMES, startInit, waitForStatus } from "./_init_harness.ts";
+import {
+  label,
+  missing,
+  MODES,
+  PodDir,
+  RUNTIMES,
+  startInit,
+  waitForStatus,
+} from "./_init_harness.ts";
 
 const never = { policy: "never" };
 
 for (const runtime of RUNTIMES) {
   for (const mode of MODES) {
     Deno.test({
-      name: `a container that exits at once is attributed to it and its policy applied ${label(runtime, mode)}`,
+      name: `a container that exits at once is attributed to it and its policy applied ${
+        label(runtime, mode)
+      }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const quick = await pod.bundle("exit 7");
         const config = await pod.write(runtime, {
@@ -31,11 +41,14 @@ for (const runtime of RUNTIMES) {
         const quickStatus = status.containers["wi-quick"];
         assertEquals(code, 7, stderr);
         assertEquals(quickStatus.state, "failed");
-        deepStrictEqual(quickStatus.exits.map((exit) => [exit.status, exit.code, exit.restartCount]), [
-          [7, 7, 0],
-          [7, 7, 1],
-          [7, 7, 2],
-        ]);
+        deepStrictEqual(
+          quickStatus.exits.map((exit) => [exit.status, exit.code, exit.restartCount]),
+          [
+            [7, 7, 0],
+            [7, 7, 1],
+            [7, 7, 2],
+          ],
+        );
         assert(quickStatus.error?.startsWith("start limit reached: 3 unstable starts in a row"));
         assertEquals(status.pod.exitCode, 7);
         deepStrictEqual(await pod.rootEntries(), []);
@@ -47,7 +60,7 @@ for (const runtime of RUNTIMES) {
         label(runtime, mode)
       }`,
       ignore: missing(runtime, mode),
-      async fn() {
+      async fn(): Promise<void> {
         await using pod = await PodDir.create();
         const scripts: Record<string, string> = {
           "wi-c0": "exit 0",
@@ -62,7 +75,11 @@ for (const runtime of RUNTIMES) {
         };
         const containers = [];
         for (const [id, script] of Object.entries(scripts)) {
-          containers.push({ id, bundle: await pod.bundle(script, { pidNamespace: false }), restart: never });
+          containers.push({
+            id,
+            bundle: await pod.bundle(script, { pidNamespace: false }),
+            restart: never,
+          });
         }
         const config = await pod.write(runtime, {
           containers,
@@ -72,7 +89,9 @@ for (const runtime of RUNTIMES) {
         const { code, stderr } = await init.exited;
         const status = (await pod.status())!;
         const recorded = Object.fromEntries(
-          Object.entries(status.containers).map(([id, c]) => [id, [c.state, c.lastStatus, c.exits[0]?.code, c.exits[0]?.signal]]),
+          Object.entries(status.containers).map((
+            [id, c],
+          ) => [id, [c.state, c.lastStatus, c.exits[0]?.code, c.exits[0]?.signal]]),
         );
         deepStrictEqual(recorded, {
           "wi-c0": ["exited", 0, 0, null],
@@ -97,7 +116,7 @@ for (const runtime of RUNTIMES) {
       label(runtime, "child")
     }`,
     ignore: missing(runtime, "child"),
-    async fn() {
+    async fn(): Promise<void> {
       await using pod = await PodDir.create();
       const config = await pod.write(runtime, {
         containers: [

@@ -27,6 +27,8 @@ export interface CrunOptions {
   systemdCgroup?: boolean;
   /** More global arguments, placed before the subcommand. @default {[]} */
   extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
 }
 
 /**
@@ -64,6 +66,7 @@ export class CrunRuntime extends OciCliRuntime {
       root: options.root ?? DEFAULT_CRUN_ROOT,
       debug: options.debug,
       timeout: options.timeout,
+      env: options.env,
       globalArgs: crunGlobalArgs(options),
       notFoundPatterns: NOT_FOUND,
     });

@@ -1,7 +1,14 @@
 import { configure, type LogLevel, type LogRecord, type Sink } from "@logtape/logtape";
 
 /** The log levels `--log-level` accepts. */
-export const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warning", "error", "fatal"];
+export const LOG_LEVELS: readonly LogLevel[] = [
+  "trace",
+  "debug",
+  "info",
+  "warning",
+  "error",
+  "fatal",
+];
 
 function show(value: unknown): string {
   if (value instanceof Error) return JSON.stringify(value.message);
@@ -25,29 +32,37 @@ export function formatText(record: LogRecord): string {
   const message = record.message.map((part, i) =>
     i % 2 === 0 || typeof part === "string" ? String(part) : show(part)
   ).join("");
-  const template = typeof record.rawMessage === "string" ? record.rawMessage : record.rawMessage.join("");
+  const template = typeof record.rawMessage === "string"
+    ? record.rawMessage
+    : record.rawMessage.join("");
   const shown = new Set([...template.matchAll(/\{([^{}]+)\}/g)].map((match) => match[1]));
   const extra = Object.entries(record.properties)
     .filter(([key, value]) => !shown.has(key) && value !== undefined)
     .map(([key, value]) => ` ${key}=${show(value)}`)
     .join("");
   const level = record.level.toUpperCase().padEnd(7);
-  return `${new Date(record.timestamp).toISOString()} ${level} ${record.category.join(".")}: ${message}${extra}\n`;
+  return `${new Date(record.timestamp).toISOString()} ${level} ${
+    record.category.join(".")
+  }: ${message}${extra}\n`;
 }
 
 /** The same as JSON, one object per line. */
 export function formatJson(record: LogRecord): string {
   const message = record.message.map((part, i) => i % 2 === 0 ? String(part) : show(part)).join("");
   const properties = Object.fromEntries(
-    Object.entries(record.properties).map(([key, value]) => [key, value instanceof Error ? value.message : value]),
+    Object.entries(record.properties).map((
+      [key, value],
+    ) => [key, value instanceof Error ? value.message : value]),
   );
-  return `${JSON.stringify({
-    time: new Date(record.timestamp).toISOString(),
-    level: record.level,
-    category: record.category.join("."),
-    message,
-    ...properties,
-  })}\n`;
+  return `${
+    JSON.stringify({
+      time: new Date(record.timestamp).toISOString(),
+      level: record.level,
+      category: record.category.join("."),
+      message,
+      ...properties,
+    })
+  }\n`;
 }
 
 /**

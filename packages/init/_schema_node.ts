@@ -139,7 +139,9 @@ function show(value: unknown): string {
 function describe(node: SchemaNode): string {
   switch (node.kind) {
     case "string":
-      return node.enum ? `one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}` : "a string";
+      return node.enum
+        ? `one of ${node.enum.map((v) => JSON.stringify(v)).join(", ")}`
+        : "a string";
     case "integer":
       return "an integer";
     case "number":
@@ -206,10 +208,18 @@ export function validateNode(
         return fail(`expected ${describe(node)}, got ${show(text)}`);
       }
       if (node.minLength !== undefined && text.length < node.minLength) {
-        return fail(node.minLength === 1 ? "expected a non-empty string" : `expected at least ${node.minLength} characters`);
+        return fail(
+          node.minLength === 1
+            ? "expected a non-empty string"
+            : `expected at least ${node.minLength} characters`,
+        );
       }
       if (node.pattern !== undefined && !new RegExp(node.pattern).test(text)) {
-        return fail(`expected ${node.patternHint ?? `a string matching /${node.pattern}/`}, got ${show(text)}`);
+        return fail(
+          `expected ${node.patternHint ?? `a string matching /${node.pattern}/`}, got ${
+            show(text)
+          }`,
+        );
       }
       return text;
     }
@@ -235,7 +245,9 @@ export function validateNode(
       if (node.minItems !== undefined && items.length < node.minItems) {
         return fail(`expected at least ${node.minItems} item${node.minItems === 1 ? "" : "s"}`);
       }
-      const out = items.map((item, i) => validateNode(node.items, item, childPath(path, i), issues));
+      const out = items.map((item, i) =>
+        validateNode(node.items, item, childPath(path, i), issues)
+      );
       if (node.uniqueItems) {
         const seen = new Set<string>();
         items.forEach((item, i) => {
@@ -257,7 +269,9 @@ export function validateNode(
         const tag = node.tag;
         const tagValue = (value as Record<string, unknown>)[tag];
         const tags = candidates.map((v) => ((v as ObjectNode).properties[tag] as ConstNode).value);
-        chosen = candidates.find((v) => ((v as ObjectNode).properties[tag] as ConstNode).value === tagValue)!;
+        chosen = candidates.find((v) =>
+          ((v as ObjectNode).properties[tag] as ConstNode).value === tagValue
+        )!;
         if (chosen === undefined) {
           issues.push({
             path: childPath(path, tag),
@@ -284,13 +298,18 @@ function validateObject(
     const property = node.properties[key] ?? node.additional;
     if (property === undefined) {
       const known = Object.keys(node.properties).map((k) => `"${k}"`).join(", ");
-      issues.push({ path: childPath(path, key), message: `unknown field (expected one of ${known})` });
+      issues.push({
+        path: childPath(path, key),
+        message: `unknown field (expected one of ${known})`,
+      });
       continue;
     }
     out[key] = validateNode(property, item, childPath(path, key), issues);
   }
   for (const key of node.required ?? []) {
-    if (!(key in value)) issues.push({ path: childPath(path, key), message: "required field is missing" });
+    if (!(key in value)) {
+      issues.push({ path: childPath(path, key), message: "required field is missing" });
+    }
   }
   if (node.exactlyOne) {
     const present = node.exactlyOne.filter((key) => key in value);
@@ -300,12 +319,16 @@ function validateObject(
         path,
         message: node.exactlyOne.length === 1
           ? `required field ${names} is missing`
-          : `expected exactly one of ${names}, got ${present.length === 0 ? "none" : present.map((k) => `"${k}"`).join(" and ")}`,
+          : `expected exactly one of ${names}, got ${
+            present.length === 0 ? "none" : present.map((k) => `"${k}"`).join(" and ")
+          }`,
       });
     }
   }
   for (const [key, property] of Object.entries(node.properties)) {
-    if (!(key in out) && property.default !== undefined) out[key] = structuredClone(property.default);
+    if (!(key in out) && property.default !== undefined) {
+      out[key] = structuredClone(property.default);
+    }
   }
   return out;
 }

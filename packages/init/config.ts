@@ -77,7 +77,7 @@ export interface RuntimeConfig {
   name: string;
   /** The runtime binary, when not found by name in PATH. */
   binary?: string;
-  /** The state root; when absent, `/run/weft/<runtime name>`. */
+  /** The state root (absolute); when absent, `/run/weft/<runtime name>`. */
   root?: string;
   /** Milliseconds each runtime call may take. */
   callTimeout: number;
@@ -101,6 +101,14 @@ export interface PodConfig {
   statusFile: string;
 }
 
+/** One problem in a pod configuration. */
+export interface ConfigIssue {
+  /** The JSON path, for example `containers[1].restart.policy` (`""` for the whole document). */
+  path: string;
+  /** What was expected and what was found. */
+  message: string;
+}
+
 /**
  * A configuration file that cannot be used: unreadable, not JSON, or not
  * valid. `issues` lists every problem with its JSON path.
@@ -119,11 +127,11 @@ export interface PodConfig {
  */
 export class ConfigError extends Error {
   /** Every problem found, each with its JSON path. */
-  readonly issues: readonly SchemaIssue[];
+  readonly issues: readonly ConfigIssue[];
   /** The file, when the configuration came from one. */
   readonly file?: string;
   /** Creates the error. */
-  constructor(message: string, options: ErrorOptions & { issues?: SchemaIssue[]; file?: string }) {
+  constructor(message: string, options: ErrorOptions & { issues?: ConfigIssue[]; file?: string }) {
     super(message, options);
     this.name = "ConfigError";
     this.issues = options.issues ?? [];
@@ -152,7 +160,9 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
     if (index.has(container.id)) {
       issues.push({
         path: childPath(path, "id"),
-        message: `duplicate container id "${container.id}" (also containers[${index.get(container.id)}])`,
+        message: `duplicate container id "${container.id}" (also containers[${
+          index.get(container.id)
+        }])`,
       });
     } else index.set(container.id, i);
     try {
@@ -179,7 +189,9 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
     container.dependsOn.forEach((dep, j) => {
       const path = `containers[${i}].dependsOn[${j}]`;
       if (!index.has(dep)) issues.push({ path, message: `unknown container "${dep}"` });
-      else if (dep === container.id) issues.push({ path, message: "a container cannot depend on itself" });
+      else if (dep === container.id) {
+        issues.push({ path, message: "a container cannot depend on itself" });
+      }
     });
   });
   if (issues.length === 0) {
@@ -197,7 +209,9 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
   }
   if (typeof endWhen === "object") {
     endWhen.ended.forEach((id, j) => {
-      if (!index.has(id)) issues.push({ path: `pod.endWhen.ended[${j}]`, message: `unknown container "${id}"` });
+      if (!index.has(id)) {
+        issues.push({ path: `pod.endWhen.ended[${j}]`, message: `unknown container "${id}"` });
+      }
     });
   }
   return issues;
@@ -228,9 +242,13 @@ function findCycle(containers: readonly ContainerConfig[]): string[] | undefined
 }
 
 function invalid(issues: SchemaIssue[], file: string | undefined): ConfigError {
-  const where = file === undefined ? "Invalid pod configuration" : `Invalid pod configuration "${file}"`;
+  const where = file === undefined
+    ? "Invalid pod configuration"
+    : `Invalid pod configuration "${file}"`;
   const lines = issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`);
-  const message = lines.length === 1 ? `${where}: ${lines[0]}` : `${where}:\n  ${lines.join("\n  ")}`;
+  const message = lines.length === 1
+    ? `${where}: ${lines[0]}`
+    : `${where}:\n  ${lines.join("\n  ")}`;
   return new ConfigError(message, { issues, file });
 }
 
@@ -268,6 +286,9 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
     }
   }
   config.statusFile = absolute(config.statusFile, baseDir);
+  if (config.runtime.root !== undefined) {
+    config.runtime.root = absolute(config.runtime.root, baseDir);
+  }
   return config;
 }
 
@@ -291,7 +312,10 @@ export async function loadConfig(file: string): Promise<PodConfig> {
     text = await Deno.readTextFile(file);
   } catch (error) {
     const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
-    throw new ConfigError(`Cannot read pod configuration "${file}": ${why}`, { file, cause: error });
+    throw new ConfigError(`Cannot read pod configuration "${file}": ${why}`, {
+      file,
+      cause: error,
+    });
   }
   let document: unknown;
   try {

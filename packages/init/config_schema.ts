@@ -69,7 +69,8 @@ const signal = (description: string, defaultValue: string): SchemaNode => ({
 
 const backoff: SchemaNode = {
   kind: "object",
-  description: "Delay before each restart: initial, then times factor per unstable run, at most cap.",
+  description:
+    "Delay before each restart: initial, then times factor per unstable run, at most cap.",
   properties: {
     initial: milliseconds("Delay before the first restart.", DEFAULT_BACKOFF.initial),
     factor: {
@@ -226,7 +227,11 @@ const pod: SchemaNode = {
     exitCode,
     endWhen,
   },
-  default: { stopGrace: DEFAULT_POD_STOP_GRACE, exitCode: { from: "first-failure" }, endWhen: "all-ended" },
+  default: {
+    stopGrace: DEFAULT_POD_STOP_GRACE,
+    exitCode: { from: "first-failure" },
+    endWhen: "all-ended",
+  },
 };
 
 const runtime: SchemaNode = {
@@ -236,16 +241,25 @@ const runtime: SchemaNode = {
     name: {
       kind: "string",
       minLength: 1,
-      description: 'A registered runtime ("crun", "runc", a plugin\'s name) or "auto" (the first installed of crun, runc, youki).',
+      description:
+        'A registered runtime ("crun", "runc", a plugin\'s name) or "auto" (the first installed of crun, runc, youki).',
       default: "auto",
     },
-    binary: { kind: "string", minLength: 1, description: "The runtime binary (default: its name in PATH)." },
+    binary: {
+      kind: "string",
+      minLength: 1,
+      description: "The runtime binary (default: its name in PATH).",
+    },
     root: {
       kind: "string",
       minLength: 1,
       description: "The runtime's state root (default /run/weft/<runtime name>).",
     },
-    callTimeout: milliseconds("The longest one runtime call may take.", DEFAULT_RUNTIME_CALL_TIMEOUT, 1),
+    callTimeout: milliseconds(
+      "The longest one runtime call may take.",
+      DEFAULT_RUNTIME_CALL_TIMEOUT,
+      1,
+    ),
     noPivot: {
       kind: "boolean",
       description: "Create containers without pivot_root (needed when / is an initramfs).",
@@ -266,15 +280,25 @@ const runtime: SchemaNode = {
       default: [],
     },
   },
-  default: { name: "auto", callTimeout: DEFAULT_RUNTIME_CALL_TIMEOUT, noPivot: false, options: {}, plugins: [] },
+  default: {
+    name: "auto",
+    callTimeout: DEFAULT_RUNTIME_CALL_TIMEOUT,
+    noPivot: false,
+    options: {},
+    plugins: [],
+  },
 };
 
 /** The description of the pod configuration file, from which validation and the JSON Schema derive. */
 export const POD_CONFIG_SCHEMA: SchemaNode = {
   kind: "object",
-  description: "A weft-init pod: the runtime, the containers, and how the pod starts, stops and ends.",
+  description:
+    "A weft-init pod: the runtime, the containers, and how the pod starts, stops and ends.",
   properties: {
-    $schema: { kind: "string", description: "The schema this file follows (for editors; ignored)." },
+    $schema: {
+      kind: "string",
+      description: "The schema this file follows (for editors; ignored).",
+    },
     runtime,
     containers: { kind: "array", items: container, minItems: 1, description: "The containers." },
     pod,

@@ -52,7 +52,7 @@ function prefixSink(prefix: string, sink: ByteSink): UnderlyingSink<Uint8Array> 
     writeAll(sink, line);
   };
   return {
-    write(chunk) {
+    write(chunk): void {
       let start = 0;
       for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
         emit(chunk.subarray(start, end + 1));
@@ -60,7 +60,7 @@ function prefixSink(prefix: string, sink: ByteSink): UnderlyingSink<Uint8Array> 
       }
       if (start < chunk.length) pending.push(chunk.slice(start));
     },
-    close() {
+    close(): void {
       if (pending.length > 0) emit(new Uint8Array([NEWLINE]));
     },
   };

@@ -7,17 +7,26 @@
  */
 import { parseArgs } from "node:util";
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import { getRuntimePlugin, loadRuntimePlugins, type Runtime, selectRuntime } from "@weft/runtime";
+import type { Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
+import { mountPseudoFilesystems } from "./mounts.ts";
+import { ignoreStopSignals, isPid1 } from "./pid1.ts";
+import { powerOff } from "./power.ts";
 import { Reaper } from "./reaper.ts";
+import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const logger = getLogger(["weft", "init"]);
+
+/** The pod being supervised, so that a fatal error can stop it in order. */
+let running: Supervisor | undefined;
+/** Set by a fatal error: the init then exits (or powers off) with {@linkcode EXIT_FATAL}. */
+let fatal = false;
 
 /** Exit code of a bad command line or configuration. */
 const EXIT_USAGE = 2;
@@ -90,18 +99,6 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-async function chooseRuntime(config: PodConfig, configFile: string): Promise<{ runtime: Runtime; root: string }> {
-  const path = configFile.startsWith("/") ? configFile : `${Deno.cwd()}/${configFile}`;
-  await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
-  const { name, binary, root: configRoot, callTimeout, options } = config.runtime;
-  const pluginOptions: Record<string, unknown> = { ...options, timeout: callTimeout };
-  if (binary !== undefined) pluginOptions.binary = binary;
-  const chosen = await selectRuntime(name, { options: pluginOptions });
-  const root = configRoot ?? `/run/weft/${chosen.name}`;
-  const runtime = getRuntimePlugin(chosen.name).create({ ...pluginOptions, root });
-  return { runtime, root };
-}
-
 /** Whether this process lives in the machine's first PID namespace (so that PID 1 is the machine's init). */
 function inInitialPidNamespace(): boolean {
   try {
@@ -113,7 +110,25 @@ function inInitialPidNamespace(): boolean {
   }
 }
 
+/**
+ * What PID 1 owes the runtime before anything runs: the pseudo filesystems
+ * that are absent (never stacked), and on a machine (not inside a PID
+ * namespace, where the cgroup tree belongs to whoever made it) the cgroup v2
+ * controllers enabled for child cgroups.
+ */
+function preparePid1(): void {
+  const machine = inInitialPidNamespace();
+  for (const result of mountPseudoFilesystems({ enableControllers: machine })) {
+    if (result.state === "failed") {
+      logger.error("Cannot mount {fstype} on {target}: {error}", { ...result });
+    } else if (result.state === "mounted") {
+      logger.info("Mounted {fstype} on {target}", { fstype: result.fstype, target: result.target });
+    }
+  }
+}
+
 async function runPod(configFile: string): Promise<number> {
+  if (isPid1()) preparePid1();
   let config: PodConfig;
   try {
     config = await loadConfig(configFile);
@@ -124,7 +139,7 @@ async function runPod(configFile: string): Promise<number> {
   let runtime: Runtime;
   let root: string;
   try {
-    ({ runtime, root } = await chooseRuntime(config, configFile));
+    ({ runtime, root } = await chooseRuntime(config, { configFile }));
   } catch (error) {
     return fail((error as Error).message, EXIT_RUNTIME);
   }
@@ -141,16 +156,20 @@ async function runPod(configFile: string): Promise<number> {
       signal,
       () => void supervisor.stop(`received ${signal}`),
     ]),
-    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((signal): [Deno.Signal, () => void] => [
+    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((
+      signal,
+    ): [Deno.Signal, () => void] => [
       signal,
       () => void supervisor.forward(signal),
     ]),
   ];
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  running = supervisor;
   try {
     const { exitCode } = await supervisor.run();
-    return exitCode;
+    return fatal ? EXIT_FATAL : exitCode;
   } finally {
+    running = undefined;
     for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
 }
@@ -187,7 +206,10 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   const level = values["log-level"] as LogLevel;
   if (!LOG_LEVELS.includes(level)) {
-    return fail(`Invalid --log-level "${level}": expected one of ${LOG_LEVELS.join(", ")}`, EXIT_USAGE);
+    return fail(
+      `Invalid --log-level "${level}": expected one of ${LOG_LEVELS.join(", ")}`,
+      EXIT_USAGE,
+    );
   }
   const format = values["log-format"];
   if (format !== "text" && format !== "json") {
@@ -198,7 +220,9 @@ export async function main(args: readonly string[]): Promise<number> {
   switch (command) {
     case "schema":
       if (rest.length > 0) return fail("schema takes no argument", EXIT_USAGE);
-      Deno.stdout.writeSync(new TextEncoder().encode(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`));
+      Deno.stdout.writeSync(
+        new TextEncoder().encode(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`),
+      );
       return 0;
     case "validate": {
       if (rest.length !== 1) return fail("validate takes one argument: the pod file", EXIT_USAGE);
@@ -217,11 +241,39 @@ export async function main(args: readonly string[]): Promise<number> {
       if (rest.length > 0) return fail(`run takes no argument, got "${rest[0]}"`, EXIT_USAGE);
       return await runPod(values.config);
     default:
-      return fail(`Unknown command "${command}": expected run, validate or schema (see --help)`, EXIT_USAGE);
+      return fail(
+        `Unknown command "${command}": expected run, validate or schema (see --help)`,
+        EXIT_USAGE,
+      );
   }
 }
 
+/**
+ * Ends the process with `code`: as PID 1 of a machine, sync and power off
+ * (PID 1 must never exit: the kernel would panic); as PID 1 of a PID
+ * namespace, exit with the code, which reboot(2) there would lose (the
+ * kernel ends such a namespace as if its init were killed by SIGINT); else
+ * exit with the code.
+ */
+async function end(code: number): Promise<never> {
+  if (isPid1() && inInitialPidNamespace()) {
+    logger.info("weft-init finished with exit code {code}: powering off", { code });
+    return await powerOff();
+  }
+  Deno.exit(code);
+}
+
 if (import.meta.main) {
+  // The init itself is never stopped by terminal job control.
+  using _stopSignals = ignoreStopSignals();
+  // An error nothing caught must not kill PID 1: log it and end in order.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    logger.fatal("Unhandled error: {error}", { error: event.reason });
+    fatal = true;
+    if (running) void running.stop("fatal error");
+    else void end(EXIT_FATAL);
+  });
   let code: number;
   try {
     code = await main(Deno.args);
@@ -229,8 +281,5 @@ if (import.meta.main) {
     logger.fatal("weft-init failed: {error}", { error });
     code = EXIT_FATAL;
   }
-  if (Deno.pid === 1 && inInitialPidNamespace()) {
-    logger.info("Pod finished with exit code {code}: powering off", { code });
-  }
-  Deno.exit(code);
+  await end(code);
 }

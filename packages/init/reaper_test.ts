@@ -23,10 +23,10 @@ async function orphans(script: string): Promise<{ pids: number[]; release(): Pro
   };
 }
 
-/** Orphans that exit with `statuses` (128+n meaning "killed by n") once released. */
+/** Orphans that end with `statuses` once released: 137 and 143 mean killed by KILL and TERM. */
 function orphanScript(statuses: readonly number[]): string {
   return statuses.map((status) =>
-    status > 128
+    status === 137 || status === 143
       ? `sh -c 'read x <&3; kill -${status - 128} $$' >/dev/null & echo $!;`
       : `sh -c 'read x <&3; exit ${status}' >/dev/null & echo $!;`
   ).join(" ");

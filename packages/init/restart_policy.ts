@@ -23,7 +23,7 @@ export interface RunOutcome {
  * Decides whether a container whose run just ended is restarted, after which
  * delay, or marked failed. A run at least `backoff.resetAfter` long is stable
  * and forgives earlier crashes; every shorter run (or failed start) counts
- * towards `startLimit`; the delay is `initial × factor^(n-1)` for the n-th
+ * towards `startLimit`; the delay is `initial * factor^(n-1)` for the n-th
  * unstable start in a row, at most `cap`. A failed start is restarted unless
  * the policy is `never`.
  *
@@ -41,11 +41,15 @@ export interface RunOutcome {
 export function decideRestart(policy: RestartConfig, outcome: RunOutcome): RestartDecision {
   const { status } = outcome;
   if (status !== undefined) {
-    if (policy.neverRestartExitCodes.includes(status)) return { action: "end", reason: "exit-code" };
+    if (policy.neverRestartExitCodes.includes(status)) {
+      return { action: "end", reason: "exit-code" };
+    }
     const forced = policy.alwaysRestartExitCodes.includes(status);
     if (!forced) {
       if (policy.policy === "never") return { action: "end", reason: "policy" };
-      if (policy.policy === "on-failure" && status === 0) return { action: "end", reason: "policy" };
+      if (policy.policy === "on-failure" && status === 0) {
+        return { action: "end", reason: "policy" };
+      }
     }
   } else if (policy.policy === "never") {
     return { action: "fail", reason: "start-failed", unstableStarts: outcome.unstableStarts + 1 };
@@ -55,7 +59,11 @@ export function decideRestart(policy: RestartConfig, outcome: RunOutcome): Resta
   if (policy.startLimit > 0 && unstableStarts >= policy.startLimit) {
     return { action: "fail", reason: "start-limit", unstableStarts };
   }
-  return { action: "restart", delay: backoffDelay(policy, Math.max(1, unstableStarts)), unstableStarts };
+  return {
+    action: "restart",
+    delay: backoffDelay(policy, Math.max(1, unstableStarts)),
+    unstableStarts,
+  };
 }
 
 /**

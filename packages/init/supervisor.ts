@@ -6,7 +6,11 @@ import {
   type Runtime,
 } from "@weft/runtime";
 import type { ContainerConfig, PodConfig } from "./config.ts";
-import { type ContainerStdio, openContainerStdio, type OpenContainerStdioOptions } from "./container_stdio.ts";
+import {
+  type ContainerStdio,
+  openContainerStdio,
+  type OpenContainerStdioOptions,
+} from "./container_stdio.ts";
 import { decideRestart } from "./restart_policy.ts";
 import { StatusFile } from "./status_file.ts";
 
@@ -152,7 +156,6 @@ interface Slot {
   ready: PromiseWithResolvers<boolean>;
   final: boolean;
 }
-
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -355,12 +358,19 @@ export class Supervisor {
       const ran = await this.#slots.get(dep)!.ready.promise;
       if (this.#stopping) return;
       if (!ran) {
-        this.#finish(slot, "failed", `Cannot start container "${id}": its dependency "${dep}" never ran`);
+        this.#finish(
+          slot,
+          "failed",
+          `Cannot start container "${id}": its dependency "${dep}" never ran`,
+        );
         return;
       }
     }
     if (dependsOn.length > 0) {
-      logger.info("Dependencies of {container} are running: starting it", { container: id, dependsOn });
+      logger.info("Dependencies of {container} are running: starting it", {
+        container: id,
+        dependsOn,
+      });
     }
     this.#launch(slot);
   }
@@ -417,7 +427,12 @@ export class Supervisor {
       return;
     }
     this.#track(output.done);
-    const run: Run = { pid, startedAt: Date.now(), exit: this.#options.reaper.waitPid(pid), exited: false };
+    const run: Run = {
+      pid,
+      startedAt: Date.now(),
+      exit: this.#options.reaper.waitPid(pid),
+      exited: false,
+    };
     run.exit.then(() => run.exited = true, () => {});
     slot.run = run;
     slot.record.pid = pid;
@@ -509,11 +524,19 @@ export class Supervisor {
   }
 
   /** Decides what follows a run that ended (or never started); never called from the reaper. */
-  #afterRun(slot: Slot, status: number | undefined, ranFor: number, error: string | undefined): void {
+  #afterRun(
+    slot: Slot,
+    status: number | undefined,
+    ranFor: number,
+    error: string | undefined,
+  ): void {
     const { id } = slot.config;
     if (error !== undefined) slot.record.error = error;
     if (this.#stopping) {
-      this.#finish(slot, status === undefined && !slot.everRan && error !== undefined ? "failed" : "stopped");
+      this.#finish(
+        slot,
+        status === undefined && !slot.everRan && error !== undefined ? "failed" : "stopped",
+      );
       return;
     }
     const decision = decideRestart(slot.config.restart, {
@@ -537,7 +560,9 @@ export class Supervisor {
         : "it could not be started and its policy is never";
       logger.error("Container {container} failed: {why}", { container: id, why, status });
       if (slot.record.error === null || decision.reason === "start-limit") {
-        slot.record.error = slot.record.error === null ? why : `${why}; last error: ${slot.record.error}`;
+        slot.record.error = slot.record.error === null
+          ? why
+          : `${why}; last error: ${slot.record.error}`;
       }
       this.#finish(slot, "failed");
       return;
@@ -573,7 +598,9 @@ export class Supervisor {
     if (!slot.everRan) slot.ready.resolve(false);
     if (!this.#stopping && this.#firstFailure === undefined) {
       if (state === "failed") this.#firstFailure = slot.record.lastStatus ?? NEVER_RAN_STATUS;
-      else if (state === "exited" && slot.record.lastStatus !== 0) this.#firstFailure = slot.record.lastStatus!;
+      else if (state === "exited" && slot.record.lastStatus !== 0) {
+        this.#firstFailure = slot.record.lastStatus!;
+      }
     }
     this.#publish();
     this.#checkEnd(slot);
@@ -648,7 +675,9 @@ export class Supervisor {
       try {
         await this.#options.runtime.kill(id, signal, this.#call());
       } catch (error) {
-        if (!(error instanceof ContainerNotRunningError || error instanceof ContainerNotFoundError)) {
+        if (
+          !(error instanceof ContainerNotRunningError || error instanceof ContainerNotFoundError)
+        ) {
           logger.warn("Cannot send {signal} to {container}: {error}", {
             signal,
             container: id,
@@ -657,13 +686,19 @@ export class Supervisor {
         }
       }
       const grace = delay(stop.grace);
-      const first = await Promise.race([run.exit.then(() => "exited"), grace.promise.then(() => "grace")]);
+      const first = await Promise.race([
+        run.exit.then(() => "exited"),
+        grace.promise.then(() => "grace"),
+      ]);
       grace.cancel();
       if (first === "grace") {
-        logger.warn("Container {container} did not stop within {grace} ms: sending KILL to all its processes", {
-          container: id,
-          grace: stop.grace,
-        });
+        logger.warn(
+          "Container {container} did not stop within {grace} ms: sending KILL to all its processes",
+          {
+            container: id,
+            grace: stop.grace,
+          },
+        );
         await this.#killAll(slot);
       }
     }
@@ -677,7 +712,9 @@ export class Supervisor {
     try {
       await runtime.kill(id, "KILL", { all: true, ...this.#call() });
     } catch (error) {
-      if (error instanceof ContainerNotRunningError || error instanceof ContainerNotFoundError) return;
+      if (error instanceof ContainerNotRunningError || error instanceof ContainerNotFoundError) {
+        return;
+      }
       logger.warn("Cannot KILL all processes of {container} ({error}): killing its init", {
         container: id,
         error: errorText(error),

@@ -36,6 +36,14 @@ export function checkCommonOptions(options: Record<string, unknown>): void {
   ) {
     invalid("extraGlobalArgs", extraGlobalArgs, "an array of strings");
   }
+  const { env } = options;
+  if (
+    env !== undefined &&
+    (typeof env !== "object" || env === null || Array.isArray(env) ||
+      !Object.values(env).every((v) => typeof v === "string"))
+  ) {
+    invalid("env", env, "an object of string values");
+  }
 }
 
 /** Throws unless `value` is undefined or one of `choices`. */

@@ -24,6 +24,8 @@ export interface RuncOptions {
   rootless?: boolean | "auto";
   /** More global arguments, placed before the subcommand. @default {[]} */
   extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
 }
 
 /**
@@ -50,6 +52,7 @@ export class RuncRuntime extends OciCliRuntime {
       root: options.root ?? DEFAULT_RUNC_ROOT,
       debug: options.debug,
       timeout: options.timeout,
+      env: options.env,
       globalArgs: runcGlobalArgs(options),
     });
   }
