@@ -177,7 +177,8 @@ export function bundleImage(init: string): Image {
     // --exit-port: the init writes the pod's exit code to isa-debug-exit before it powers off.
     initArgs: ["--config", config, "--exit-port", "0xf4"],
     expect,
-    firstRunning: "VM-MARK web running",
+    // The init's own word that a container's create and start succeeded.
+    firstRunning: /Container \S+ is running with pid \d+/,
   });
   const good: Expectation = { exitCode: 0, lines: podLines };
   return {
