@@ -30,8 +30,12 @@ export interface ProcessExit {
 
 /** What the supervisor needs from a reaper: the exit of a pid, even one that exited already. */
 export interface ExitWatcher {
-  /** Resolves with the exit of `pid`; an exit reaped before this call is kept and returned. */
-  waitPid(pid: number): Promise<ProcessExit>;
+  /**
+   * Resolves with the exit of `pid`; an exit reaped before this call is kept
+   * and returned, unless it was reaped before `options.after` (a `Date.now()`
+   * value): that was an earlier process with the same, recycled, pid.
+   */
+  waitPid(pid: number, options?: { after?: number }): Promise<ProcessExit>;
 }
 
 /** The state of a container as the status file reports it. */
@@ -407,6 +411,7 @@ export class Supervisor {
     this.#publish();
     let output: ContainerStdio | undefined;
     let pid: number;
+    const createdAt = Date.now();
     try {
       output = await openContainerStdio(id, slot.config.stdio, this.#options.console);
       await runtime.create(id, bundle, output.stdio, {
@@ -430,7 +435,7 @@ export class Supervisor {
     const run: Run = {
       pid,
       startedAt: Date.now(),
-      exit: this.#options.reaper.waitPid(pid),
+      exit: this.#options.reaper.waitPid(pid, { after: createdAt }),
       exited: false,
     };
     run.exit.then(() => run.exited = true, () => {});
