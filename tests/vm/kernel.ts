@@ -28,17 +28,29 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** The versioned image package `linux-image-amd64` currently depends on. */
+/** The versioned image package `linux-image-amd64` currently depends on, if apt knows it. */
+async function dependedKernel(): Promise<string | undefined> {
+  const out = await new Deno.Command("apt-cache", {
+    args: ["depends", "linux-image-amd64"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).match(/Depends: (linux-image-[0-9][^\s]*)/)?.[1];
+}
+
+/** The kernel package to download; refreshes apt's lists once if they do not know it. */
 async function kernelPackage(): Promise<string> {
-  const out = await run("apt-cache", ["depends", "linux-image-amd64"]);
-  const match = out.match(/Depends: (linux-image-[0-9][^\s]*)/);
-  if (match === null) {
+  const known = await dependedKernel();
+  if (known !== undefined) return known;
+  await run("apt-get", ["update", "-qq"]);
+  const found = await dependedKernel();
+  if (found === undefined) {
     throw new Error(
-      `Cannot find the kernel package: "apt-cache depends linux-image-amd64" names no ` +
-        `linux-image-<version> (run apt-get update?): ${out.trim()}`,
+      'Cannot find the kernel package: "apt-cache depends linux-image-amd64" names no ' +
+        "linux-image-<version>, even after apt-get update",
     );
   }
-  return match[1];
+  return found;
 }
 
 function findXz(bytes: Uint8Array): number {
