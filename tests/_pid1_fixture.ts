@@ -8,17 +8,21 @@
  *
  * Scenarios:
  *   zombies RUNTIME ROOT     a container forks 100 `sleep 1` and exits 7
+ *   early RUNTIME ROOT       a container exits 5 at once; its pid is waited for later
  *   storm RUNTIME ROOT N     N orphans exit at once while 100 runtime calls run
  *   mounts [ROOT]            mountPseudoFilesystems twice, counting mounts
  *   poweroff                 powerOff() (as PID 1 of a namespace)
+ *   cad                      disableCtrlAltDel(), printing its error
  *   stop-signals             ignoreStopSignals(), then wait for stdin to close
  */
-import { OciCliRuntime, trackChildProcess } from "@weft/runtime";
+import { type Runtime, trackChildProcess } from "@weft/runtime";
+import { CrunRuntime } from "@weft/crun";
+import { RuncRuntime } from "@weft/runc";
 import { createBusyboxBundle } from "@weft/runtime/testing";
 import { type ExitStatus, Reaper } from "@weft/init/reaper";
 import { ignoreStopSignals, isPid1 } from "@weft/init/pid1";
 import { mountPseudoFilesystems } from "@weft/init/mounts";
-import { powerOff } from "@weft/init/power";
+import { disableCtrlAltDel, powerOff } from "@weft/init/power";
 
 const [scenario, ...args] = Deno.args;
 
@@ -65,16 +69,10 @@ function zombies(): unknown[] {
   return processes().filter((p) => p.state === "Z" && (isPid1() || p.ppid === Deno.pid));
 }
 
-function runtimeFor(name: string, root: string): OciCliRuntime {
-  // crun refuses cgroups here unless told not to manage them (NOTES.md),
-  // and says "not found" its own way (the @weft/crun plugin knows both).
-  if (name !== "crun") return new OciCliRuntime({ name, root });
-  return new OciCliRuntime({
-    name,
-    root,
-    globalArgs: ["--cgroup-manager=disabled"],
-    notFoundPatterns: [/error opening file `[^`]*\/status`: No such file/],
-  });
+function runtimeFor(name: string, root: string): Runtime {
+  // The bundle sets no cgroup resources, so crun needs no cgroup manager
+  // flag inside the test's cgroup2 namespace.
+  return name === "crun" ? new CrunRuntime({ root }) : new RuncRuntime({ root });
 }
 
 function withoutPidNamespace(config: Record<string, unknown>): void {
@@ -119,6 +117,33 @@ async function zombiesScenario(runtimeName: string, root: string): Promise<void>
       stateRoot: [...Deno.readDirSync(root)].map((entry) => entry.name),
     },
   });
+}
+
+async function earlyScenario(runtimeName: string, root: string): Promise<void> {
+  using reaper = Reaper.start();
+  const runtime = runtimeFor(runtimeName, root);
+  const id = `wip-reaper-early-${runtimeName}`;
+  await using bundle = await createBusyboxBundle({ args: ["sh", "-c", "exit 5"] });
+  const pidFile = `${bundle.dir}/pid`;
+  const before = Date.now();
+  await runtime.create(id, bundle.dir, {}, { pidFile });
+  const pid = Number(await Deno.readTextFile(pidFile));
+  await runtime.start(id);
+  // Ask for the exit only once the reaper has reaped it (its /proc entry is
+  // gone), with nobody waiting for it then.
+  const gone = () => {
+    try {
+      Deno.statSync(`/proc/${pid}`);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  const reapedBefore = await until(gone, 10_000);
+  const unclaimedBefore = reaper.stats().unclaimed;
+  const exit = await reaper.waitPid(pid, { after: before, signal: AbortSignal.timeout(10_000) });
+  await runtime.delete(id, { force: true });
+  print({ result: { mode: reaper.mode, reapedBefore, unclaimedBefore, pid, exit } });
 }
 
 /** How the storm's orphan `i` ends: exit codes 0..255, some deaths by KILL and TERM. */
@@ -245,6 +270,9 @@ switch (scenario) {
   case "zombies":
     await zombiesScenario(args[0], args[1]);
     break;
+  case "early":
+    await earlyScenario(args[0], args[1]);
+    break;
   case "storm":
     await stormScenario(args[0], args[1], Number(args[2] ?? 1000));
     break;
@@ -254,6 +282,16 @@ switch (scenario) {
   case "poweroff":
     print({ poweringOff: Deno.pid });
     await powerOff();
+    break;
+  case "cad":
+    try {
+      disableCtrlAltDel();
+      print({ result: { ok: true } });
+    } catch (error) {
+      print({
+        result: { error: (error as Error).message, code: (error as { code?: string }).code },
+      });
+    }
     break;
   case "stop-signals":
     await stopSignalsScenario();

@@ -7,7 +7,9 @@ const DENO = Deno.execPath();
 async function runFixture(
   prefix: readonly string[],
   args: readonly string[],
-): Promise<{ code: number; signal: Deno.Signal | null; lines: Record<string, unknown>[] }> {
+): Promise<
+  { code: number; signal: Deno.Signal | null; lines: Record<string, unknown>[]; stderr: string }
+> {
   const argv = [...prefix, DENO, "run", "-A", FIXTURE, ...args];
   const { code, signal, stdout, stderr } = await new Deno.Command(argv[0], {
     args: argv.slice(1),
@@ -21,7 +23,7 @@ async function runFixture(
   if (lines.length === 0) {
     throw new Error(`The fixture printed nothing: ${new TextDecoder().decode(stderr)}`);
   }
-  return { code, signal, lines };
+  return { code, signal, lines, stderr: new TextDecoder().decode(stderr) };
 }
 
 function mountPoints(): string[] {
@@ -144,9 +146,23 @@ Deno.test("when reboot(2) fails, the init stays alive instead of exiting", async
 });
 
 Deno.test("powerOff refuses to run in a process that is not PID 1", async () => {
-  const { code, lines } = await runFixture([], ["poweroff"]);
-  assert.notEqual(lines[0].poweringOff, 1);
+  const { code, stderr } = await runFixture([], ["poweroff"]);
+  assert.match(stderr, /Cannot power-off: this process is not PID 1 \(pid \d+\); exit instead/);
   assert.equal(code, 1);
+});
+
+Deno.test("Ctrl-Alt-Del routing is refused outside PID 1, and by the kernel inside a PID namespace", async () => {
+  const outside = await runFixture([], ["cad"]);
+  assert.match(
+    String((outside.lines.at(-1)!.result as { error: string }).error),
+    /^Cannot route Ctrl-Alt-Del to SIGINT: this process is not PID 1 \(pid \d+\)$/,
+  );
+  // reboot(2) accepts only power-off, halt and restart from a namespace's init.
+  const inside = await runFixture(["unshare", "--pid", "--fork"], ["cad"]);
+  assert.deepEqual(inside.lines.at(-1)!.result, {
+    error: "Cannot route Ctrl-Alt-Del to SIGINT: Invalid argument",
+    code: "EINVAL",
+  });
 });
 
 function processState(pid: number): string {

@@ -45,7 +45,7 @@ for (const [index, name] of ["runc", "crun"].entries()) {
     Deno.test({
       name: `${name}: a container that forks 100 sleeps and exits leaves no zombie (${mode})`,
       ignore: runtimes[index] === undefined,
-      async fn() {
+      async fn(): Promise<void> {
         const result = await scenario(prefix, ["zombies", name]);
         assert.equal(result.mode, mode);
         if (mode === "pid1") assert.equal(result.pid, 1);
@@ -60,10 +60,25 @@ for (const [index, name] of ["runc", "crun"].entries()) {
     });
 
     Deno.test({
+      name: `${name}: an exit reaped before anyone waits for it is still delivered (${mode})`,
+      ignore: runtimes[index] === undefined,
+      async fn(): Promise<void> {
+        const result = await scenario(prefix, ["early", name]);
+        assert.equal(result.mode, mode);
+        assert.equal(result.reapedBefore, true);
+        assert.ok((result.unclaimedBefore as number) >= 1);
+        const exit = result.exit as { pid: number; status: number; code: number };
+        assert.equal(exit.pid, result.pid);
+        assert.equal(exit.status, 5);
+        assert.equal(exit.code, 5);
+      },
+    });
+
+    Deno.test({
       name:
         `${name}: 1,000 orphans die during 100 runtime calls: each gets its real status (${mode})`,
       ignore: runtimes[index] === undefined,
-      async fn() {
+      async fn(): Promise<void> {
         const result = await scenario(prefix, ["storm", name, "1000"]);
         assert.equal(result.mode, mode);
         assert.equal(result.orphans, 1000);

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import type { Runtime } from "@weft/runtime";
+import { InvalidArgumentError, type Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
@@ -125,14 +125,8 @@ function inInitialPidNamespace(): boolean {
  * controllers enabled for child cgroups.
  */
 function preparePid1(): void {
-  const machine = inInitialPidNamespace();
-  for (const result of mountPseudoFilesystems({ enableControllers: machine })) {
-    if (result.state === "failed") {
-      logger.error("Cannot mount {fstype} on {target}: {error}", { ...result });
-    } else if (result.state === "mounted") {
-      logger.info("Mounted {fstype} on {target}", { fstype: result.fstype, target: result.target });
-    }
-  }
+  // mountPseudoFilesystems logs each mount and each failure itself.
+  mountPseudoFilesystems({ enableControllers: inInitialPidNamespace() });
 }
 
 async function runPod(configFile: string): Promise<number> {
@@ -149,6 +143,13 @@ async function runPod(configFile: string): Promise<number> {
   try {
     ({ runtime, root } = await chooseRuntime(config, { configFile }));
   } catch (error) {
+    // The plugin refused an option of the file: a configuration error.
+    if (error instanceof InvalidArgumentError) {
+      return fail(
+        `Invalid pod configuration "${configFile}": runtime.${error.argument}: ${error.message}`,
+        EXIT_USAGE,
+      );
+    }
     return fail((error as Error).message, EXIT_RUNTIME);
   }
   using reaper = Reaper.start();

@@ -11,6 +11,8 @@ const COMMANDS = {
   halt: 0xcdef0123 | 0,
 } as const;
 
+const CAD_OFF = 0;
+
 /** Options of {@linkcode powerOff}. */
 export interface PowerOffOptions {
   /**
@@ -58,9 +60,36 @@ export function powerOff(options: PowerOffOptions = {}): Promise<never> {
   }
   logger.info("Syncing filesystems, then {action}", { action });
   sync();
-  const error = reboot(command);
+  const error = reboot(command, `Cannot ${action}`);
   logger.fatal("reboot(2) failed: staying alive, as PID 1 must never exit: {error}", { error });
   return new Promise<never>(() => {
     setInterval(() => {}, 2 ** 30);
   });
+}
+
+/**
+ * Makes Ctrl-Alt-Del send SIGINT to PID 1 instead of rebooting the machine
+ * at once (`reboot(LINUX_REBOOT_CMD_CAD_OFF)`), so that it starts the same
+ * graceful stop as SIGINT does. Only for the PID 1 of a machine: inside a
+ * PID namespace the kernel refuses it (EINVAL).
+ *
+ * @throws {Error} When this process is not PID 1 (the setting is machine-wide).
+ * @throws {SyscallError} When the kernel refuses.
+ *
+ * @example
+ * ```ts ignore
+ * import { isPid1 } from "@weft/init/pid1";
+ * import { disableCtrlAltDel } from "@weft/init/power";
+ *
+ * if (isPid1()) disableCtrlAltDel();
+ * ```
+ */
+export function disableCtrlAltDel(): void {
+  if (!isPid1()) {
+    throw new Error(
+      `Cannot route Ctrl-Alt-Del to SIGINT: this process is not PID 1 (pid ${Deno.pid})`,
+    );
+  }
+  const error = reboot(CAD_OFF, "Cannot route Ctrl-Alt-Del to SIGINT");
+  if (error !== undefined) throw error;
 }
