@@ -25,10 +25,13 @@ ensure_packages() {
   [ ${#missing[@]} -eq 0 ] && return
   echo "Installing ${missing[*]} with apt-get" >&2
   apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
 ensure_deno
-ensure_packages crun:crun runc:runc busybox:busybox-static unshare:util-linux
+# qemu and cpio: the micro-VM test (tests/vm_boot_test.ts); its kernel is
+# fetched on first use into .tools/vm/ with apt-get download, not installed.
+ensure_packages crun:crun runc:runc busybox:busybox-static unshare:util-linux \
+  qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
 export NO_COLOR=1
 cd "$WEFT_ROOT"

@@ -14,6 +14,8 @@ import "@weft/runc";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
+import { sync } from "./_libc.ts";
+import { writeExitPort } from "./exit_port.ts";
 import { mountPseudoFilesystems } from "./mounts.ts";
 import { ignoreStopSignals, isPid1 } from "./pid1.ts";
 import { disableCtrlAltDel, powerOff } from "./power.ts";
@@ -27,6 +29,8 @@ const logger = getLogger(["weft", "init"]);
 let running: Supervisor | undefined;
 /** Set by a fatal error: the init then exits (or powers off) with {@linkcode EXIT_FATAL}. */
 let fatal = false;
+/** `--exit-port`: the I/O port the exit code is written to before a machine powers off. */
+let exitPort: number | undefined;
 
 /** Exit code of a bad command line or configuration. */
 const EXIT_USAGE = 2;
@@ -47,6 +51,10 @@ Options:
   -c, --config PATH     the pod file (default ${DEFAULT_CONFIG_PATH})
   --log-level LEVEL     ${LOG_LEVELS.join(", ")} (default info)
   --log-format FORMAT   text or json (default text); logs go to stderr
+  --exit-port PORT      as a VM's PID 1, write the exit code's low byte to this
+                        I/O port (/dev/port) before powering off: QEMU's
+                        isa-debug-exit device (iobase=0xf4) then exits with
+                        status (code << 1) | 1, so the host learns the code
   -h, --help            this text
   -V, --version         the version
 
@@ -197,6 +205,7 @@ export async function main(args: readonly string[]): Promise<number> {
         config: { type: "string", short: "c", default: DEFAULT_CONFIG_PATH },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
+        "exit-port": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
       },
@@ -223,6 +232,18 @@ export async function main(args: readonly string[]): Promise<number> {
   const format = values["log-format"];
   if (format !== "text" && format !== "json") {
     return fail(`Invalid --log-format "${format}": expected text or json`, EXIT_USAGE);
+  }
+  if (values["exit-port"] !== undefined) {
+    const port = Number(values["exit-port"]);
+    if (values["exit-port"].trim() === "" || !Number.isInteger(port) || port < 0 || port > 0xffff) {
+      return fail(
+        `Invalid --exit-port "${
+          values["exit-port"]
+        }": expected an I/O port, 0 to 65535 (e.g. 0xf4)`,
+        EXIT_USAGE,
+      );
+    }
+    exitPort = port;
   }
   await setUpLogging(level, format);
   const [command = "run", ...rest] = positionals;
@@ -267,6 +288,18 @@ export async function main(args: readonly string[]): Promise<number> {
 async function end(code: number): Promise<never> {
   if (isPid1() && inInitialPidNamespace()) {
     logger.info("weft-init finished with exit code {code}: powering off", { code });
+    if (exitPort !== undefined) {
+      // QEMU exits as soon as the port is written: sync first.
+      sync();
+      try {
+        writeExitPort(code, { port: exitPort });
+      } catch (error) {
+        logger.error("Cannot write the exit code to I/O port {port}: {error}", {
+          port: exitPort,
+          error,
+        });
+      }
+    }
     return await powerOff();
   }
   Deno.exit(code);

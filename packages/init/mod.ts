@@ -43,3 +43,4 @@ export * from "./reaper.ts";
 export * from "./exit_status.ts";
 export * from "./child_subreaper.ts";
 export * from "./syscall_error.ts";
+export * from "./exit_port.ts";
