@@ -14,7 +14,6 @@ import {
 import { decideRestart } from "./restart_policy.ts";
 import { StatusFile } from "./status_file.ts";
 import {
-  type ContainerPhase,
   type ContainerStatusRecord,
   type ExitRecord,
   exitRecord,
