@@ -1,52 +1,30 @@
+// Issue 4, acceptance 2: weft-init loads a third-party plugin named in its pod
+// file by path, selects it by name, and runs the pod through it.
 import assert from "node:assert/strict";
-import { pathToFileURL } from "node:url";
-import { getRuntimePlugin, loadRuntimePlugins, selectRuntime } from "@weft/runtime";
-import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
-import { RuncRuntime } from "@weft/runc";
-import type { TimedRuntime } from "../examples/timed_runtime/mod.ts";
+import { fileURLToPath } from "node:url";
+import { missing, PodDir, startInit } from "./_init_harness.ts";
 
-const runc = await requireBinary("runc");
-const POD = new URL("./fixtures/timed_pod/pod.json", import.meta.url).pathname;
-
-/**
- * What weft-init does with the `runtime` section of a pod file (the steps of
- * `chooseRuntime` in packages/init/main.ts on wip/init @ 844b4ad): import the
- * plugins relative to the file, select by name with the options, then create
- * with the state root. Replace with the init's own function once it is
- * exported on main.
- */
-async function chooseRuntimeAsTheInitDoes(file: string, root: string): Promise<TimedRuntime> {
-  const config = JSON.parse(await Deno.readTextFile(file));
-  await loadRuntimePlugins(config.runtime.plugins, { base: pathToFileURL(file) });
-  const pluginOptions = { ...config.runtime.options, timeout: 30_000 };
-  const chosen = await selectRuntime(config.runtime.name, { options: pluginOptions });
-  return getRuntimePlugin(chosen.name).create({ ...pluginOptions, root }) as TimedRuntime;
-}
+const TIMED = fileURLToPath(new URL("../examples/timed_runtime/mod.ts", import.meta.url));
 
 Deno.test({
-  name: "a pod file that loads the timed plugin by path selects it by name and it runs runc",
-  ignore: runc === undefined,
+  name: "weft-init loads the timed plugin from a path in its pod file and runs the pod on it",
+  ignore: missing("runc", "child"),
   async fn(): Promise<void> {
-    const root = await Deno.makeTempDir({ prefix: "wip-youki-pod-root-" });
-    await using bundle = await createBusyboxBundle({ args: ["true"] });
-    const id = `wip-youki-pod-${Date.now()}`;
-    try {
-      const runtime = await chooseRuntimeAsTheInitDoes(POD, root);
-      assert.equal(runtime.name, "timed");
-      assert.equal(runtime.inner.name, "runc");
-      await runtime.create(id, bundle.dir);
-      // The root the init gives "the runtime" reached the inner runc.
-      assert.ok((await Deno.stat(`${root}/${id}`)).isDirectory);
-      await runtime.start(id);
-      await runtime.delete(id, { force: true });
-      assert.deepEqual(runtime.records().map((r) => `${r.method}:${r.outcome}`), [
-        "create:ok",
-        "start:ok",
-        "delete:ok",
-      ]);
-    } finally {
-      await new RuncRuntime({ root }).delete(id, { force: true }).catch(() => {});
-      await Deno.remove(root, { recursive: true });
-    }
+    await using pod = await PodDir.create();
+    const bundle = await pod.bundle("echo timed-says-hi; exit 3");
+    const config = await pod.write("timed", {
+      runtime: { name: "timed", root: pod.root, plugins: [TIMED], options: { inner: "runc" } },
+      containers: [{ id: "wt-timed", bundle, restart: { policy: "never" } }],
+      pod: { exitCode: { from: "container", id: "wt-timed" } },
+    });
+    await using init = startInit(config, "child");
+    const { code, stdout, stderr } = await init.exited;
+    assert.equal(code, 3, stderr);
+    assert.match(stdout, /\[wt-timed\] timed-says-hi/);
+    assert.match(stderr, /Starting pod of 1 containers? on timed/);
+    // The decorator saw the init's calls and passed them to runc.
+    assert.match(stderr, /runc create wt-timed: ok in [0-9.]+ ms/);
+    assert.match(stderr, /runc start wt-timed: ok in [0-9.]+ ms/);
+    assert.deepEqual(await pod.rootEntries(), [], "the pod left nothing in runc's state root");
   },
 });
