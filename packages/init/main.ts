@@ -11,6 +11,7 @@ import { InvalidArgumentError, type Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
+import "@weft/youki";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
