@@ -29,7 +29,7 @@ const CASES: Case[] = [
       containers: [{ id: "a", bundle: "/x" }],
     }),
     code: 3,
-    message: () => 'Unknown runtime "nope": registered runtimes are "crun", "runc"',
+    message: () => 'Unknown runtime "nope": registered runtimes are "crun", "runc", "youki"',
   },
   {
     name: "a runtime option the plugin refuses",
@@ -224,7 +224,8 @@ Deno.test({
     assertEquals(none.code, 3);
     assertEquals(
       none.stderr,
-      'weft-init: No container runtime is available: tried crun (binary "crun" not found), runc (binary "runc" not found)\n',
+      'weft-init: No container runtime is available: tried crun (binary "crun" not found), runc (binary "runc" not found), ' +
+        'youki (binary "youki" not found (set WEFT_YOUKI or options.binary))\n',
     );
   },
 });

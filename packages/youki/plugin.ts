@@ -40,10 +40,9 @@ export const youkiPlugin: RuntimePlugin = {
     }
     const found = await findBinary(binary);
     if (found !== undefined) return { available: true, binary: found };
-    const where = binary.includes("/") ? `"${binary}"` : `"${binary}" in PATH`;
     return {
       available: false,
-      reason: `binary ${where} not found (set ${YOUKI_BINARY_ENV} or options.binary)`,
+      reason: `binary "${binary}" not found (set ${YOUKI_BINARY_ENV} or options.binary)`,
     };
   },
 };
