@@ -68,9 +68,13 @@ export async function resolveUser(
   const fail = (expected: string, cause?: unknown): never => {
     throw new ContainerSpecError({ field, expected, value: user, cause });
   };
-  const passwd = ID.test(userPart) && groupPart !== undefined && ID.test(groupPart)
-    ? [] // Numeric uid:gid needs no lookup, and works on a rootfs without /etc.
-    : parsePasswd(await readRootfsFile(rootfs, "/etc/passwd", field, user, ID.test(userPart)));
+  // A numeric uid needs no /etc/passwd (a rootfs may have none): when there is
+  // one, it only supplies the home directory and the default group.
+  const passwd = parsePasswd(
+    ID.test(userPart)
+      ? await readRootfsFile(rootfs, "/etc/passwd", field, user).catch(() => "")
+      : await readRootfsFile(rootfs, "/etc/passwd", field, user),
+  );
   let entry: PasswdEntry | undefined;
   let uid: number;
   if (ID.test(userPart)) {
@@ -84,10 +88,13 @@ export async function resolveUser(
     }
     uid = entry!.uid;
   }
-  const needGroups = groupPart === undefined ? entry !== undefined : !ID.test(groupPart);
-  const groups = needGroups
-    ? parseGroup(await readRootfsFile(rootfs, "/etc/group", field, user, groupPart === undefined))
-    : [];
+  let groups: GroupEntry[] = [];
+  if (groupPart === undefined && entry !== undefined) {
+    // Only for supplementary groups: a rootfs without /etc/group simply has none.
+    groups = parseGroup(await readRootfsFile(rootfs, "/etc/group", field, user).catch(() => ""));
+  } else if (groupPart !== undefined && !ID.test(groupPart)) {
+    groups = parseGroup(await readRootfsFile(rootfs, "/etc/group", field, user));
+  }
   let gid: number;
   if (groupPart === undefined) {
     gid = entry?.gid ?? 0;
@@ -117,13 +124,11 @@ async function readRootfsFile(
   file: string,
   field: string,
   user: string,
-  optional = false,
 ): Promise<string> {
   let real: string;
   try {
     real = await Deno.realPath(`${rootfs}${file}`);
   } catch (error) {
-    if (optional && error instanceof Deno.errors.NotFound) return "";
     throw new ContainerSpecError({
       field,
       expected: `"uid:gid", or a name looked up in ${rootfs}${file}, which cannot be read`,
