@@ -154,16 +154,16 @@ function collector(): Collector {
   const finished = new Promise<string>((resolve) => (done = resolve));
   const wake = () => waiters.splice(0).forEach((waiter) => waiter());
   const stream = new WritableStream<Uint8Array>({
-    write(chunk) {
+    write(chunk): void {
       text += decoder.decode(chunk, { stream: true });
       wake();
     },
-    close() {
+    close(): void {
       text += decoder.decode();
       done(text);
       wake();
     },
-    abort() {
+    abort(): void {
       done(text);
       wake();
     },
@@ -206,7 +206,7 @@ for (const target of targets) {
   Deno.test({
     name: `${target.name} runs the generated process with its args, env, cwd, user and hostname`,
     ignore,
-    async fn() {
+    async fn(): Promise<void> {
       const { stdout, config } = await run(target, {
         rootfs,
         process: {
@@ -225,7 +225,7 @@ for (const target of targets) {
   Deno.test({
     name: `${target.name} keeps a read-only rootfs read-only while a tmpfs mount is writable`,
     ignore,
-    async fn() {
+    async fn(): Promise<void> {
       const { stdout } = await run(target, {
         rootfs,
         readonlyRootfs: true,
@@ -248,7 +248,7 @@ for (const target of targets) {
   Deno.test({
     name: `${target.name} applies pids and memory limits where this host's cgroups allow it`,
     ignore,
-    async fn() {
+    async fn(): Promise<void> {
       const spec: ContainerSpec = {
         rootfs,
         process: { args: ["sh", "-c", LIMIT_SCRIPT] },
@@ -275,7 +275,7 @@ for (const target of targets) {
     name:
       `${target.name} runs two pod containers in one network namespace with their own pid namespaces`,
     ignore,
-    async fn() {
+    async fn(): Promise<void> {
       const holderId = `${PREFIX}-${target.name}-holder-${++serial}`;
       await using holderBundle = await writeBundle(`${work}/run/bundles/${holderId}`, {
         rootfs,

@@ -1,5 +1,9 @@
 import { InvalidArgumentError } from "@weft/runtime";
 
+// Re-exported so that the base class of ContainerSpecError is part of this
+// package's documented API.
+export { InvalidArgumentError };
+
 /** Fields of {@linkcode ContainerSpecError}. */
 export interface ContainerSpecErrorOptions extends ErrorOptions {
   /** The path of the refused field, e.g. `process.user` or `containers[2].mounts[0].source`. */

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { requireBinary } from "@weft/runtime/testing";
 import { configSchemaErrors } from "./_oci_schema_test_utils.ts";
 import {
   ALL_CAPABILITIES,
@@ -88,17 +89,20 @@ Deno.test("a minimal spec gets a careful engine's defaults and validates", async
   assert.equal(config.hostname, undefined);
 });
 
-Deno.test("the defaults are those runc spec writes", async (t) => {
-  const runc = await new Deno.Command("runc", { args: ["--version"], stdout: "null" }).output()
-    .then(() => true, () => false);
-  if (!runc) {
-    // Not the real-runtime tests: the constants are pinned above; this is a cross-check.
-    t.step({ name: "runc is not installed: cross-check not run", ignore: true, fn() {} });
-    return;
-  }
+const runc = await requireBinary("runc");
+
+Deno.test({
+  name: "the defaults are those runc spec writes",
+  ignore: runc === undefined,
+  async fn(): Promise<void> {
+    await runcSpecMatches(runc!);
+  },
+});
+
+async function runcSpecMatches(runc: string): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    await new Deno.Command("runc", { args: ["spec"], cwd: dir }).output();
+    await new Deno.Command(runc, { args: ["spec"], cwd: dir }).output();
     const reference = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
     await using f = await fixture();
     const config = await generateConfig({ rootfs: f.rootfs, process: { args: ["sh"] } });
@@ -109,7 +113,7 @@ Deno.test("the defaults are those runc spec writes", async (t) => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
 Deno.test("every spec field lands in the config, and the config validates", async () => {
   await using f = await fixture();
