@@ -1,6 +1,15 @@
 import { InvalidArgumentError } from "./errors.ts";
 
-/** The longest container id accepted: it becomes a directory name in the state root. */
+/**
+ * The longest container id accepted: it becomes a directory name in the state root.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CONTAINER_ID_LENGTH } from "@weft/runtime";
+ *
+ * console.assert("web".length <= MAX_CONTAINER_ID_LENGTH);
+ * ```
+ */
 export const MAX_CONTAINER_ID_LENGTH = 255;
 
 const ID_CHARSET = /^[A-Za-z0-9_.+-]+$/;

@@ -18,7 +18,16 @@ export class RuntimeError extends Error {
   }
 }
 
-/** Fields of {@linkcode RuntimeNotFoundError}. */
+/**
+ * Fields of {@linkcode RuntimeNotFoundError}.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeNotFoundErrorOptions } from "@weft/runtime";
+ *
+ * const options: RuntimeNotFoundErrorOptions = { binary: "crun", path: "/usr/bin" };
+ * ```
+ */
 export interface RuntimeNotFoundErrorOptions extends ErrorOptions {
   /** The binary that was looked for (a name or a path). */
   binary: string;
@@ -54,7 +63,20 @@ export class RuntimeNotFoundError extends RuntimeError {
   }
 }
 
-/** Fields of {@linkcode RuntimeCommandError}. */
+/**
+ * Fields of {@linkcode RuntimeCommandError}.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeCommandErrorOptions } from "@weft/runtime";
+ *
+ * const options: RuntimeCommandErrorOptions = {
+ *   argv: ["runc", "start", "web"],
+ *   code: 1,
+ *   runtimeMessage: "container does not exist",
+ * };
+ * ```
+ */
 export interface RuntimeCommandErrorOptions extends ErrorOptions {
   /** The full command line that ran, binary first. */
   argv: readonly string[];
@@ -96,7 +118,21 @@ export class RuntimeCommandError extends RuntimeError {
   }
 }
 
-/** Fields of the errors about one container. */
+/**
+ * Fields of the errors about one container.
+ *
+ * @example
+ * ```ts
+ * import type { ContainerErrorOptions } from "@weft/runtime";
+ *
+ * const options: ContainerErrorOptions = {
+ *   id: "web",
+ *   argv: ["runc", "start", "web"],
+ *   code: 1,
+ *   runtimeMessage: "container does not exist",
+ * };
+ * ```
+ */
 export interface ContainerErrorOptions extends RuntimeCommandErrorOptions {
   /** The container id. */
   id: string;
@@ -157,7 +193,16 @@ export class ContainerNotRunningError extends RuntimeCommandError {
   }
 }
 
-/** Fields of {@linkcode RuntimeTimeoutError} and {@linkcode RuntimeAbortError}. */
+/**
+ * Fields of {@linkcode RuntimeTimeoutError} and {@linkcode RuntimeAbortError}.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeInterruptOptions } from "@weft/runtime";
+ *
+ * const options: RuntimeInterruptOptions = { argv: ["runc", "state", "web"] };
+ * ```
+ */
 export interface RuntimeInterruptOptions extends ErrorOptions {
   /** The full command line that was stopped, binary first. */
   argv: readonly string[];
@@ -171,7 +216,7 @@ export interface RuntimeInterruptOptions extends ErrorOptions {
  * ```ts
  * import { RuntimeTimeoutError } from "@weft/runtime";
  *
- * const error = new RuntimeTimeoutError("runc state timed out after 50 ms", {
+ * const error = new RuntimeTimeoutError('Runtime call "runc state web" timed out after 50 ms', {
  *   argv: ["runc", "state", "web"],
  *   timeout: 50,
  * });
@@ -200,7 +245,7 @@ export class RuntimeTimeoutError extends RuntimeError {
  * ```ts
  * import { RuntimeAbortError } from "@weft/runtime";
  *
- * const error = new RuntimeAbortError("runc state was aborted", {
+ * const error = new RuntimeAbortError('Runtime call "runc state web" was aborted', {
  *   argv: ["runc", "state", "web"],
  * });
  * console.assert(error.name === "RuntimeAbortError");

@@ -1,4 +1,13 @@
-/** Options of {@linkcode findBinary}. */
+/**
+ * Options of {@linkcode findBinary}.
+ *
+ * @example
+ * ```ts
+ * import type { FindBinaryOptions } from "@weft/runtime";
+ *
+ * const options: FindBinaryOptions = { path: "/usr/local/bin:/usr/bin" };
+ * ```
+ */
 export interface FindBinaryOptions {
   /**
    * The search path, `:`-separated.

@@ -13,10 +13,28 @@ import type { Stdio } from "./stdio.ts";
 
 const logger = getLogger(["weft", "runtime", "cli"]);
 
-/** The default timeout of one runtime call, in milliseconds. */
+/**
+ * The default timeout of one runtime call, in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CALL_TIMEOUT } from "@weft/runtime";
+ *
+ * console.assert(DEFAULT_CALL_TIMEOUT === 30_000);
+ * ```
+ */
 export const DEFAULT_CALL_TIMEOUT = 30_000;
 
-/** Options of {@linkcode OciCli}: the global options of a runc-compatible CLI. */
+/**
+ * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliOptions } from "@weft/runtime";
+ *
+ * const options: OciCliOptions = { name: "crun", root: "/run/weft/crun", timeout: 10_000 };
+ * ```
+ */
 export interface OciCliOptions {
   /** The runtime's name, used in messages (for example `"runc"`). */
   name: string;
@@ -47,7 +65,16 @@ export interface OciCliOptions {
   killGrace?: number;
 }
 
-/** Options of {@linkcode OciCli.run}. */
+/**
+ * Options of {@linkcode OciCli.run}.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliRunOptions } from "@weft/runtime";
+ *
+ * const options: OciCliRunOptions = { stdio: { stdout: "inherit" }, timeout: 5_000 };
+ * ```
+ */
 export interface OciCliRunOptions extends CallOptions {
   /**
    * The container's stdio, for commands whose fds the container inherits
@@ -57,7 +84,23 @@ export interface OciCliRunOptions extends CallOptions {
   stdio?: Stdio;
 }
 
-/** What one runtime call gave. */
+/**
+ * What one runtime call gave.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliResult } from "@weft/runtime";
+ *
+ * const result: OciCliResult = {
+ *   argv: ["runc", "state", "web"],
+ *   code: 0,
+ *   success: true,
+ *   stdout: "{}",
+ *   stderr: "",
+ *   message: "",
+ * };
+ * ```
+ */
 export interface OciCliResult {
   /** The full command line, binary first. */
   argv: string[];
@@ -128,8 +171,8 @@ export class OciCli {
     const argv = [this.binary, ...cliArgs];
     try {
       return options.stdio
-        ? await this.#runWithStdio(argv, options.stdio, options, logFile)
-        : await this.#runCaptured(argv, options, logFile);
+        ? await this.#runWithStdio(argv, args, options.stdio, options, logFile)
+        : await this.#runCaptured(argv, args, options, logFile);
     } finally {
       if (logFile !== undefined) await Deno.remove(logFile).catch(() => {});
     }
@@ -169,13 +212,14 @@ export class OciCli {
 
   async #runCaptured(
     argv: string[],
+    args: readonly string[],
     options: CallOptions,
     logFile: string | undefined,
   ): Promise<OciCliResult> {
     const child = this.#spawn(argv, { stdin: "null", stdout: "piped", stderr: "piped" });
     const stdout = new Response(child.stdout).text();
     const stderr = new Response(child.stderr).text();
-    const status = await this.#wait(child, argv, options).catch(async (error) => {
+    const status = await this.#wait(child, argv, args, options).catch(async (error) => {
       await Promise.allSettled([stdout, stderr]);
       throw error;
     });
@@ -184,6 +228,7 @@ export class OciCli {
 
   async #runWithStdio(
     argv: string[],
+    args: readonly string[],
     stdio: Stdio,
     options: CallOptions,
     logFile: string | undefined,
@@ -210,7 +255,7 @@ export class OciCli {
       : new GatedPump(child.stderr, sink, warn("stderr"));
     let status: Deno.CommandStatus;
     try {
-      status = await this.#wait(child, argv, options);
+      status = await this.#wait(child, argv, args, options);
     } catch (error) {
       await pump?.fail(0);
       throw error;
@@ -243,6 +288,7 @@ export class OciCli {
   async #wait(
     child: Deno.ChildProcess,
     argv: string[],
+    args: readonly string[],
     options: CallOptions,
   ): Promise<Deno.CommandStatus> {
     const timeout = options.timeout ?? this.#options.timeout ?? DEFAULT_CALL_TIMEOUT;
@@ -259,14 +305,14 @@ export class OciCli {
       const first = await Promise.race([child.status, interrupted]);
       if (typeof first === "object") return first;
       await this.#stop(child);
-      const command = argv.slice(0, 1).concat(argv.slice(1).filter((a) => !a.startsWith("-")));
+      const call = [this.name, ...args].join(" ");
       if (first === "timeout") {
-        throw new RuntimeTimeoutError(
-          `${this.name} call timed out after ${timeout} ms: ${command.join(" ")}`,
-          { argv, timeout },
-        );
+        throw new RuntimeTimeoutError(`Runtime call "${call}" timed out after ${timeout} ms`, {
+          argv,
+          timeout,
+        });
       }
-      throw new RuntimeAbortError(`${this.name} call was aborted: ${command.join(" ")}`, {
+      throw new RuntimeAbortError(`Runtime call "${call}" was aborted`, {
         argv,
         cause: signal?.reason,
       });

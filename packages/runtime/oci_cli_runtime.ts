@@ -22,7 +22,19 @@ import type {
 import { parseSignal, type Signal } from "./signal.ts";
 import type { Stdio } from "./stdio.ts";
 
-/** Options of {@linkcode OciCliRuntime}. */
+/**
+ * Options of {@linkcode OciCliRuntime}.
+ *
+ * @example
+ * ```ts
+ * import type { OciCliRuntimeOptions } from "@weft/runtime";
+ *
+ * const options: OciCliRuntimeOptions = {
+ *   name: "my-runtime",
+ *   notFoundPatterns: [/no such container/i],
+ * };
+ * ```
+ */
 export interface OciCliRuntimeOptions extends OciCliOptions {
   /**
    * Runtime messages that mean "this container id does not exist", beyond
@@ -98,7 +110,8 @@ export class OciCliRuntime implements Runtime {
     } catch (error) {
       if (error instanceof RuntimeTimeoutError || error instanceof RuntimeAbortError) {
         // The runtime was stopped half-way: undo whatever it had set up.
-        await this.cli.run(["delete", "--force", id], { timeout: 10_000 }).catch(() => {});
+        await this.cli.run(["delete", "--force", id], { timeout: options.timeout })
+          .catch(() => {});
       }
       throw error;
     }

@@ -81,7 +81,16 @@ export class PluginVersionError extends PluginError {
   }
 }
 
-/** One plugin that selection tried, and why it was not usable. */
+/**
+ * One plugin that selection tried, and why it was not usable.
+ *
+ * @example
+ * ```ts
+ * import type { TriedPlugin } from "@weft/runtime";
+ *
+ * const tried: TriedPlugin = { name: "crun", reason: 'binary "crun" not found' };
+ * ```
+ */
 export interface TriedPlugin {
   /** The plugin name. */
   name: string;

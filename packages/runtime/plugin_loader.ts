@@ -24,7 +24,16 @@ export class PluginLoadError extends PluginError {
   }
 }
 
-/** Options of {@linkcode loadRuntimePlugins}. */
+/**
+ * Options of {@linkcode loadRuntimePlugins}.
+ *
+ * @example
+ * ```ts
+ * import type { LoadRuntimePluginsOptions } from "@weft/runtime";
+ *
+ * const options: LoadRuntimePluginsOptions = { base: "file:///etc/weft/" };
+ * ```
+ */
 export interface LoadRuntimePluginsOptions {
   /**
    * What relative specifiers are resolved against, for example the URL of

@@ -6,16 +6,41 @@ import {
   PluginVersionError,
 } from "./plugin_errors.ts";
 
-/** The major version of the {@linkcode Runtime} interface this package defines. */
+/**
+ * The major version of the {@linkcode Runtime} interface this package defines.
+ *
+ * @example
+ * ```ts
+ * import { RUNTIME_API_VERSION } from "@weft/runtime";
+ *
+ * console.assert(RUNTIME_API_VERSION === 1);
+ * ```
+ */
 export const RUNTIME_API_VERSION = 1;
 
 /**
  * The order in which `"auto"` tries the built-in runtimes; plugins not named
  * here come after, in registration order.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PREFERENCE } from "@weft/runtime";
+ *
+ * console.assert(DEFAULT_PREFERENCE[0] === "crun");
+ * ```
  */
 export const DEFAULT_PREFERENCE: readonly string[] = ["crun", "runc", "youki"];
 
-/** Whether a plugin can run on this machine, and why not. */
+/**
+ * Whether a plugin can run on this machine, and why not.
+ *
+ * @example
+ * ```ts
+ * import type { Detection } from "@weft/runtime";
+ *
+ * const detection: Detection = { available: false, reason: 'binary "youki" not found' };
+ * ```
+ */
 export interface Detection {
   /** True when the plugin's binary (or whatever it needs) is there. */
   available: boolean;
@@ -25,12 +50,33 @@ export interface Detection {
   reason?: string;
 }
 
-/** Options handed to a plugin's factory; each plugin documents its own fields. */
+/**
+ * Options handed to a plugin's factory; each plugin documents its own fields.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimePluginOptions } from "@weft/runtime";
+ *
+ * const options: RuntimePluginOptions = { binary: "/usr/bin/runc", root: "/run/weft/runc" };
+ * ```
+ */
 export type RuntimePluginOptions = Record<string, unknown>;
 
 /**
  * A runtime plugin: what a runtime package registers so that callers can
  * select it by name.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimePlugin } from "@weft/runtime";
+ *
+ * const plugin: RuntimePlugin = {
+ *   name: "example",
+ *   apiVersion: 1,
+ *   create: () => { throw new Error("an example only"); },
+ *   detect: () => Promise.resolve({ available: false, reason: "an example only" }),
+ * };
+ * ```
  */
 export interface RuntimePlugin {
   /** The name callers select, for example `"crun"`. Unique in the registry. */
@@ -149,7 +195,16 @@ export function getRuntimePlugin(name: string): RuntimePlugin {
   );
 }
 
-/** Options of {@linkcode selectRuntime}. */
+/**
+ * Options of {@linkcode selectRuntime}.
+ *
+ * @example
+ * ```ts
+ * import type { SelectRuntimeOptions } from "@weft/runtime";
+ *
+ * const options: SelectRuntimeOptions = { preference: ["runc", "crun"], options: { root: "/run/weft" } };
+ * ```
+ */
 export interface SelectRuntimeOptions {
   /** Options handed to the plugin's `detect` and `create`. @default {{}} */
   options?: RuntimePluginOptions;

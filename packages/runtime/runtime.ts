@@ -3,6 +3,13 @@ import type { Stdio } from "./stdio.ts";
 /**
  * The status of a container as a runtime reports it. The empty string means
  * the runtime does not know the id (it never existed or was deleted).
+ *
+ * @example
+ * ```ts
+ * import type { ContainerStatus } from "@weft/runtime";
+ *
+ * const status: ContainerStatus = "running";
+ * ```
  */
 export type ContainerStatus =
   | ""
@@ -12,7 +19,16 @@ export type ContainerStatus =
   | "paused"
   | "stopped";
 
-/** What {@linkcode Runtime.state} reports about one container. */
+/**
+ * What {@linkcode Runtime.state} reports about one container.
+ *
+ * @example
+ * ```ts
+ * import type { ContainerState } from "@weft/runtime";
+ *
+ * const state: ContainerState = { status: "running", pid: 4242 };
+ * ```
+ */
 export interface ContainerState {
   /** Lifecycle status; `""` when the runtime does not know the id. */
   status: ContainerStatus;
@@ -27,7 +43,16 @@ export interface ContainerState {
   raw?: Record<string, unknown>;
 }
 
-/** Options every runtime call accepts. */
+/**
+ * Options every runtime call accepts.
+ *
+ * @example
+ * ```ts
+ * import type { CallOptions } from "@weft/runtime";
+ *
+ * const options: CallOptions = { timeout: 5_000, signal: new AbortController().signal };
+ * ```
+ */
 export interface CallOptions {
   /** Cancels the call: the runtime process is stopped and the call rejects. */
   signal?: AbortSignal;
@@ -39,7 +64,16 @@ export interface CallOptions {
   timeout?: number;
 }
 
-/** Options of {@linkcode Runtime.create}. */
+/**
+ * Options of {@linkcode Runtime.create}.
+ *
+ * @example
+ * ```ts
+ * import type { CreateOptions } from "@weft/runtime";
+ *
+ * const options: CreateOptions = { pidFile: "/run/weft/web.pid", noPivot: true };
+ * ```
+ */
 export interface CreateOptions extends CallOptions {
   /** Absolute path where the runtime writes the container's init pid. */
   pidFile?: string;
@@ -55,13 +89,31 @@ export interface CreateOptions extends CallOptions {
   preserveFds?: number;
 }
 
-/** Options of {@linkcode Runtime.kill}. */
+/**
+ * Options of {@linkcode Runtime.kill}.
+ *
+ * @example
+ * ```ts
+ * import type { KillOptions } from "@weft/runtime";
+ *
+ * const options: KillOptions = { all: true };
+ * ```
+ */
 export interface KillOptions extends CallOptions {
   /** Send the signal to every process of the container, not just its init. @default {false} */
   all?: boolean;
 }
 
-/** Options of {@linkcode Runtime.delete}. */
+/**
+ * Options of {@linkcode Runtime.delete}.
+ *
+ * @example
+ * ```ts
+ * import type { DeleteOptions } from "@weft/runtime";
+ *
+ * const options: DeleteOptions = { force: true, timeout: 10_000 };
+ * ```
+ */
 export interface DeleteOptions extends CallOptions {
   /** Kill the container first if it is still running. @default {false} */
   force?: boolean;

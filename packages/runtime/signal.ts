@@ -1,6 +1,15 @@
 import { InvalidArgumentError } from "./errors.ts";
 
-/** A signal in canonical form: its Linux number and its name with the `SIG` prefix. */
+/**
+ * A signal in canonical form: its Linux number and its name with the `SIG` prefix.
+ *
+ * @example
+ * ```ts
+ * import type { Signal } from "@weft/runtime";
+ *
+ * const term: Signal = { number: 15, name: "SIGTERM" };
+ * ```
+ */
 export interface Signal {
   /** The Linux signal number (1-31, or 34-64 for real-time signals). */
   readonly number: number;
@@ -44,9 +53,27 @@ const STANDARD: readonly string[] = [
   "SYS",
 ];
 const ALIASES: Readonly<Record<string, number>> = { IOT: 6, POLL: 29, CLD: 17 };
-/** glibc reserves 32 and 33, so the first real-time signal users see is 34. */
+/**
+ * glibc reserves 32 and 33, so the first real-time signal users see is 34.
+ *
+ * @example
+ * ```ts
+ * import { SIGRTMIN } from "@weft/runtime";
+ *
+ * console.assert(SIGRTMIN === 34);
+ * ```
+ */
 export const SIGRTMIN = 34;
-/** The last real-time signal on Linux. */
+/**
+ * The last real-time signal on Linux.
+ *
+ * @example
+ * ```ts
+ * import { SIGRTMAX } from "@weft/runtime";
+ *
+ * console.assert(SIGRTMAX === 64);
+ * ```
+ */
 export const SIGRTMAX = 64;
 
 function rtName(number: number): string {

@@ -2,6 +2,13 @@
  * Where one standard stream of a container goes: a web stream of yours, or
  * `"inherit"` for the caller's own file descriptor (for example the console
  * of a PID 1).
+ *
+ * @example
+ * ```ts
+ * import type { StdioTarget } from "@weft/runtime";
+ *
+ * const console: StdioTarget<WritableStream<Uint8Array>> = "inherit";
+ * ```
  */
 export type StdioTarget<T> = T | "inherit";
 
