@@ -72,7 +72,7 @@ const ENV = /^[^=\s][^=]*=/s;
  * try {
  *   parseContainerSpec({ rootfs: "web" }, { path: "containers[2]" });
  * } catch (error) {
- *   console.assert(error instanceof ContainerSpecError);
+ *   if (!(error instanceof ContainerSpecError)) throw error;
  *   console.assert(error.field === "containers[2].rootfs");
  * }
  * ```
