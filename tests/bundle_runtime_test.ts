@@ -3,7 +3,7 @@
 // and pod namespace sharing. Every generated config is also checked against
 // the OCI runtime-spec v1.2.1 schema before it runs.
 import assert from "node:assert/strict";
-import { type ContainerSpec, type OciConfig, writeBundle } from "@weft/bundle";
+import { type ContainerSpec, ContainerSpecError, type OciConfig, writeBundle } from "@weft/bundle";
 import { OciCliRuntime } from "@weft/runtime";
 import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
 import { configSchemaErrors } from "../packages/bundle/_oci_schema_test_utils.ts";
@@ -320,6 +320,54 @@ for (const target of targets) {
     },
   });
 }
+
+Deno.test({
+  name: "bad specs are refused naming the field before any runtime runs",
+  ignore: targets.length === 0 || busybox === undefined,
+  async fn(): Promise<void> {
+    const args = { args: ["true"] };
+    const cases: [unknown, string, RegExp][] = [
+      [{ rootfs: "rootfs", process: args }, "containers[0].rootfs", /absolute path/],
+      [{ rootfs: `${work}/missing`, process: args }, "containers[0].rootfs", /existing directory/],
+      [{ rootfs, process: { ...args, user: "1000:" } }, "containers[0].process.user", /uid:gid/],
+      [
+        { rootfs, process: { ...args, user: "nobody" } },
+        "containers[0].process.user",
+        /no user "nobody"/,
+      ],
+      [
+        { rootfs, process: args, mounts: [{ type: "tmpfs", destination: "tmp" }] },
+        "containers[0].mounts[0].destination",
+        /absolute path/,
+      ],
+      [
+        { rootfs, process: args, resources: { pidsLimit: -1 } },
+        "containers[0].resources.pidsLimit",
+        /at least 1/,
+      ],
+      [
+        { rootfs, process: args, resources: { memoryLimit: -1 } },
+        "containers[0].resources.memoryLimit",
+        /positive/,
+      ],
+    ];
+    for (const [spec, field, expected] of cases) {
+      const id = `${PREFIX}-bad-${++serial}`;
+      const dir = `${work}/run/bundles/${id}`;
+      await assert.rejects(writeBundle(dir, spec, { id, path: "containers[0]" }), (error) => {
+        assert.ok(error instanceof ContainerSpecError, String(error));
+        assert.equal(error.field, field);
+        assert.match(error.message, expected);
+        return true;
+      });
+      await assert.rejects(Deno.stat(dir), Deno.errors.NotFound);
+      for (const target of targets) {
+        // No runtime ever ran: no state directory for the id in any root.
+        await assert.rejects(Deno.stat(`${work}/${target.name}-root/${id}`), Deno.errors.NotFound);
+      }
+    }
+  },
+});
 
 Deno.test("no test container is left behind", async () => {
   for (const target of targets) {

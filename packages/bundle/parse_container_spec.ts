@@ -35,7 +35,21 @@ export interface ParseContainerSpecOptions {
   extraFields?: readonly string[];
 }
 
-const SPEC_FIELDS = [
+/**
+ * The JSON field names of a {@linkcode ContainerSpec}. A configuration that
+ * keeps a container's own settings in the same object (the init's `id`,
+ * `restart`...) can tell the spec's fields from its own with this list.
+ *
+ * @example
+ * ```ts
+ * import { CONTAINER_SPEC_FIELDS } from "@weft/bundle";
+ *
+ * const entry = { id: "web", restart: "always", rootfs: "/srv/web", process: { args: ["httpd"] } };
+ * const own = Object.keys(entry).filter((key) => !CONTAINER_SPEC_FIELDS.includes(key));
+ * console.assert(own.join() === "id,restart");
+ * ```
+ */
+export const CONTAINER_SPEC_FIELDS: readonly string[] = [
   "rootfs",
   "process",
   "hostname",
@@ -82,7 +96,7 @@ export function parseContainerSpec(
   options: ParseContainerSpecOptions = {},
 ): ContainerSpec {
   const path = options.path ?? "";
-  const raw = record(input, path, SPEC_FIELDS, options.extraFields);
+  const raw = record(input, path, CONTAINER_SPEC_FIELDS, options.extraFields);
   const field = (key: string) => join(path, key);
   const spec: ContainerSpec = { rootfs: absolutePath(raw.rootfs, field("rootfs")) };
   if (raw.process !== undefined) spec.process = parseProcess(raw.process, field("process"));
