@@ -287,6 +287,27 @@ for (const target of targets) {
   });
 
   Deno.test({
+    name: `${target.name} gives a privileged container every capability this host has`,
+    ignore,
+    async fn(): Promise<void> {
+      const script = "grep -E '^Cap(Bnd|Eff)' /proc/self/status\n" +
+        "echo masked=$(grep -cE ' /proc/(sys|bus|fs|irq|sysrq-trigger|keys|timer_list) ' /proc/mounts)";
+      const privileged = await run(target, {
+        rootfs,
+        privileged: true,
+        process: { args: ["sh", "-c", script] },
+      });
+      const own = /^CapBnd:\s*(\S+)$/m.exec(await Deno.readTextFile("/proc/self/status"))![1];
+      assert.match(privileged.stdout, new RegExp(`^CapBnd:\\s*${own}$`, "m"));
+      assert.match(privileged.stdout, new RegExp(`^CapEff:\\s*${own}$`, "m"));
+      assert.match(privileged.stdout, /^masked=0$/m);
+      const normal = await run(target, { rootfs, process: { args: ["sh", "-c", script] } });
+      assert.match(normal.stdout, /^CapBnd:\s*00000000a80425fb$/m); // Docker's 14.
+      assert.doesNotMatch(normal.stdout, /^masked=0$/m);
+    },
+  });
+
+  Deno.test({
     name:
       `${target.name} runs two pod containers in one network namespace with their own pid namespaces`,
     ignore,

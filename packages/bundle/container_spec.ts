@@ -46,7 +46,7 @@ export interface ContainerSpec {
    */
   imageConfig?: string;
   /**
-   * All capabilities, no masked or read-only /proc paths, /sys and the cgroup
+   * Every capability of the caller's bounding set, no masked or read-only /proc paths, /sys and the cgroup
    * mount writable, every device allowed, `noNewPrivileges` off. Explicit
    * because it gives the container the host. @default {false}
    */

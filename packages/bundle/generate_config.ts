@@ -1,13 +1,13 @@
 import { getLogger } from "@logtape/logtape";
 import type { ContainerSpec, MountSpec, PodNamespace } from "./container_spec.ts";
 import {
-  ALL_CAPABILITIES,
   DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
   DEFAULT_READONLY_PATHS,
   standardMounts,
 } from "./defaults.ts";
 import { ContainerSpecError } from "./errors.ts";
+import { hostCapabilities } from "./host_capabilities.ts";
 import { type ImageConfig, readImageConfig } from "./image_config.ts";
 import { mergeImageConfig } from "./merge_image_config.ts";
 import type { OciConfig, OciMount, OciNamespace } from "./oci_config.ts";
@@ -93,7 +93,7 @@ export async function generateConfig(
   const namespaces = await podNamespaces(spec, field("pod"));
 
   const privileged = spec.privileged === true;
-  const capabilities = [...(privileged ? ALL_CAPABILITIES : DEFAULT_CAPABILITIES)];
+  const capabilities = privileged ? await hostCapabilities() : [...DEFAULT_CAPABILITIES];
   const config: OciConfig = {
     ociVersion: OCI_VERSION,
     process: {
@@ -212,20 +212,16 @@ async function podNamespaces(spec: ContainerSpec, field: string): Promise<OciNam
 function resources(spec: ContainerSpec): NonNullable<OciConfig["linux"]["resources"]> {
   const limits = spec.resources ?? {};
   const result: NonNullable<OciConfig["linux"]["resources"]> = {};
+  // parseContainerSpec has turned "64m" into bytes.
   if (limits.memoryLimit !== undefined) result.memory = { limit: limits.memoryLimit as number };
-  if (
-    limits.cpuShares !== undefined || limits.cpuQuota !== undefined ||
-    limits.cpuPeriod !== undefined
-  ) {
-    result.cpu = {
-      ...(limits.cpuShares !== undefined && { shares: limits.cpuShares }),
-      ...(limits.cpuQuota !== undefined && {
-        quota: limits.cpuQuota,
-        period: limits.cpuPeriod ?? 100_000,
-      }),
-      ...(limits.cpuQuota === undefined && limits.cpuPeriod !== undefined &&
-        { period: limits.cpuPeriod }),
-    };
+  const { cpuShares, cpuQuota, cpuPeriod } = limits;
+  if (cpuShares !== undefined || cpuQuota !== undefined || cpuPeriod !== undefined) {
+    const cpu: NonNullable<typeof result.cpu> = {};
+    if (cpuShares !== undefined) cpu.shares = cpuShares;
+    if (cpuQuota !== undefined) cpu.quota = cpuQuota;
+    // A quota means nothing without its period: the kernel's default is 100 ms.
+    if (cpuQuota !== undefined || cpuPeriod !== undefined) cpu.period = cpuPeriod ?? 100_000;
+    result.cpu = cpu;
   }
   if (limits.pidsLimit !== undefined) result.pids = { limit: limits.pidsLimit };
   return result;

@@ -31,6 +31,7 @@ export * from "./user.ts";
 export * from "./image_config.ts";
 export * from "./merge_image_config.ts";
 export * from "./defaults.ts";
+export * from "./host_capabilities.ts";
 export * from "./oci_config.ts";
 export * from "./generate_config.ts";
 export * from "./bundle.ts";
