@@ -287,3 +287,61 @@ Deno.test("an image's unknown user is refused naming the image config", async ()
     /no user "ghost"/,
   );
 });
+
+Deno.test("every combination of spec options gives a config the schema accepts", async () => {
+  await using f = await fixture({ config: { Entrypoint: ["/entry"], Cmd: ["run"], User: "app" } });
+  const resources = [
+    undefined,
+    { pidsLimit: 1 },
+    { memoryLimit: 1, cpuShares: 2, cpuQuota: 1000, cpuPeriod: 1000 },
+    { cpuPeriod: 1_000_000 },
+  ];
+  const pods = [undefined, { pid: Deno.pid }, { pid: Deno.pid, share: [] }, {
+    pid: Deno.pid,
+    share: ["ipc" as const],
+  }];
+  const mounts = [undefined, [
+    { type: "bind" as const, source: f.dir, destination: "/data", options: ["nosuid"] },
+    { type: "tmpfs" as const, destination: "/tmp", size: 1, mode: 0, readonly: true },
+  ]];
+  let checked = 0;
+  for (const privileged of [false, true]) {
+    for (const readonlyRootfs of [false, true]) {
+      for (const resource of resources) {
+        for (const pod of pods) {
+          for (const mount of mounts) {
+            for (const image of [false, true]) {
+              const spec: ContainerSpec = {
+                rootfs: f.rootfs,
+                privileged,
+                readonlyRootfs,
+                ...(resource && { resources: resource }),
+                ...(pod && { pod }),
+                ...(mount && { mounts: mount }),
+                ...(image ? { imageConfig: f.image } : { process: { args: ["sh"], user: "1:1" } }),
+              };
+              const errors = await configSchemaErrors(await generateConfig(spec, { id: "combo" }));
+              assert.deepEqual(errors, [], JSON.stringify(spec));
+              checked++;
+            }
+          }
+        }
+      }
+    }
+  }
+  assert.equal(checked, 256);
+});
+
+Deno.test("the schema check is not vacuous: a broken generated config is refused", async () => {
+  await using f = await fixture();
+  const config = await generateConfig({ rootfs: f.rootfs, process: { args: ["sh"] } });
+  const broken = structuredClone(config) as unknown as {
+    linux: { namespaces: { type: string }[] };
+    process: { user: { uid: number } };
+  };
+  broken.linux.namespaces[0].type = "bogus";
+  broken.process.user.uid = -1;
+  const errors = await configSchemaErrors(broken);
+  assert.ok(errors.some((error) => error.startsWith("/linux/namespaces/0/type")), errors.join());
+  assert.ok(errors.some((error) => error.startsWith("/process/user/uid")), errors.join());
+});
