@@ -76,7 +76,7 @@ export async function readImageConfig(
   }
   const fields = config as Record<string, unknown>;
   const image: ImageConfig = {};
-  const strings = (key: string): string[] | undefined => {
+  const stringList = (key: string): string[] | undefined => {
     const value = fields[key];
     if (value === undefined || value === null) return undefined;
     if (!Array.isArray(value) || value.some((item) => typeof item !== "string")) {
@@ -84,7 +84,7 @@ export async function readImageConfig(
     }
     return [...value];
   };
-  const text_ = (key: string): string | undefined => {
+  const optionalString = (key: string): string | undefined => {
     const value = fields[key];
     if (value === undefined || value === null || value === "") return undefined;
     if (typeof value !== "string") {
@@ -92,17 +92,17 @@ export async function readImageConfig(
     }
     return value;
   };
-  const entrypoint = strings("Entrypoint");
-  const cmd = strings("Cmd");
-  const env = strings("Env");
+  const entrypoint = stringList("Entrypoint");
+  const cmd = stringList("Cmd");
+  const env = stringList("Env");
   if (env?.some((entry) => !entry.includes("=") || entry.startsWith("="))) {
     fail('an OCI image config whose config.Env entries are "NAME=value"');
   }
-  const workingDir = text_("WorkingDir");
+  const workingDir = optionalString("WorkingDir");
   if (workingDir !== undefined && !workingDir.startsWith("/")) {
     fail("an OCI image config whose config.WorkingDir is an absolute path");
   }
-  const user = text_("User");
+  const user = optionalString("User");
   if (entrypoint !== undefined) image.entrypoint = entrypoint;
   if (cmd !== undefined) image.cmd = cmd;
   if (env !== undefined) image.env = env;
