@@ -11,5 +11,6 @@ set -e
 summary=$(grep -aE '^(ok|FAILED) \| [0-9]+ passed' "$log" | tail -n 1 || true)
 passed=$(sed -nE 's/.*\| ([0-9]+) passed.*/\1/p' <<<"$summary")
 failed=$(sed -nE 's/.*\| ([0-9]+) failed.*/\1/p' <<<"$summary")
-echo "${passed:-0} passed, ${failed:-0} failed"
+ignored=$(sed -nE 's/.*\| ([0-9]+) ignored.*/\1/p' <<<"$summary")
+echo "${passed:-0} passed, ${failed:-0} failed, ${ignored:-0} skipped"
 exit "$code"

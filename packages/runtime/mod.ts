@@ -30,3 +30,5 @@ export * from "./plugin_loader.ts";
 export * from "./child_registry.ts";
 export * from "./oci_cli.ts";
 export * from "./oci_cli_runtime.ts";
+export * from "./capabilities.ts";
+export * from "./oci_cli_output.ts";

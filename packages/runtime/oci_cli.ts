@@ -82,6 +82,14 @@ export interface OciCliRunOptions extends CallOptions {
    * runtime exits and never waits for the pipes to close.
    */
   stdio?: Stdio;
+  /**
+   * With `stdio`: hold back what arrives on stderr while the runtime runs,
+   * as the runtime's own text (right for `create`, where the container's
+   * entrypoint cannot run yet). Turn off for calls whose process runs while
+   * the runtime does (`exec`), so its stderr flows at once.
+   * @default {true}
+   */
+  gateStderr?: boolean;
 }
 
 /**
@@ -171,7 +179,7 @@ export class OciCli {
     const argv = [this.binary, ...cliArgs];
     try {
       return options.stdio
-        ? await this.#runWithStdio(argv, args, options.stdio, options, logFile)
+        ? await this.#runWithStdio(argv, args, options.stdio, options, logFile, options.gateStderr)
         : await this.#runCaptured(argv, args, options, logFile);
     } finally {
       if (logFile !== undefined) await Deno.remove(logFile).catch(() => {});
@@ -232,6 +240,7 @@ export class OciCli {
     stdio: Stdio,
     options: CallOptions,
     logFile: string | undefined,
+    gateStderr = true,
   ): Promise<OciCliResult> {
     const mode = <T>(target: T | "inherit" | undefined): "piped" | "inherit" | "null" =>
       target === "inherit" ? "inherit" : target === undefined ? "null" : "piped";
@@ -253,6 +262,7 @@ export class OciCli {
     const pump = stdio.stderr === "inherit"
       ? undefined
       : new GatedPump(child.stderr, sink, warn("stderr"));
+    if (!gateStderr) pump?.open();
     let status: Deno.CommandStatus;
     try {
       status = await this.#wait(child, argv, args, options);
@@ -266,7 +276,7 @@ export class OciCli {
       if (held !== "") {
         logger.debug("{runtime} said on stderr: {text}", { runtime: this.name, text: held });
       }
-    } else {
+    } else if (gateStderr) {
       stderr = await pump?.fail(500) ?? "";
     }
     return await this.#result(argv, status.code, "", stderr, logFile);

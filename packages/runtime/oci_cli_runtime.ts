@@ -21,6 +21,20 @@ import type {
 } from "./runtime.ts";
 import { parseSignal, type Signal } from "./signal.ts";
 import type { Stdio } from "./stdio.ts";
+import type {
+  ContainerSummary,
+  ExecCapability,
+  ExecOptions,
+  ExecResult,
+  FeaturesCapability,
+  ListCapability,
+  PauseCapability,
+  RuntimeFeatures,
+  RuntimeVersion,
+  VersionCapability,
+} from "./capabilities.ts";
+import { parseListOutput, parseVersionOutput } from "./oci_cli_output.ts";
+import { checkExecArgs, execProcessSpec } from "./_exec_process.ts";
 
 /**
  * Options of {@linkcode OciCliRuntime}.
@@ -70,7 +84,14 @@ const STATUSES: readonly ContainerStatus[] = [
  * console.log(await runtime.state("web"));
  * ```
  */
-export class OciCliRuntime implements Runtime {
+export class OciCliRuntime
+  implements
+    Runtime,
+    VersionCapability,
+    FeaturesCapability,
+    ListCapability,
+    ExecCapability,
+    PauseCapability {
   /** The runtime's name. */
   readonly name: string;
   /** The driver that runs the binary. */
@@ -171,6 +192,116 @@ export class OciCliRuntime implements Runtime {
   async delete(id: string, options: DeleteOptions = {}): Promise<void> {
     validateContainerId(id);
     await this.#call("delete", id, ["delete", ...(options.force ? ["--force"] : []), id], options);
+  }
+
+  async pause(id: string, options: CallOptions = {}): Promise<void> {
+    validateContainerId(id);
+    await this.#call("pause", id, ["pause", id], options);
+  }
+
+  async resume(id: string, options: CallOptions = {}): Promise<void> {
+    validateContainerId(id);
+    await this.#call("resume", id, ["resume", id], options);
+  }
+
+  async version(options: CallOptions = {}): Promise<RuntimeVersion> {
+    const result = await this.cli.run(["--version"], options);
+    if (!result.success) throw this.#globalError("read the version of", result);
+    const version = parseVersionOutput(result.stdout);
+    if (version) return version;
+    throw new RuntimeOutputError(
+      `Cannot parse ${this.name} --version output: expected "<name> version X" first: ${
+        JSON.stringify(result.stdout.slice(0, 200))
+      }`,
+      { argv: result.argv, output: result.stdout },
+    );
+  }
+
+  async features(options: CallOptions = {}): Promise<RuntimeFeatures> {
+    const result = await this.cli.run(["features"], options);
+    if (!result.success) {
+      // crun before 1.8.6 answers "unknown command features".
+      if (/unknown command|no help topic|unrecognized/i.test(result.message)) {
+        return { supported: false, reason: result.message };
+      }
+      throw this.#globalError("read the features of", result);
+    }
+    try {
+      const features = JSON.parse(result.stdout);
+      if (typeof features === "object" && features !== null && !Array.isArray(features)) {
+        return { supported: true, features };
+      }
+    } catch {
+      // Reported below with the output.
+    }
+    throw new RuntimeOutputError(
+      `Cannot parse ${this.name} features output: expected a JSON object: ${
+        JSON.stringify(result.stdout.slice(0, 200))
+      }`,
+      { argv: result.argv, output: result.stdout },
+    );
+  }
+
+  async list(options: CallOptions = {}): Promise<ContainerSummary[]> {
+    const result = await this.cli.run(["list", "--format", "json"], options);
+    if (!result.success) throw this.#globalError("list the containers of", result);
+    const list = parseListOutput(result.stdout);
+    if (list) return list;
+    throw new RuntimeOutputError(
+      `Cannot parse ${this.name} list output: expected a JSON array of containers: ${
+        JSON.stringify(result.stdout.slice(0, 200))
+      }`,
+      { argv: result.argv, output: result.stdout },
+    );
+  }
+
+  async exec(
+    id: string,
+    args: readonly string[],
+    options: ExecOptions = {},
+  ): Promise<ExecResult> {
+    validateContainerId(id);
+    checkExecArgs(args, options);
+    const call = { signal: options.signal, timeout: options.timeout };
+    const state = await this.state(id, call);
+    if (state.status === "" || state.bundle === undefined) {
+      const argv = [this.cli.binary, "state", id];
+      const runtimeMessage = state.status === ""
+        ? "container does not exist"
+        : "no bundle in state";
+      throw new ContainerNotFoundError(`Cannot exec in container "${id}": it does not exist`, {
+        id,
+        argv,
+        code: 1,
+        runtimeMessage,
+      });
+    }
+    const spec = await execProcessSpec(state.bundle, args, options);
+    const dir = await Deno.makeTempDir({ prefix: `weft-${this.name}-exec-` });
+    try {
+      await Deno.writeTextFile(`${dir}/process.json`, JSON.stringify(spec));
+      const detach = options.detach ? ["--detach", "--pid-file", `${dir}/pid`] : [];
+      const result = await this.cli.run(
+        ["exec", "--process", `${dir}/process.json`, ...detach, id],
+        { ...call, stdio: options.stdio ?? {}, gateStderr: false },
+      );
+      // The runtime's own failures are in its JSON log; otherwise a non-zero
+      // code is the process's own exit code.
+      if (!result.success && result.message !== "") throw this.commandError("exec in", id, result);
+      if (!options.detach) return { code: result.code };
+      const pid = Number((await Deno.readTextFile(`${dir}/pid`)).trim());
+      return { code: 0, pid };
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  #globalError(what: string, result: OciCliResult): RuntimeCommandError {
+    const runtimeMessage = result.message || "(the runtime printed no message)";
+    return new RuntimeCommandError(
+      `Cannot ${what} ${this.name}: ${this.name} exited with code ${result.code}: ${runtimeMessage}`,
+      { argv: result.argv, code: result.code, runtimeMessage },
+    );
   }
 
   async #call(verb: string, id: string, args: string[], options: CallOptions): Promise<void> {

@@ -1,5 +1,5 @@
 import { PluginError, PluginVersionError } from "./plugin_errors.ts";
-import { listRuntimePlugins } from "./registry.ts";
+import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
 
 /**
  * A plugin module could not be loaded: the file is missing, does not
@@ -52,6 +52,37 @@ function resolve(specifier: string, base: string | URL): string {
 }
 
 /**
+ * Why an import failed, in words: Deno reports a missing module and a
+ * syntax error both as a TypeError, which says nothing to a user.
+ */
+function importFailure(error: unknown): string {
+  if (error instanceof PluginError) return error.message;
+  const name = (error as Error)?.name ?? "Error";
+  const message = String((error as Error)?.message ?? error);
+  if (error instanceof TypeError && /^Module not found/.test(message)) {
+    return `the module does not exist (${message.replace(/\.$/, "")})`;
+  }
+  // Deno wraps parse errors as `TypeError: SyntaxError: ...`.
+  if (/^SyntaxError: /.test(message)) return `the module does not parse: ${message}`;
+  if (error instanceof SyntaxError) return `the module does not parse: ${name}: ${message}`;
+  return `the module threw while loading: ${name}: ${message}`;
+}
+
+// The registries of other interface major versions (see registry.ts): a
+// plugin built against another major version of this package registers
+// there, and would otherwise look as if it registered nothing.
+function otherRegistries(): Map<number, Set<string>> {
+  const global = globalThis as unknown as Record<symbol, Map<string, unknown> | undefined>;
+  const found = new Map<number, Set<string>>();
+  for (let version = 0; version <= RUNTIME_API_VERSION + 8; version++) {
+    if (version === RUNTIME_API_VERSION) continue;
+    const registry = global[Symbol.for(`@weft/runtime/registry/v${version}`)];
+    if (registry) found.set(version, new Set(registry.keys()));
+  }
+  return found;
+}
+
+/**
  * Imports runtime plugin modules so that they register themselves. A
  * specifier is a path relative to `options.base`, an absolute path, or an
  * `npm:`/`file:`/`https:` specifier. Each module must register at least one
@@ -82,25 +113,45 @@ export async function loadRuntimePlugins(
       continue;
     }
     const before = new Set(listRuntimePlugins());
-    try {
-      await import(url);
-    } catch (error) {
-      const reason = error instanceof PluginVersionError
-        ? error.message
-        : `${(error as Error)?.name ?? "Error"}: ${(error as Error)?.message ?? error}`;
+    const othersBefore = otherRegistries();
+    const fail = (reason: string, cause?: unknown): never => {
       throw new PluginLoadError(
         `Cannot load runtime plugin ${JSON.stringify(specifier)} (${url}): ${reason}`,
-        { plugin: specifier, cause: error },
+        { plugin: specifier, cause },
       );
+    };
+    let module: Record<string, unknown> = {};
+    try {
+      module = await import(url);
+    } catch (error) {
+      fail(importFailure(error), error);
     }
-    const added = listRuntimePlugins().filter((plugin) => !before.has(plugin));
+    let added = listRuntimePlugins().filter((plugin) => !before.has(plugin));
     if (added.length === 0) {
-      throw new PluginLoadError(
-        `Cannot load runtime plugin ${
-          JSON.stringify(specifier)
-        } (${url}): it registered no runtime (call registerRuntime() at the top level of the module)`,
-        { plugin: specifier },
-      );
+      // Imported earlier (statically, say): it registered then. The plugins
+      // it exports that are registered are its own.
+      const registered = listRuntimePlugins();
+      added = registered.filter((plugin) => Object.values(module).includes(plugin));
+    }
+    if (added.length === 0) {
+      for (const [version, registered] of otherRegistries()) {
+        const foreign = [...registered].filter((n) => !othersBefore.get(version)?.has(n));
+        if (foreign.length === 0) continue;
+        const plugin = foreign.join(", ");
+        fail(
+          `it registered ${
+            foreign.map((n) => JSON.stringify(n)).join(", ")
+          } with interface version ${version}, this loader is version ${RUNTIME_API_VERSION} (it imports another major version of @weft/runtime)`,
+          new PluginVersionError(
+            `Runtime plugin "${plugin}" implements interface version ${version}`,
+            {
+              plugin,
+              apiVersion: version,
+            },
+          ),
+        );
+      }
+      fail("it registered no runtime (call registerRuntime() at the top level of the module)");
     }
     loaded.set(url, added.map((plugin) => plugin.name));
     names.push(...loaded.get(url)!);

@@ -34,7 +34,8 @@ export interface ContainerState {
   status: ContainerStatus;
   /**
    * Pid of the container's init process in the caller's PID namespace.
-   * Meaningful only while the status is `created` or `running`; 0 otherwise.
+   * Meaningful only while the status is `created`, `running` or `paused`; 0
+   * otherwise.
    */
   pid: number;
   /** Absolute path of the bundle, when the runtime reports it. */

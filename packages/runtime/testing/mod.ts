@@ -13,3 +13,4 @@
  */
 export * from "./busybox_bundle.ts";
 export * from "./require_binary.ts";
+export * from "./conformance.ts";

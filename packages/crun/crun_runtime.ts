@@ -1,0 +1,94 @@
+import { OciCliRuntime } from "@weft/runtime";
+import { checkChoice, checkCommonOptions } from "./_options.ts";
+
+/** The state root {@linkcode CrunRuntime} uses when none is given. */
+export const DEFAULT_CRUN_ROOT = "/run/weft/crun";
+
+/** The cgroup managers crun accepts for `--cgroup-manager`. */
+export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
+
+/** Options of {@linkcode CrunRuntime}, mapped onto crun's global flags. */
+export interface CrunOptions {
+  /** The crun binary: a path, or a name searched in PATH. @default {"crun"} */
+  binary?: string;
+  /** State root (`--root`), an absolute path. @default {DEFAULT_CRUN_ROOT} */
+  root?: string;
+  /** Pass `--debug`. @default {false} */
+  debug?: boolean;
+  /** Timeout of each call in milliseconds. @default {30000} */
+  timeout?: number;
+  /**
+   * `--cgroup-manager`: `"disabled"` runs containers without cgroups (for
+   * hosts where crun cannot use them, such as a hybrid v1/v2 host).
+   * @default {crun's own default (systemd when it runs under systemd, else cgroupfs)}
+   */
+  cgroupManager?: CrunCgroupManager;
+  /** Pass `--systemd-cgroup` (the same as `cgroupManager: "systemd"`). @default {false} */
+  systemdCgroup?: boolean;
+  /** More global arguments, placed before the subcommand. @default {[]} */
+  extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
+}
+
+/**
+ * crun 1.8.1 answers `state` of an unknown id with
+ * ``error opening file `<root>/<id>/status`: No such file or directory``,
+ * and `delete` with `cannot open directory '<root>/<id>': ...`; crun 1.22
+ * and later prefix ``container `<id>` does not exist``, which the shared
+ * `does not exist` pattern already matches.
+ */
+const NOT_FOUND: readonly RegExp[] = [
+  /error opening file `[^`]*\/status`: No such file or directory/,
+  /cannot open directory '[^']*': No such file or directory/,
+];
+
+/**
+ * The crun runtime: {@linkcode OciCliRuntime} with crun's global flags and
+ * the way crun says that a container does not exist.
+ *
+ * @example
+ * ```ts ignore
+ * import { CrunRuntime } from "@weft/crun";
+ *
+ * const crun = new CrunRuntime({ root: "/run/weft/crun", cgroupManager: "disabled" });
+ * console.log(await crun.state("web"));
+ * ```
+ */
+export class CrunRuntime extends OciCliRuntime {
+  /** Creates the runtime; nothing runs until a call. */
+  constructor(options: CrunOptions = {}) {
+    checkCommonOptions(options as Record<string, unknown>);
+    checkChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
+    super({
+      name: "crun",
+      binary: options.binary ?? "crun",
+      root: options.root ?? DEFAULT_CRUN_ROOT,
+      debug: options.debug,
+      timeout: options.timeout,
+      env: options.env,
+      globalArgs: crunGlobalArgs(options),
+      notFoundPatterns: NOT_FOUND,
+    });
+  }
+}
+
+/**
+ * The global flags of crun beyond `--root`, `--log` and `--debug` (which the
+ * driver writes), in the `--flag=value` form crun's argp parser documents.
+ *
+ * @example
+ * ```ts
+ * import { crunGlobalArgs } from "@weft/crun";
+ *
+ * const args = crunGlobalArgs({ cgroupManager: "disabled" });
+ * console.assert(args.join(" ") === "--cgroup-manager=disabled");
+ * ```
+ */
+export function crunGlobalArgs(options: CrunOptions): string[] {
+  const args: string[] = [];
+  if (options.cgroupManager !== undefined) args.push(`--cgroup-manager=${options.cgroupManager}`);
+  if (options.systemdCgroup) args.push("--systemd-cgroup");
+  args.push(...(options.extraGlobalArgs ?? []));
+  return args;
+}

@@ -1,0 +1,179 @@
+// FFI bindings to the few libc calls the init needs. The library is opened on
+// first use, so importing a module never needs --allow-ffi; only calling it
+// does. Every call here is non-blocking (WNOHANG, or a call that returns at
+// once), so it is safe on the JS thread.
+import { SyscallError } from "./syscall_error.ts";
+
+const SYMBOLS = {
+  waitid: { parameters: ["i32", "i32", "buffer", "i32"], result: "i32" },
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  prctl: { parameters: ["i32", "u64", "u64", "u64", "u64"], result: "i32" },
+  prctlPointer: {
+    name: "prctl",
+    parameters: ["i32", "buffer", "u64", "u64", "u64"],
+    result: "i32",
+  },
+  mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
+  sync: { parameters: [], result: "void" },
+  reboot: { parameters: ["i32"], result: "i32" },
+  getpid: { parameters: [], result: "i32" },
+  strerror: { parameters: ["i32"], result: "pointer" },
+  __errno_location: { parameters: [], result: "pointer" },
+} as const;
+
+type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+let libc: Libc | undefined;
+
+function lib(): Libc {
+  return libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+}
+
+const ERRNO_NAMES: Record<number, string> = {
+  1: "EPERM",
+  2: "ENOENT",
+  3: "ESRCH",
+  4: "EINTR",
+  5: "EIO",
+  10: "ECHILD",
+  11: "EAGAIN",
+  12: "ENOMEM",
+  13: "EACCES",
+  16: "EBUSY",
+  17: "EEXIST",
+  19: "ENODEV",
+  20: "ENOTDIR",
+  22: "EINVAL",
+  30: "EROFS",
+};
+
+/** The errno of the last failed call; read right after the call, before any other. */
+function errno(): number {
+  const pointer = lib().__errno_location();
+  return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
+}
+
+function describe(code: number): string {
+  const pointer = lib().strerror(code);
+  return pointer === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(pointer);
+}
+
+/** Builds the error of a call that just failed; `what` starts the message. */
+export function syscallError(syscall: string, what: string, code: number = errno()): SyscallError {
+  return new SyscallError(`${what}: ${describe(code)}`, {
+    syscall,
+    errno: code,
+    code: ERRNO_NAMES[code],
+  });
+}
+
+const encoder = new TextEncoder();
+
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(`${text}\0`);
+}
+
+export const ECHILD = 10;
+export const EBUSY = 16;
+
+const P_ALL = 0;
+const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+
+// siginfo_t is 128 bytes; si_pid sits at offset 16 on 64-bit Linux.
+const siginfo = new Uint8Array(128);
+const siginfoView = new DataView(siginfo.buffer);
+
+/**
+ * The pid of one child that has exited and is waiting to be reaped, without
+ * reaping it (waitid with WNOWAIT), or 0 when there is none.
+ * Throws on errors other than ECHILD (no children at all, reported as 0).
+ */
+export function peekExitedChild(): number {
+  siginfo.fill(0);
+  if (lib().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) === -1) {
+    const code = errno();
+    if (code === ECHILD) return 0;
+    throw syscallError("waitid", "Cannot look for exited children", code);
+  }
+  return siginfoView.getInt32(16, true);
+}
+
+const statusBuffer = new Int32Array(1);
+
+/** Result of {@linkcode reapChild}. */
+export type ReapResult =
+  | { state: "reaped"; status: number }
+  | { state: "running" }
+  | { state: "gone" };
+
+/**
+ * Reaps `pid` if it has exited (waitpid with WNOHANG): the raw wait status,
+ * "running" when it has not exited, "gone" when it is not (or no longer) a
+ * child of this process (ECHILD).
+ */
+export function reapChild(pid: number): ReapResult {
+  statusBuffer[0] = 0;
+  const result = lib().waitpid(pid, new Uint8Array(statusBuffer.buffer), WNOHANG);
+  if (result === pid) return { state: "reaped", status: statusBuffer[0] };
+  if (result === 0) return { state: "running" };
+  const code = errno();
+  if (code === ECHILD) return { state: "gone" };
+  throw syscallError("waitpid", `Cannot reap process ${pid}`, code);
+}
+
+const PR_SET_CHILD_SUBREAPER = 36;
+const PR_GET_CHILD_SUBREAPER = 37;
+
+/** prctl(PR_SET_CHILD_SUBREAPER); throws a SyscallError on failure. */
+export function setChildSubreaper(on: boolean): void {
+  if (lib().prctl(PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n) === -1) {
+    throw syscallError("prctl", `Cannot ${on ? "set" : "clear"} the child subreaper attribute`);
+  }
+}
+
+/** prctl(PR_GET_CHILD_SUBREAPER). */
+export function getChildSubreaper(): boolean {
+  const value = new Int32Array(1);
+  if (lib().prctlPointer(PR_GET_CHILD_SUBREAPER, new Uint8Array(value.buffer), 0n, 0n, 0n) === -1) {
+    throw syscallError("prctl", "Cannot read the child subreaper attribute");
+  }
+  return value[0] !== 0;
+}
+
+/** mount(2); throws a SyscallError naming the mount on failure. */
+export function mount(
+  source: string,
+  target: string,
+  fstype: string,
+  flags: bigint,
+  data: string | undefined,
+): void {
+  const result = lib().mount(
+    cString(source),
+    cString(target),
+    cString(fstype),
+    flags,
+    data === undefined ? null : cString(data),
+  );
+  if (result === -1) {
+    throw syscallError("mount", `Cannot mount ${fstype} on ${JSON.stringify(target)}`);
+  }
+}
+
+/** sync(2): flushes every filesystem. */
+export function sync(): void {
+  lib().sync();
+}
+
+/** reboot(2) with `command` (a LINUX_REBOOT_CMD_* value); returns only on failure. */
+export function reboot(command: number): SyscallError {
+  lib().reboot(command);
+  return syscallError("reboot", "Cannot power off");
+}
+
+/** getpid(2), straight from the kernel. */
+export function getpid(): number {
+  return lib().getpid();
+}

@@ -1,0 +1,331 @@
+import { parseSignal } from "@weft/runtime";
+import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
+import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
+
+/** Backoff between restarts; durations in milliseconds. */
+export interface BackoffConfig {
+  /** Delay before the first restart. */
+  initial: number;
+  /** Each further delay is the previous one times this. */
+  factor: number;
+  /** The longest delay. */
+  cap: number;
+  /** A run at least this long resets the delay and the start count. */
+  resetAfter: number;
+}
+
+/** When a container is started again. */
+export interface RestartConfig {
+  /** `never`, `on-failure` (status not 0) or `always`. */
+  policy: "never" | "on-failure" | "always";
+  /** Statuses never restarted, whatever the policy. */
+  neverRestartExitCodes: number[];
+  /** Statuses always restarted, whatever the policy. */
+  alwaysRestartExitCodes: number[];
+  /** Delays between restarts. */
+  backoff: BackoffConfig;
+  /** Unstable starts in a row before the container is marked failed (0: no limit). */
+  startLimit: number;
+}
+
+/** How a container is stopped. */
+export interface StopConfig {
+  /** The first signal, as written in the file (`"TERM"`, `15`...). */
+  signal: string | number;
+  /** Milliseconds before KILL. */
+  grace: number;
+}
+
+/** Where a container's output goes. */
+export type StdioConfig = "console" | "none" | { file: string };
+
+/** One container of the pod, with every default filled in. */
+export interface ContainerConfig {
+  /** The container id. */
+  id: string;
+  /** Absolute path of its OCI bundle. */
+  bundle: string;
+  /** Its restart policy. */
+  restart: RestartConfig;
+  /** How it is stopped. */
+  stop: StopConfig;
+  /** Where its output goes (file paths absolute). */
+  stdio: StdioConfig;
+  /** Containers that must be running before it is created. */
+  dependsOn: string[];
+}
+
+/** How the pod's exit code is decided. */
+export type ExitCodeConfig = { from: "container"; id: string } | { from: "first-failure" };
+
+/** When the pod ends. */
+export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
+
+/** The pod as a whole. */
+export interface PodSettings {
+  /** Milliseconds the whole stop may take. */
+  stopGrace: number;
+  /** How the exit code is decided. */
+  exitCode: ExitCodeConfig;
+  /** When the pod ends. */
+  endWhen: EndWhenConfig;
+}
+
+/** The runtime section. */
+export interface RuntimeConfig {
+  /** A registered runtime name, or `"auto"`. */
+  name: string;
+  /** The runtime binary, when not found by name in PATH. */
+  binary?: string;
+  /** The state root (absolute); when absent, `/run/weft/<runtime name>`. */
+  root?: string;
+  /** Milliseconds each runtime call may take. */
+  callTimeout: number;
+  /** Create without pivot_root (initramfs roots). */
+  noPivot: boolean;
+  /** Runtime-specific plugin options. */
+  options: Record<string, unknown>;
+  /** Plugin modules to import first, resolved against the config file. */
+  plugins: string[];
+}
+
+/** A validated pod configuration with every default filled in. */
+export interface PodConfig {
+  /** The runtime. */
+  runtime: RuntimeConfig;
+  /** The containers, in file order. */
+  containers: ContainerConfig[];
+  /** Pod-wide settings. */
+  pod: PodSettings;
+  /** Absolute path of the status file. */
+  statusFile: string;
+}
+
+/** One problem in a pod configuration. */
+export interface ConfigIssue {
+  /** The JSON path, for example `containers[1].restart.policy` (`""` for the whole document). */
+  path: string;
+  /** What was expected and what was found. */
+  message: string;
+}
+
+/**
+ * A configuration file that cannot be used: unreadable, not JSON, or not
+ * valid. `issues` lists every problem with its JSON path.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, parseConfig } from "@weft/init";
+ *
+ * try {
+ *   parseConfig({ containers: [{ id: "web", bundle: "/b", restart: { policy: "sometimes" } }] });
+ * } catch (error) {
+ *   console.assert(error instanceof ConfigError);
+ *   console.assert((error as ConfigError).issues[0].path === "containers[0].restart.policy");
+ * }
+ * ```
+ */
+export class ConfigError extends Error {
+  /** Every problem found, each with its JSON path. */
+  readonly issues: readonly ConfigIssue[];
+  /** The file, when the configuration came from one. */
+  readonly file?: string;
+  /** Creates the error. */
+  constructor(message: string, options: ErrorOptions & { issues?: ConfigIssue[]; file?: string }) {
+    super(message, options);
+    this.name = "ConfigError";
+    this.issues = options.issues ?? [];
+    this.file = options.file;
+  }
+}
+
+/** Options of {@linkcode parseConfig}. */
+export interface ParseConfigOptions {
+  /** Directory relative paths (bundles, log files, status file) are resolved against. @default {Deno.cwd()} */
+  baseDir?: string;
+  /** Named in messages. @default {undefined} */
+  file?: string;
+}
+
+function absolute(path: string, baseDir: string): string {
+  if (path.startsWith("/")) return path;
+  return `${baseDir.replace(/\/+$/, "")}/${path}`.replace(/\/\.\//g, "/");
+}
+
+function semanticIssues(config: PodConfig): SchemaIssue[] {
+  const issues: SchemaIssue[] = [];
+  const index = new Map<string, number>();
+  config.containers.forEach((container, i) => {
+    const path = childPath("containers", i);
+    if (index.has(container.id)) {
+      issues.push({
+        path: childPath(path, "id"),
+        message: `duplicate container id "${container.id}" (also containers[${
+          index.get(container.id)
+        }])`,
+      });
+    } else index.set(container.id, i);
+    try {
+      parseSignal(container.stop.signal);
+    } catch {
+      issues.push({
+        path: `${path}.stop.signal`,
+        message: `expected a signal name like "TERM" or a number in 1-31 or 34-64, got ${
+          JSON.stringify(container.stop.signal)
+        }`,
+      });
+    }
+    const never = new Set(container.restart.neverRestartExitCodes);
+    container.restart.alwaysRestartExitCodes.forEach((code, j) => {
+      if (never.has(code)) {
+        issues.push({
+          path: `${path}.restart.alwaysRestartExitCodes[${j}]`,
+          message: `exit code ${code} is also in neverRestartExitCodes`,
+        });
+      }
+    });
+  });
+  config.containers.forEach((container, i) => {
+    container.dependsOn.forEach((dep, j) => {
+      const path = `containers[${i}].dependsOn[${j}]`;
+      if (!index.has(dep)) issues.push({ path, message: `unknown container "${dep}"` });
+      else if (dep === container.id) {
+        issues.push({ path, message: "a container cannot depend on itself" });
+      }
+    });
+  });
+  if (issues.length === 0) {
+    const cycle = findCycle(config.containers);
+    if (cycle) {
+      issues.push({
+        path: `containers[${index.get(cycle[0])}].dependsOn`,
+        message: `dependency cycle ${cycle.map((id) => `"${id}"`).join(" -> ")}`,
+      });
+    }
+  }
+  const { exitCode, endWhen } = config.pod;
+  if (exitCode.from === "container" && !index.has(exitCode.id)) {
+    issues.push({ path: "pod.exitCode.id", message: `unknown container "${exitCode.id}"` });
+  }
+  if (typeof endWhen === "object") {
+    endWhen.ended.forEach((id, j) => {
+      if (!index.has(id)) {
+        issues.push({ path: `pod.endWhen.ended[${j}]`, message: `unknown container "${id}"` });
+      }
+    });
+  }
+  return issues;
+}
+
+function findCycle(containers: readonly ContainerConfig[]): string[] | undefined {
+  const deps = new Map(containers.map((c) => [c.id, c.dependsOn]));
+  const state = new Map<string, "visiting" | "done">();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === "done") return undefined;
+    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, "visiting");
+    stack.push(id);
+    for (const dep of deps.get(id) ?? []) {
+      const found = visit(dep);
+      if (found) return found;
+    }
+    stack.pop();
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const container of containers) {
+    const found = visit(container.id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function invalid(issues: SchemaIssue[], file: string | undefined): ConfigError {
+  const where = file === undefined
+    ? "Invalid pod configuration"
+    : `Invalid pod configuration "${file}"`;
+  const lines = issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`);
+  const message = lines.length === 1
+    ? `${where}: ${lines[0]}`
+    : `${where}:\n  ${lines.join("\n  ")}`;
+  return new ConfigError(message, { issues, file });
+}
+
+/**
+ * Validates a parsed configuration document and fills in every default.
+ * Relative paths are resolved against `options.baseDir`.
+ *
+ * @throws {ConfigError} listing every problem with its JSON path.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "bundles/web" }] }, {
+ *   baseDir: "/etc/weft",
+ * });
+ * console.assert(config.containers[0].bundle === "/etc/weft/bundles/web");
+ * console.assert(config.containers[0].restart.backoff.initial === 100);
+ * ```
+ */
+export function parseConfig(document: unknown, options: ParseConfigOptions = {}): PodConfig {
+  const issues: SchemaIssue[] = [];
+  const config = validateNode(POD_CONFIG_SCHEMA, document, "", issues) as PodConfig & {
+    $schema?: string;
+  };
+  if (issues.length > 0) throw invalid(issues, options.file);
+  const semantic = semanticIssues(config);
+  if (semantic.length > 0) throw invalid(semantic, options.file);
+  const baseDir = options.baseDir ?? Deno.cwd();
+  delete config.$schema;
+  for (const container of config.containers) {
+    container.bundle = absolute(container.bundle, baseDir);
+    if (typeof container.stdio === "object") {
+      container.stdio = { file: absolute(container.stdio.file, baseDir) };
+    }
+  }
+  config.statusFile = absolute(config.statusFile, baseDir);
+  if (config.runtime.root !== undefined) {
+    config.runtime.root = absolute(config.runtime.root, baseDir);
+  }
+  return config;
+}
+
+/**
+ * Reads, parses and validates a pod configuration file. Relative paths in it
+ * are resolved against the file's directory.
+ *
+ * @throws {ConfigError} when the file cannot be read, is not JSON, or is not valid.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig } from "@weft/init";
+ *
+ * const config = await loadConfig("/etc/weft/pod.json");
+ * console.log(config.containers.map((c) => c.id));
+ * ```
+ */
+export async function loadConfig(file: string): Promise<PodConfig> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
+    throw new ConfigError(`Cannot read pod configuration "${file}": ${why}`, {
+      file,
+      cause: error,
+    });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot parse pod configuration "${file}": ${(error as Error).message}`,
+      { file, cause: error },
+    );
+  }
+  const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
+  return parseConfig(document, { file, baseDir: path.slice(0, path.lastIndexOf("/")) || "/" });
+}

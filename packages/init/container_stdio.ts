@@ -1,0 +1,152 @@
+import type { Stdio } from "@weft/runtime";
+import type { StdioConfig } from "./config.ts";
+
+/** Something bytes can be written to completely, like `Deno.stdout`. */
+export interface ByteSink {
+  /** Writes some of `data`, returning how many bytes were written. */
+  writeSync(data: Uint8Array): number;
+}
+
+function writeAll(sink: ByteSink, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.length) offset += sink.writeSync(data.subarray(offset));
+}
+
+const NEWLINE = 10;
+
+/**
+ * A stream that writes each line it receives to `sink` with `prefix` in
+ * front, one whole line per write so that lines of several containers never
+ * mix. A last line without a newline is written with one when the stream
+ * closes.
+ *
+ * @example
+ * ```ts
+ * import { prefixLines } from "@weft/init";
+ *
+ * const out: string[] = [];
+ * const sink = { writeSync: (data: Uint8Array) => (out.push(new TextDecoder().decode(data)), data.length) };
+ * const writer = prefixLines("[web] ", sink).getWriter();
+ * await writer.write(new TextEncoder().encode("hello\nwor"));
+ * await writer.write(new TextEncoder().encode("ld\n"));
+ * await writer.close();
+ * console.assert(out.join("") === "[web] hello\n[web] world\n");
+ * ```
+ */
+export function prefixLines(prefix: string, sink: ByteSink): WritableStream<Uint8Array> {
+  return new WritableStream(prefixSink(prefix, sink));
+}
+
+function prefixSink(prefix: string, sink: ByteSink): UnderlyingSink<Uint8Array> {
+  const head = new TextEncoder().encode(prefix);
+  let pending: Uint8Array[] = [];
+  const emit = (tail: Uint8Array): void => {
+    const parts = [head, ...pending, tail];
+    const line = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      line.set(part, offset);
+      offset += part.length;
+    }
+    pending = [];
+    writeAll(sink, line);
+  };
+  return {
+    write(chunk): void {
+      let start = 0;
+      for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+        emit(chunk.subarray(start, end + 1));
+        start = end + 1;
+      }
+      if (start < chunk.length) pending.push(chunk.slice(start));
+    },
+    close(): void {
+      if (pending.length > 0) emit(new Uint8Array([NEWLINE]));
+    },
+  };
+}
+
+/** A stream over `sink` and a promise that settles when the writer closes or aborts it. */
+function tracked(
+  sink: UnderlyingSink<Uint8Array>,
+): { stream: WritableStream<Uint8Array>; ended: Promise<void> } {
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => end = resolve);
+  const stream = new WritableStream<Uint8Array>({
+    write: (chunk, controller) => sink.write?.(chunk, controller),
+    close: () => {
+      try {
+        sink.close?.();
+      } finally {
+        end();
+      }
+    },
+    abort: (reason) => {
+      try {
+        sink.abort?.(reason);
+      } finally {
+        end();
+      }
+    },
+  });
+  return { stream, ended };
+}
+
+/** The stdio of one run of a container, and a way to wait until its output is written. */
+export interface ContainerStdio {
+  /** What the runtime's `create` receives. */
+  stdio: Stdio;
+  /** Resolves once every output stream has closed (the container and its children exited). */
+  done: Promise<void>;
+}
+
+/** Options of {@linkcode openContainerStdio}. */
+export interface OpenContainerStdioOptions {
+  /** Where console output goes. @default {Deno.stdout} */
+  stdout?: ByteSink;
+  /** Where console error output goes. @default {Deno.stderr} */
+  stderr?: ByteSink;
+}
+
+/**
+ * Makes the stdio of one run of container `id`: for `"console"` streams
+ * that prefix each line with `[id] ` on the init's stdout and stderr; for
+ * `{file}` both streams appended to the file; for `"none"` nothing
+ * (/dev/null). Stdin is always /dev/null.
+ *
+ * @example
+ * ```ts ignore
+ * import { openContainerStdio } from "@weft/init";
+ *
+ * const { stdio, done } = await openContainerStdio("web", "console");
+ * await runtime.create("web", "/bundles/web", stdio);
+ * ```
+ */
+export async function openContainerStdio(
+  id: string,
+  config: StdioConfig,
+  options: OpenContainerStdioOptions = {},
+): Promise<ContainerStdio> {
+  if (config === "none") return { stdio: {}, done: Promise.resolve() };
+  if (config === "console") {
+    const out = tracked(prefixSink(`[${id}] `, options.stdout ?? Deno.stdout));
+    const err = tracked(prefixSink(`[${id}] `, options.stderr ?? Deno.stderr));
+    return {
+      stdio: { stdout: out.stream, stderr: err.stream },
+      done: Promise.all([out.ended, err.ended]).then(() => {}),
+    };
+  }
+  const file = await Deno.open(config.file, { append: true, create: true, write: true });
+  let open = 2;
+  const release = (): void => {
+    if (--open === 0) file.close();
+  };
+  const part = () =>
+    tracked({ write: (chunk) => writeAll(file, chunk), close: release, abort: release });
+  const out = part();
+  const err = part();
+  return {
+    stdio: { stdout: out.stream, stderr: err.stream },
+    done: Promise.all([out.ended, err.ended]).then(() => {}),
+  };
+}

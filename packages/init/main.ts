@@ -1,0 +1,235 @@
+/**
+ * The `weft-init` command: a PID-1 supervisor for a pod of OCI containers.
+ * Run it with `deno run -A main.ts`, or bundle it (`deno task bundle`) and
+ * run `dist/weft-init.js`. `weft-init --help` documents everything.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { getLogger, type LogLevel } from "@logtape/logtape";
+import type { Runtime } from "@weft/runtime";
+// The built-in runtimes are imported statically so that the bundle holds them.
+import "@weft/crun";
+import "@weft/runc";
+import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
+import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
+import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
+import { Reaper } from "./reaper.ts";
+import { chooseRuntime } from "./runtime_choice.ts";
+import { Supervisor } from "./supervisor.ts";
+
+const logger = getLogger(["weft", "init"]);
+
+/** Exit code of a bad command line or configuration. */
+const EXIT_USAGE = 2;
+/** Exit code when the runtime cannot be loaded or selected. */
+const EXIT_RUNTIME = 3;
+/** Exit code of an unexpected fatal error. */
+const EXIT_FATAL = 1;
+
+const HELP = `weft-init: a PID-1 supervisor for a pod of OCI containers
+
+Usage:
+  weft-init [run] [--config PATH] [options]   run the pod
+  weft-init validate FILE                     check a pod file without running it
+  weft-init schema                            print the JSON Schema of the pod file
+  weft-init --help | --version
+
+Options:
+  -c, --config PATH     the pod file (default ${DEFAULT_CONFIG_PATH})
+  --log-level LEVEL     ${LOG_LEVELS.join(", ")} (default info)
+  --log-format FORMAT   text or json (default text); logs go to stderr
+  -h, --help            this text
+  -V, --version         the version
+
+The pod file (JSON; durations in milliseconds; unknown fields are errors):
+  {
+    "runtime": {
+      "name": "auto",          crun, runc, a plugin's name, or auto (first installed
+                               of crun, runc, youki)
+      "binary": PATH,          the runtime binary (default: its name in PATH)
+      "root": PATH,            state root (default /run/weft/<runtime>)
+      "callTimeout": 30000,    the longest one runtime call may take
+      "noPivot": false,        create without pivot_root (initramfs root)
+      "options": {},           runtime-specific (crun: {"cgroupManager": "disabled"})
+      "plugins": []            plugin modules imported first (relative to the file)
+    },
+    "containers": [{
+      "id": "web",             runc's charset
+      "bundle": "bundles/web", OCI bundle directory (relative to the file)
+      "restart": {
+        "policy": "on-failure",          never | on-failure | always
+        "neverRestartExitCodes": [],     statuses never restarted (128+n = signal n)
+        "alwaysRestartExitCodes": [],    statuses always restarted
+        "backoff": {"initial": 100, "factor": 2, "cap": 10000, "resetAfter": 60000},
+        "startLimit": 10                 unstable starts in a row before "failed"
+      },
+      "stop": {"signal": "TERM", "grace": 10000},   then KILL to all its processes
+      "stdio": "console",      console ("[id] " prefix) | {"file": PATH} | none
+      "dependsOn": []          started once these are running, stopped before them
+    }],
+    "pod": {
+      "stopGrace": 30000,      the whole stop; then KILL to everything left
+      "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
+      "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
+    },
+    "statusFile": "/run/weft/status.json"    replaced atomically on every change
+  }
+
+Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
+HUP, USR1, USR2 and WINCH are forwarded to every running container; TSTP, TTIN
+and TTOU are ignored.
+
+Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
+PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
+Exit codes of the init itself: ${EXIT_USAGE} bad command line or pod file, ${EXIT_RUNTIME} runtime
+unavailable, ${EXIT_FATAL} unexpected error.
+`;
+
+function fail(message: string, code: number): number {
+  Deno.stderr.writeSync(new TextEncoder().encode(`weft-init: ${message}\n`));
+  return code;
+}
+
+/** Whether this process lives in the machine's first PID namespace (so that PID 1 is the machine's init). */
+function inInitialPidNamespace(): boolean {
+  try {
+    // The kernel gives the initial PID namespace this fixed inode (PROC_PID_INIT_INO).
+    return Deno.readLinkSync("/proc/self/ns/pid") === "pid:[4026531836]";
+  } catch {
+    // No /proc: only a machine's early init runs without it.
+    return true;
+  }
+}
+
+async function runPod(configFile: string): Promise<number> {
+  let config: PodConfig;
+  try {
+    config = await loadConfig(configFile);
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
+    throw error;
+  }
+  let runtime: Runtime;
+  let root: string;
+  try {
+    ({ runtime, root } = await chooseRuntime(config, { configFile }));
+  } catch (error) {
+    return fail((error as Error).message, EXIT_RUNTIME);
+  }
+  using reaper = Reaper.start();
+  logger.info("weft-init supervising as {mode} with runtime {runtime} (state root {root})", {
+    mode: reaper.mode,
+    runtime: runtime.name,
+    root,
+    pid: Deno.pid,
+  });
+  const supervisor = new Supervisor(config, { runtime, reaper, root });
+  const listeners: [Deno.Signal, () => void][] = [
+    ...(["SIGTERM", "SIGINT"] as const).map((signal): [Deno.Signal, () => void] => [
+      signal,
+      () => void supervisor.stop(`received ${signal}`),
+    ]),
+    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((
+      signal,
+    ): [Deno.Signal, () => void] => [
+      signal,
+      () => void supervisor.forward(signal),
+    ]),
+  ];
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  try {
+    const { exitCode } = await supervisor.run();
+    return exitCode;
+  } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}
+
+/**
+ * Runs the command line `args` and resolves with the process exit code.
+ * Exported for tests; the module runs it when it is the main module.
+ */
+export async function main(args: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        config: { type: "string", short: "c", default: DEFAULT_CONFIG_PATH },
+        "log-level": { type: "string", default: "info" },
+        "log-format": { type: "string", default: "text" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "V" },
+      },
+    });
+  } catch (error) {
+    return fail(`${(error as Error).message} (see --help)`, EXIT_USAGE);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    Deno.stdout.writeSync(new TextEncoder().encode(HELP));
+    return 0;
+  }
+  if (values.version) {
+    Deno.stdout.writeSync(new TextEncoder().encode("weft-init 0.1.0\n"));
+    return 0;
+  }
+  const level = values["log-level"] as LogLevel;
+  if (!LOG_LEVELS.includes(level)) {
+    return fail(
+      `Invalid --log-level "${level}": expected one of ${LOG_LEVELS.join(", ")}`,
+      EXIT_USAGE,
+    );
+  }
+  const format = values["log-format"];
+  if (format !== "text" && format !== "json") {
+    return fail(`Invalid --log-format "${format}": expected text or json`, EXIT_USAGE);
+  }
+  await setUpLogging(level, format);
+  const [command = "run", ...rest] = positionals;
+  switch (command) {
+    case "schema":
+      if (rest.length > 0) return fail("schema takes no argument", EXIT_USAGE);
+      Deno.stdout.writeSync(
+        new TextEncoder().encode(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`),
+      );
+      return 0;
+    case "validate": {
+      if (rest.length !== 1) return fail("validate takes one argument: the pod file", EXIT_USAGE);
+      try {
+        const config = await loadConfig(rest[0]);
+        Deno.stdout.writeSync(
+          new TextEncoder().encode(`${rest[0]}: valid, ${config.containers.length} container(s)\n`),
+        );
+        return 0;
+      } catch (error) {
+        if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
+        throw error;
+      }
+    }
+    case "run":
+      if (rest.length > 0) return fail(`run takes no argument, got "${rest[0]}"`, EXIT_USAGE);
+      return await runPod(values.config);
+    default:
+      return fail(
+        `Unknown command "${command}": expected run, validate or schema (see --help)`,
+        EXIT_USAGE,
+      );
+  }
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    logger.fatal("weft-init failed: {error}", { error });
+    code = EXIT_FATAL;
+  }
+  if (Deno.pid === 1 && inInitialPidNamespace()) {
+    logger.info("Pod finished with exit code {code}: powering off", { code });
+  }
+  Deno.exit(code);
+}

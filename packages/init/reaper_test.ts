@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { trackChildProcess } from "@weft/runtime";
+import { isChildSubreaper } from "./child_subreaper.ts";
+import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
+
+/**
+ * Runs `script` in sh, which prints the pids of the orphans it leaves, one a
+ * line. The orphans find the test's pipe on fd 3: `read x <&3` blocks them
+ * until `release()` closes it, so that they all exit at once, after sh.
+ */
+async function orphans(script: string): Promise<{ pids: number[]; release(): Promise<void> }> {
+  const child = new Deno.Command("sh", {
+    args: ["-c", `exec 3<&0; ${script}`],
+    stdin: "piped",
+    stdout: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const text = await new Response(child.stdout).text();
+  assert.equal((await child.status).code, 0);
+  return {
+    pids: text.split("\n").filter((line) => line !== "").map(Number),
+    release: () => writer.close(),
+  };
+}
+
+/** Orphans that exit with `statuses` (128+n meaning "killed by n") once released. */
+function orphanScript(statuses: readonly number[]): string {
+  return statuses.map((status) =>
+    status > 128
+      ? `sh -c 'read x <&3; kill -${status - 128} $$' >/dev/null & echo $!;`
+      : `sh -c 'read x <&3; exit ${status}' >/dev/null & echo $!;`
+  ).join(" ");
+}
+
+function until(condition: () => boolean, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      if (condition()) return resolve();
+      if (Date.now() > deadline) return reject(new Error("Timed out"));
+      setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+Deno.test("the reaper becomes a child subreaper and clears it when disposed", () => {
+  assert.equal(isChildSubreaper(), false);
+  {
+    using reaper = Reaper.start();
+    assert.equal(reaper.mode, "subreaper");
+    assert.equal(isChildSubreaper(), true);
+  }
+  assert.equal(isChildSubreaper(), false);
+});
+
+Deno.test("a second reaper cannot start while one runs", () => {
+  using _reaper = Reaper.start();
+  assert.throws(() => Reaper.start(), ReaperStateError);
+});
+
+Deno.test("orphans are reaped with their exit codes and 128+signal for deaths by signal", async () => {
+  using reaper = Reaper.start();
+  const { pids: [exits, killed, termed], release } = await orphans(orphanScript([42, 137, 143]));
+  await release();
+  const signal = AbortSignal.timeout(5000);
+  const [a, b, c] = await Promise.all(
+    [exits, killed, termed].map((pid) => reaper.waitPid(pid, { signal })),
+  );
+  assert.deepEqual([a.code, a.signal, a.status], [42, null, 42]);
+  assert.deepEqual([b.code, b.signal, b.status], [null, 9, 137]);
+  assert.deepEqual([c.code, c.signal, c.status], [null, 15, 143]);
+  assert.equal(a.pid, exits);
+  assert.ok(Math.abs(a.at - Date.now()) < 5000);
+});
+
+Deno.test("an exit reaped before waitPid is called is still delivered, once", async () => {
+  using reaper = Reaper.start();
+  const reaped: ExitStatus[] = [];
+  reaper.onReap((exit) => reaped.push(exit));
+  const { pids: [pid], release } = await orphans(orphanScript([7]));
+  await release();
+  await until(() => reaped.some((exit) => exit.pid === pid));
+  assert.equal(reaper.stats().unclaimed, 1);
+  const exit = await reaper.waitPid(pid);
+  assert.equal(exit.status, 7);
+  assert.equal(reaper.stats().unclaimed, 0);
+  // Consumed: a second wait does not get the same exit again.
+  const again = reaper.waitPid(pid, { signal: AbortSignal.timeout(100) });
+  await assert.rejects(again, { name: "TimeoutError" });
+});
+
+Deno.test("waitPid ignores a kept exit older than its `after` time", async () => {
+  using reaper = Reaper.start();
+  const { pids: [pid], release } = await orphans(orphanScript([5]));
+  await release();
+  await until(() => reaper.stats().unclaimed === 1);
+  const later = reaper.waitPid(pid, { after: Date.now() + 1, signal: AbortSignal.timeout(100) });
+  await assert.rejects(later, { name: "TimeoutError" });
+  assert.equal((await reaper.waitPid(pid)).status, 5);
+});
+
+Deno.test("unclaimed exits are bounded by maxUnclaimed and unclaimedTtl", async () => {
+  using reaper = Reaper.start({ maxUnclaimed: 3, unclaimedTtl: 300, rescanInterval: 50 });
+  const { pids, release } = await orphans(orphanScript([1, 1, 1, 1, 1]));
+  await release();
+  await until(() => reaper.stats().reaped === 5);
+  assert.equal(reaper.stats().unclaimed, 3);
+  assert.equal(reaper.stats().dropped, 2);
+  // The newest are kept.
+  assert.equal((await reaper.waitPid(pids[4])).status, 1);
+  await until(() => reaper.stats().unclaimed === 0);
+  assert.equal(reaper.stats().dropped, 4);
+});
+
+Deno.test("waitPid rejects bad pids, Deno.Command children, and a disposed reaper", async () => {
+  const reaper = Reaper.start();
+  await assert.rejects(reaper.waitPid(0), RangeError);
+  await assert.rejects(reaper.waitPid(1.5), /Invalid pid 1.5: expected a positive integer/);
+  const child = new Deno.Command("sleep", { args: ["0.1"] }).spawn();
+  trackChildProcess(child);
+  await assert.rejects(reaper.waitPid(child.pid), TypeError);
+  await child.status;
+  const pending = reaper.waitPid(999_999_999);
+  reaper[Symbol.dispose]();
+  await assert.rejects(pending, ReaperStateError);
+  await assert.rejects(reaper.waitPid(2), /the reaper is disposed/);
+});
+
+Deno.test("rejects options out of range, naming them", () => {
+  assert.throws(() => Reaper.start({ rescanInterval: 0 }), /Invalid rescanInterval 0/);
+  assert.throws(() => Reaper.start({ maxUnclaimed: -1 }), RangeError);
+});
+
+Deno.test("a listener that throws does not stop the others", async () => {
+  using reaper = Reaper.start();
+  const seen: number[] = [];
+  reaper.onReap(() => {
+    throw new Error("boom");
+  });
+  const stop = reaper.onReap((exit) => seen.push(exit.status));
+  const { pids: [pid], release } = await orphans(orphanScript([9]));
+  await release();
+  await reaper.waitPid(pid);
+  assert.deepEqual(seen, [9]);
+  stop();
+});
+
+Deno.test("Deno.Command calls running while orphans die never lose their status", async () => {
+  for (const detectDenoChildren of [true, false]) {
+    using reaper = Reaper.start({ detectDenoChildren });
+    const reaped = new Map<number, number>();
+    reaper.onReap((exit) => reaped.set(exit.pid, exit.status));
+    const expected = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? i % 128 : 137));
+    const { pids, release } = await orphans(orphanScript(expected));
+    const calls = Array.from({ length: 100 }, (_, i) => {
+      const child = new Deno.Command("sh", { args: ["-c", `exit ${i % 256}`] }).spawn();
+      // Without pidfd detection, ownership comes from the registry alone.
+      if (!detectDenoChildren) trackChildProcess(child);
+      return child.status;
+    });
+    await release();
+    const statuses = await Promise.all(calls);
+    assert.deepEqual(statuses.map((s) => s.code), statuses.map((_, i) => i % 256));
+    await until(() => pids.every((pid) => reaped.has(pid)));
+    assert.deepEqual(pids.map((pid) => reaped.get(pid)), expected);
+  }
+});

@@ -1,0 +1,61 @@
+import { getRuntimePlugin, loadRuntimePlugins, type Runtime, selectRuntime } from "@weft/runtime";
+import type { PodConfig } from "./config.ts";
+
+/** A runtime chosen from a pod configuration, and the state root it uses. */
+export interface ChosenRuntime {
+  /** The runtime, created with the state root below. */
+  runtime: Runtime;
+  /** The state root: `runtime.root` of the configuration, else `/run/weft/<runtime name>`. */
+  root: string;
+}
+
+/** Options of {@linkcode chooseRuntime}. */
+export interface ChooseRuntimeOptions {
+  /**
+   * The configuration file, against which relative plugin paths are resolved.
+   * @default {`${Deno.cwd()}/pod.json`}
+   */
+  configFile?: string;
+}
+
+/**
+ * Chooses the runtime the way `weft-init` does: imports the plugin modules
+ * of `runtime.plugins` (relative to the configuration file), selects
+ * `runtime.name` (or the first installed with `"auto"`) with
+ * `runtime.options` plus `binary` and `callTimeout`, and creates it with the
+ * state root. The built-in plugins must be registered first (import
+ * `@weft/crun` and `@weft/runc`).
+ *
+ * @throws {PluginLoadError} when a plugin module cannot be loaded.
+ * @throws {PluginNotFoundError} for an unknown runtime name.
+ * @throws {NoRuntimeAvailableError} when the runtime (or, with `"auto"`, every runtime) is missing.
+ *
+ * @example
+ * ```ts ignore
+ * import { chooseRuntime, loadConfig } from "@weft/init";
+ * import "@weft/crun";
+ * import "@weft/runc";
+ *
+ * const config = await loadConfig("/etc/weft/pod.json");
+ * const { runtime, root } = await chooseRuntime(config, { configFile: "/etc/weft/pod.json" });
+ * console.log(runtime.name, root);
+ * ```
+ */
+export async function chooseRuntime(
+  config: PodConfig,
+  options: ChooseRuntimeOptions = {},
+): Promise<ChosenRuntime> {
+  const file = options.configFile ?? "pod.json";
+  const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
+  await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
+  const { name, binary, root: configRoot, callTimeout } = config.runtime;
+  const pluginOptions: Record<string, unknown> = {
+    ...config.runtime.options,
+    timeout: callTimeout,
+  };
+  if (binary !== undefined) pluginOptions.binary = binary;
+  const chosen = await selectRuntime(name, { options: pluginOptions });
+  const root = configRoot ?? `/run/weft/${chosen.name}`;
+  const runtime = getRuntimePlugin(chosen.name).create({ ...pluginOptions, root });
+  return { runtime, root };
+}

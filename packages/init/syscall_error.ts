@@ -1,0 +1,41 @@
+/** Fields of {@linkcode SyscallError}. */
+export interface SyscallErrorOptions extends ErrorOptions {
+  /** The system call that failed, e.g. `"mount"`. */
+  syscall: string;
+  /** The `errno` it set. */
+  errno: number;
+  /** The symbolic name of `errno` (`"EPERM"`), when known. */
+  code?: string;
+}
+
+/**
+ * A system call made through FFI failed; carries its `errno`.
+ *
+ * @example
+ * ```ts
+ * import { SyscallError } from "@weft/init/syscall-error";
+ *
+ * const error = new SyscallError('Cannot mount "proc" on "/proc": Operation not permitted', {
+ *   syscall: "mount",
+ *   errno: 1,
+ *   code: "EPERM",
+ * });
+ * console.assert(error.code === "EPERM");
+ * ```
+ */
+export class SyscallError extends Error {
+  /** The system call that failed. */
+  readonly syscall: string;
+  /** The `errno` it set. */
+  readonly errno: number;
+  /** The symbolic name of `errno`, or `undefined` when unknown. */
+  readonly code?: string;
+  /** Creates the error. */
+  constructor(message: string, options: SyscallErrorOptions) {
+    super(message, options);
+    this.name = "SyscallError";
+    this.syscall = options.syscall;
+    this.errno = options.errno;
+    this.code = options.code;
+  }
+}

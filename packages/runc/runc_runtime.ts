@@ -1,0 +1,81 @@
+import { OciCliRuntime } from "@weft/runtime";
+import { checkChoice, checkCommonOptions } from "./_options.ts";
+
+/** The state root {@linkcode RuncRuntime} uses when none is given. */
+export const DEFAULT_RUNC_ROOT = "/run/weft/runc";
+
+/** Options of {@linkcode RuncRuntime}, mapped onto runc's global flags. */
+export interface RuncOptions {
+  /** The runc binary: a path, or a name searched in PATH. @default {"runc"} */
+  binary?: string;
+  /** State root (`--root`), an absolute path. @default {DEFAULT_RUNC_ROOT} */
+  root?: string;
+  /** Pass `--debug`. @default {false} */
+  debug?: boolean;
+  /** Timeout of each call in milliseconds. @default {30000} */
+  timeout?: number;
+  /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
+  systemdCgroup?: boolean;
+  /**
+   * `--rootless`: whether runc ignores cgroup permission errors. `"auto"`
+   * (runc's default) leaves the flag out.
+   * @default {"auto"}
+   */
+  rootless?: boolean | "auto";
+  /** More global arguments, placed before the subcommand. @default {[]} */
+  extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
+}
+
+/**
+ * The runc runtime: {@linkcode OciCliRuntime} with runc's global flags.
+ * runc says `container does not exist` for an unknown id, which the shared
+ * driver already recognizes.
+ *
+ * @example
+ * ```ts ignore
+ * import { RuncRuntime } from "@weft/runc";
+ *
+ * const runc = new RuncRuntime({ root: "/run/weft/runc" });
+ * console.log(await runc.state("web"));
+ * ```
+ */
+export class RuncRuntime extends OciCliRuntime {
+  /** Creates the runtime; nothing runs until a call. */
+  constructor(options: RuncOptions = {}) {
+    checkCommonOptions(options as Record<string, unknown>);
+    checkChoice("rootless", options.rootless, [true, false, "auto"]);
+    super({
+      name: "runc",
+      binary: options.binary ?? "runc",
+      root: options.root ?? DEFAULT_RUNC_ROOT,
+      debug: options.debug,
+      timeout: options.timeout,
+      env: options.env,
+      globalArgs: runcGlobalArgs(options),
+    });
+  }
+}
+
+/**
+ * The global flags of runc beyond `--root`, `--log` and `--debug` (which the
+ * driver writes).
+ *
+ * @example
+ * ```ts
+ * import { runcGlobalArgs } from "@weft/runc";
+ *
+ * const args = runcGlobalArgs({ systemdCgroup: true, rootless: false });
+ * console.assert(args.join(" ") === "--systemd-cgroup --rootless=false");
+ * ```
+ */
+export function runcGlobalArgs(options: RuncOptions): string[] {
+  const args: string[] = [];
+  if (options.systemdCgroup) args.push("--systemd-cgroup");
+  if (options.rootless !== undefined && options.rootless !== "auto") {
+    args.push(`--rootless=${options.rootless}`);
+  }
+  args.push(...(options.extraGlobalArgs ?? []));
+  return args;
+}

@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { ContainerNotFoundError, getRuntimePlugin, InvalidArgumentError } from "@weft/runtime";
+import { type RuncOptions, runcPlugin, RuncRuntime } from "./mod.ts";
+
+const REPLAY = new URL("./testdata/replay.sh", import.meta.url).pathname;
+const data = (name: string): string => new URL(`./testdata/${name}`, import.meta.url).pathname;
+
+interface Replay {
+  stdout?: string;
+  stderr?: string;
+  log?: string;
+  code?: number;
+}
+
+/**
+ * A runc whose binary replays output recorded from the real runc 1.1.5; `argv()` gives the
+ * command line it got, with the per-call log path replaced by LOG.
+ */
+async function replaying(
+  replay: Replay,
+  options: RuncOptions = {},
+): Promise<{ runtime: RuncRuntime; argv: () => Promise<string> } & AsyncDisposable> {
+  const record = await Deno.makeTempFile();
+  const env: Record<string, string> = { REPLAY_ARGV: record, REPLAY_CODE: `${replay.code ?? 0}` };
+  if (replay.stdout) env.REPLAY_STDOUT = data(replay.stdout);
+  if (replay.stderr) env.REPLAY_STDERR = data(replay.stderr);
+  if (replay.log) env.REPLAY_LOG = data(replay.log);
+  const runtime = new RuncRuntime({ root: "/r", binary: REPLAY, env, ...options });
+  return {
+    runtime,
+    argv: async () => (await Deno.readTextFile(record)).trim().replace(/--log \S+/, "--log LOG"),
+    [Symbol.asyncDispose]: () => Deno.remove(record),
+  };
+}
+
+Deno.test("runc global flags come before the subcommand", async () => {
+  await using r = await replaying({ stdout: "state_running.stdout" }, {
+    debug: true,
+    systemdCgroup: true,
+    rootless: true,
+    extraGlobalArgs: ["--criu", "/usr/sbin/criu"],
+  });
+  await r.runtime.state("web");
+  assert.equal(
+    await r.argv(),
+    "--root /r --log LOG --log-format json --debug --systemd-cgroup --rootless=true --criu /usr/sbin/criu state web",
+  );
+});
+
+Deno.test("runc rootless auto leaves the flag out", async () => {
+  await using r = await replaying({ stdout: "state_running.stdout" }, { rootless: "auto" });
+  await r.runtime.state("web");
+  assert.equal(await r.argv(), "--root /r --log LOG --log-format json state web");
+});
+
+Deno.test("runc create passes pid file, no-pivot, keyring and preserved fds before the id", async () => {
+  const bundle = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${bundle}/config.json`, "{}");
+  await using r = await replaying({});
+  await r.runtime.create("web", bundle, {}, {
+    pidFile: "/run/web.pid",
+    noPivot: true,
+    noNewKeyring: true,
+    preserveFds: 2,
+  });
+  assert.equal(
+    await r.argv(),
+    `--root /r --log LOG --log-format json create --bundle ${bundle} --pid-file /run/web.pid --no-pivot --no-new-keyring --preserve-fds 2 web`,
+  );
+  await Deno.remove(bundle, { recursive: true });
+});
+
+Deno.test("runc kill gets the signal as a number and --all before the id", async () => {
+  await using r = await replaying({});
+  await r.runtime.kill("web", "SIGRTMIN+3", { all: true });
+  assert.equal(await r.argv(), "--root /r --log LOG --log-format json kill --all web 37");
+});
+
+Deno.test("runc kill refuses an unknown signal name before runc runs", async () => {
+  await using r = await replaying({});
+  await assert.rejects(r.runtime.kill("web", "BOGUS"), InvalidArgumentError);
+  assert.equal(await r.argv(), "", "runc ran");
+});
+
+for (const status of ["created", "running", "stopped"] as const) {
+  Deno.test(`runc 1.1.5 state JSON of a ${status} container parses`, async () => {
+    await using r = await replaying({ stdout: `state_${status}.stdout` });
+    const state = await r.runtime.state("web");
+    assert.equal(state.status, status);
+    assert.equal(state.pid, status === "stopped" ? 0 : 23552);
+    assert.equal(state.bundle, "/tmp/crr/bundle");
+    assert.equal(state.raw?.rootfs, "/tmp/crr/bundle/rootfs", "runc reports rootfs absolute");
+  });
+}
+
+Deno.test("runc 1.1.5 unknown-id answer gives status empty and pid 0", async () => {
+  await using r = await replaying({
+    stderr: "state_not_found.stderr",
+    log: "state_not_found.log",
+    code: 1,
+  });
+  assert.deepEqual(await r.runtime.state("web"), { status: "", pid: 0 });
+});
+
+Deno.test("runc 1.1.5 delete of an unknown id rejects with ContainerNotFoundError", async () => {
+  await using r = await replaying({ stderr: "delete_not_found.stderr", code: 1 });
+  await assert.rejects(r.runtime.delete("web"), ContainerNotFoundError);
+});
+
+Deno.test("runc 1.1.5 list output parses, null for none too", async () => {
+  await using full = await replaying({ stdout: "list.stdout" });
+  const [web] = await full.runtime.list();
+  assert.deepEqual([web.id, web.status, web.pid, web.bundle], [
+    "web",
+    "running",
+    23552,
+    "/tmp/crr/bundle",
+  ]);
+  assert.equal(await full.argv(), "--root /r --log LOG --log-format json list --format json");
+  await using empty = await replaying({ stdout: "list_empty.stdout" });
+  assert.deepEqual(await empty.runtime.list(), []);
+});
+
+Deno.test("runc 1.1.5 version output parses", async () => {
+  await using r = await replaying({ stdout: "version.stdout" });
+  const version = await r.runtime.version();
+  assert.deepEqual([version.name, version.version, version.spec], [
+    "runc",
+    "1.1.5+ds1",
+    "1.0.2-dev",
+  ]);
+  assert.equal(version.commit, "1.1.5+ds1-1+deb12u1");
+});
+
+Deno.test("runc 1.1.5 features JSON parses", async () => {
+  await using r = await replaying({ stdout: "features.stdout" });
+  const features = await r.runtime.features();
+  assert.ok(features.supported);
+  assert.equal(features.features.ociVersionMax, "1.0.2-dev");
+});
+
+Deno.test("runc options are checked, naming the option and what was expected", () => {
+  const refused = (options: Record<string, unknown>, argument: string) =>
+    assert.throws(() => new RuncRuntime(options as RuncOptions), (error: unknown) => {
+      assert.ok(error instanceof InvalidArgumentError);
+      assert.equal(error.argument, argument);
+      return true;
+    });
+  refused({ root: "relative/dir" }, "options.root");
+  refused({ rootless: "yes" }, "options.rootless");
+  refused({ timeout: -1 }, "options.timeout");
+  refused({ debug: "yes" }, "options.debug");
+  refused({ extraGlobalArgs: "--x" }, "options.extraGlobalArgs");
+  refused({ env: { A: 1 } }, "options.env");
+});
+
+Deno.test("importing @weft/runc registers the runc plugin, which detects its binary", async () => {
+  assert.equal(getRuntimePlugin("runc"), runcPlugin);
+  const missing = await runcPlugin.detect({ binary: "/nonexistent/runc" });
+  assert.deepEqual(missing, { available: false, reason: 'binary "/nonexistent/runc" not found' });
+  const present = await runcPlugin.detect({ binary: REPLAY });
+  assert.deepEqual(present, { available: true, binary: REPLAY });
+  const runtime = runcPlugin.create({ root: "/r" });
+  assert.ok(runtime instanceof RuncRuntime);
+  assert.equal(runtime.name, "runc");
+});

@@ -1,0 +1,49 @@
+import { type Detection, findBinary, type RuntimePlugin } from "@weft/runtime";
+import { checkYoukiOptions } from "./_options.ts";
+import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
+
+/** The environment variable naming the youki binary when no `binary` option is given. */
+export const YOUKI_BINARY_ENV = "WEFT_YOUKI";
+
+function withBinary(options: Record<string, unknown>): YoukiOptions {
+  checkYoukiOptions(options);
+  const binary = options.binary ?? Deno.env.get(YOUKI_BINARY_ENV) ?? "youki";
+  return { ...options, binary } as YoukiOptions;
+}
+
+/**
+ * The youki plugin that importing `@weft/youki` registers: `create` takes
+ * {@linkcode YoukiOptions}; without a `binary`, the `WEFT_YOUKI`
+ * environment variable names it, else `youki` in PATH. `detect` looks for
+ * the binary and refuses options youki cannot honour (such as `rootless`).
+ *
+ * @example
+ * ```ts
+ * import { youkiPlugin } from "@weft/youki";
+ *
+ * const detection = await youkiPlugin.detect();
+ * console.log(detection.available ? detection.binary : detection.reason);
+ * ```
+ */
+export const youkiPlugin: RuntimePlugin = {
+  name: "youki",
+  apiVersion: 1,
+  create(options: Record<string, unknown> = {}): YoukiRuntime {
+    return new YoukiRuntime(withBinary(options));
+  },
+  async detect(options: Record<string, unknown> = {}): Promise<Detection> {
+    let binary: string;
+    try {
+      binary = withBinary(options).binary!;
+    } catch (error) {
+      return { available: false, reason: (error as Error).message };
+    }
+    const found = await findBinary(binary);
+    if (found !== undefined) return { available: true, binary: found };
+    const where = binary.includes("/") ? `"${binary}"` : `"${binary}" in PATH`;
+    return {
+      available: false,
+      reason: `binary ${where} not found (set ${YOUKI_BINARY_ENV} or options.binary)`,
+    };
+  },
+};

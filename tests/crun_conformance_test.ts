@@ -1,0 +1,17 @@
+import { runConformance } from "@weft/runtime/testing";
+import { requireBinary } from "@weft/runtime/testing";
+import { CrunRuntime } from "@weft/crun";
+
+const crun = await requireBinary("crun");
+const busybox = await requireBinary("busybox");
+
+Deno.test({
+  name: "crun passes the runtime conformance suite",
+  ignore: crun === undefined || busybox === undefined,
+  async fn(t): Promise<void> {
+    await runConformance(t, {
+      makeRuntime: (root) => new CrunRuntime({ root }),
+      idPrefix: "crunrunc-crun",
+    });
+  },
+});

@@ -1,0 +1,217 @@
+// Acceptance 12 and 13: every way the configuration or the runtime can be
+// wrong ends the init with a message naming the cause; the runtime is chosen
+// by one field of the pod file, and "auto" picks one that is installed.
+import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
+import { findBinary } from "@weft/runtime";
+import { label, missing, MODES, PodDir, runInit, RUNTIMES, startInit } from "./_init_harness.ts";
+
+interface Case {
+  name: string;
+  document: string;
+  code: number;
+  message: (file: string) => string;
+}
+
+const CASES: Case[] = [
+  {
+    name: "a missing runtime binary",
+    document: JSON.stringify({
+      runtime: { name: "runc", binary: "/nonexistent/runc" },
+      containers: [{ id: "a", bundle: "/x" }],
+    }),
+    code: 3,
+    message: () => 'Runtime "runc" is not available: binary "/nonexistent/runc" not found',
+  },
+  {
+    name: "an unknown runtime name",
+    document: JSON.stringify({
+      runtime: { name: "nope" },
+      containers: [{ id: "a", bundle: "/x" }],
+    }),
+    code: 3,
+    message: () => 'Unknown runtime "nope": registered runtimes are "crun", "runc"',
+  },
+  {
+    name: "malformed JSON",
+    document: '{"containers": [',
+    code: 2,
+    message: (file) => `Cannot parse pod configuration "${file}": Unexpected end of JSON input`,
+  },
+  {
+    name: "wrong field types",
+    document: JSON.stringify({
+      containers: [{
+        id: 5,
+        bundle: "/x",
+        stop: { grace: "10s" },
+        restart: { policy: "sometimes" },
+      }],
+      pod: { stopGrace: -1 },
+    }),
+    code: 2,
+    message: (file) =>
+      [
+        `Invalid pod configuration "${file}":`,
+        "  containers[0].id: expected a string, got 5",
+        '  containers[0].stop.grace: expected an integer, got "10s"',
+        '  containers[0].restart.policy: expected one of "never", "on-failure", "always", got "sometimes"',
+        "  pod.stopGrace: expected an integer >= 0, got -1",
+      ].join("\n"),
+  },
+  {
+    name: "unknown fields",
+    document: JSON.stringify({ containers: [{ id: "a", bundle: "/x", restrat: {} }], extra: true }),
+    code: 2,
+    message: (file) =>
+      [
+        `Invalid pod configuration "${file}":`,
+        '  containers[0].restrat: unknown field (expected one of "id", "bundle", "restart", "stop", "stdio", "dependsOn")',
+        '  extra: unknown field (expected one of "$schema", "runtime", "containers", "pod", "statusFile")',
+      ].join("\n"),
+  },
+  {
+    name: "a dependency cycle",
+    document: JSON.stringify({
+      containers: [{ id: "a", bundle: "/x", dependsOn: ["b"] }, {
+        id: "b",
+        bundle: "/x",
+        dependsOn: ["a"],
+      }],
+    }),
+    code: 2,
+    message: (file) =>
+      `Invalid pod configuration "${file}": containers[0].dependsOn: dependency cycle "a" -> "b" -> "a"`,
+  },
+];
+
+for (const mode of MODES) {
+  for (const { name, document, code, message } of CASES) {
+    Deno.test({
+      name: `${name} ends the init with a message naming the cause ${label("runc", mode)}`,
+      ignore: missing("runc", mode),
+      async fn(): Promise<void> {
+        await using pod = await PodDir.create();
+        await Deno.writeTextFile(pod.configFile, document);
+        const result = await runInit(["--config", pod.configFile], mode);
+        assertEquals(result.stderr, `weft-init: ${message(pod.configFile)}\n`);
+        assertEquals(result.code, code);
+        assertEquals(result.stdout, "");
+        deepStrictEqual(await pod.rootEntries(), []);
+      },
+    });
+  }
+}
+
+Deno.test("validate checks a file without running it, and schema prints the JSON Schema", async (): Promise<void> => {
+  await using pod = await PodDir.create();
+  await Deno.writeTextFile(
+    pod.configFile,
+    JSON.stringify({ containers: [{ id: "a", bundle: "/nowhere" }] }),
+  );
+  const valid = await runInit(["validate", pod.configFile]);
+  assertEquals(valid.stdout, `${pod.configFile}: valid, 1 container(s)\n`);
+  assertEquals(valid.code, 0);
+  await Deno.writeTextFile(pod.configFile, JSON.stringify({ containers: [] }));
+  const invalid = await runInit(["validate", pod.configFile]);
+  assertEquals(
+    invalid.stderr,
+    `weft-init: Invalid pod configuration "${pod.configFile}": containers: expected at least 1 item\n`,
+  );
+  assertEquals(invalid.code, 2);
+  const schema = await runInit(["schema"]);
+  assertEquals(schema.code, 0);
+  const parsed = JSON.parse(schema.stdout);
+  assertEquals(parsed.$schema, "https://json-schema.org/draft/2020-12/schema");
+  assertEquals(parsed.additionalProperties, false);
+  const restart = parsed.properties.containers.items.properties.restart.properties;
+  deepStrictEqual(restart.policy.enum, ["never", "on-failure", "always"]);
+  deepStrictEqual(restart.backoff.default, {
+    initial: 100,
+    factor: 2,
+    cap: 10_000,
+    resetAfter: 60_000,
+  });
+  const help = await runInit(["--help"]);
+  assertEquals(help.code, 0);
+  for (
+    const word of [
+      "validate FILE",
+      "schema",
+      "--config",
+      "--log-level",
+      "neverRestartExitCodes",
+      "TERM and INT",
+    ]
+  ) {
+    assert(help.stdout.includes(word), word);
+  }
+  const unknown = await runInit(["frobnicate"]);
+  assertEquals(
+    unknown.stderr,
+    'weft-init: Unknown command "frobnicate": expected run, validate or schema (see --help)\n',
+  );
+  assertEquals(unknown.code, 2);
+});
+
+for (const runtime of RUNTIMES) {
+  for (const mode of MODES) {
+    Deno.test({
+      name: `the same pod runs under ${runtime} by naming it in runtime.name ${
+        label(runtime, mode)
+      }`,
+      ignore: missing(runtime, mode),
+      async fn(): Promise<void> {
+        await using pod = await PodDir.create();
+        const config = await pod.write(runtime, {
+          containers: [{
+            id: "wi-hello",
+            bundle: await pod.bundle("echo hello from $0"),
+            restart: { policy: "never" },
+          }],
+        });
+        await using init = startInit(config, mode);
+        const { code, stdout, stderr } = await init.exited;
+        assertEquals(code, 0, stderr);
+        assertEquals(stdout, "[wi-hello] hello from sh\n");
+        assert(stderr.includes(`with runtime ${runtime} (state root ${pod.root})`), stderr);
+        assertEquals((await pod.status())!.pod.runtime, runtime);
+      },
+    });
+  }
+}
+
+Deno.test({
+  name: `auto picks an installed runtime: crun first, runc when crun is not installed ${
+    label("runc", "child")
+  }`,
+  ignore: missing("runc", "child") || missing("crun", "child"),
+  async fn(): Promise<void> {
+    await using pod = await PodDir.create();
+    const config = await pod.write("auto", {
+      containers: [{
+        id: "wi-auto",
+        bundle: await pod.bundle("true"),
+        restart: { policy: "never" },
+      }],
+      runtime: { root: pod.root },
+    });
+    const first = await (startInit(config, "child")).exited;
+    assertEquals(first.code, 0, first.stderr);
+    assertEquals((await pod.status())!.pod.runtime, "crun");
+    // A PATH where only runc exists.
+    const bin = `${pod.dir}/bin`;
+    await Deno.mkdir(bin);
+    await Deno.symlink((await findBinary("runc"))!, `${bin}/runc`);
+    const second = await (startInit(config, "child", { env: { PATH: bin } })).exited;
+    assertEquals(second.code, 0, second.stderr);
+    assertEquals((await pod.status())!.pod.runtime, "runc");
+    // A PATH with neither.
+    await Deno.remove(`${bin}/runc`);
+    const none = await (startInit(config, "child", { env: { PATH: bin } })).exited;
+    assertEquals(none.code, 3);
+    assertEquals(
+      none.stderr,
+      'weft-init: No container runtime is available: tried crun (binary "crun" not found), runc (binary "runc" not found)\n',
+    );
+  },
+});
