@@ -202,10 +202,11 @@ export class InitProcess implements AsyncDisposable {
 export function startInit(
   configFile: string,
   mode: InitMode,
-  options: { args?: string[]; env?: Record<string, string> } = {},
+  options: { args?: string[]; env?: Record<string, string>; main?: string } = {},
 ): InitProcess {
   const extraArgs = options.args ?? [];
-  const deno = [Deno.execPath(), "run", "-A", MAIN, "--config", configFile, ...extraArgs];
+  const main = options.main ?? MAIN;
+  const deno = [Deno.execPath(), "run", "-A", main, "--config", configFile, ...extraArgs];
   const argv = mode === "pid1"
     ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno]
     : deno;

@@ -118,6 +118,7 @@ for (const runtime of RUNTIMES) {
           pod,
           (s) =>
             s.containers["wi-broken"].state === "failed" &&
+            s.containers["wi-needs-broken"].state === "failed" &&
             s.containers["wi-fine"].state === "running",
         );
         const error = status.containers["wi-broken"].error ?? "";

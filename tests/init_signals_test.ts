@@ -127,6 +127,11 @@ for (const runtime of RUNTIMES) {
         await init.waitForOutput((stdout) =>
           stdout.includes("[wi-listener] ready") && stdout.includes("[wi-other] ready")
         );
+        // Job-control signals never stop the init.
+        for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) await init.kill(signal);
+        await sleep(100);
+        const stat = await Deno.readTextFile(`/proc/${await init.pid()}/stat`);
+        assertEquals(stat.slice(stat.lastIndexOf(")") + 2)[0] === "T", false, stat);
         await init.kill("SIGHUP");
         await init.waitForOutput((stdout) =>
           stdout.includes("[wi-listener] got HUP") && stdout.includes("[wi-other] got HUP")

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { findBinary, ownedChildPids, RuntimeAbortError, RuntimeTimeoutError } from "@weft/runtime";
 import { createBusyboxBundle } from "@weft/runtime/testing";
+import { delegateToCgroup2Namespace } from "./_cgroup2.ts";
 import { RUNTIMES, scratch } from "./_runtimes.ts";
+
+const delegated = await delegateToCgroup2Namespace(import.meta.url);
 
 const sleep = await findBinary("sleep");
 
@@ -45,7 +48,7 @@ async function watched<T>(call: Promise<T>): Promise<{ error: unknown; pids: Set
   return { error: await outcome, pids };
 }
 
-for (const rt of RUNTIMES) {
+for (const rt of delegated ? [] : RUNTIMES) {
   for (const how of ["timeout", "abort"] as const) {
     Deno.test({
       name: `${rt.name} create stopped by its ${how} rejects typed and leaves no runtime process`,
@@ -90,6 +93,58 @@ for (const rt of RUNTIMES) {
       },
     });
   }
+
+  Deno.test({
+    name: `${rt.name} delete stopped by its timeout (a hanging poststop hook) leaves no process`,
+    ignore: sleep === undefined,
+    async fn(): Promise<void> {
+      await using s = await scratch(`${rt.name}-hookdel`);
+      const runtime = rt.make(s.root);
+      // The hook hangs on its first run only, so that the cleanup's
+      // `delete --force` (which runs it again) finishes.
+      const seconds = `${40 + Math.floor(Math.random() * 1000) / 1000}`;
+      const once = `${s.root}/hook-ran`;
+      await using bundle = await createBusyboxBundle({
+        args: ["sleep", "60"],
+        configure: (config) => {
+          config.hooks = {
+            poststop: [{
+              path: "/bin/sh",
+              args: [
+                "sh",
+                "-c",
+                `[ -e ${once} ] && exit 0; touch ${once}; exec ${sleep} ${seconds}`,
+              ],
+            }],
+          };
+        },
+      });
+      try {
+        await runtime.create(s.id, bundle.dir);
+        const { error, pids } = await watched(runtime.delete(s.id, { force: true, timeout: 1500 }));
+        assert.ok(
+          error instanceof RuntimeTimeoutError,
+          `expected RuntimeTimeoutError, got ${error}`,
+        );
+        assert.ok(pids.size > 0, "no runtime process was seen");
+        const alive = [];
+        for (const pid of pids) {
+          const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => "");
+          const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+          if (stat !== "" && state !== "Z") alive.push(pid);
+        }
+        assert.deepEqual(alive, [], "runtime processes still alive");
+        assert.deepEqual(
+          await leftovers(new Set(), `sleep ${seconds}`),
+          [],
+          "the hook is still alive",
+        );
+      } finally {
+        await runtime.delete(s.id, { force: true });
+      }
+      assert.deepEqual(await runtime.state(s.id), { status: "", pid: 0 });
+    },
+  });
 
   Deno.test(`${rt.name} state with an already aborted signal rejects with RuntimeAbortError`, async () => {
     await using s = await scratch(`${rt.name}-preabort`);

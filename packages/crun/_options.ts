@@ -20,6 +20,10 @@ export function checkCommonOptions(options: Record<string, unknown>): void {
   if (root !== undefined && (typeof root !== "string" || !root.startsWith("/"))) {
     invalid("root", root, "an absolute path");
   }
+  const { logDir } = options;
+  if (logDir !== undefined && (typeof logDir !== "string" || !logDir.startsWith("/"))) {
+    invalid("logDir", logDir, "an absolute path");
+  }
   if (debug !== undefined && typeof debug !== "boolean") invalid("debug", debug, "a boolean");
   if (systemdCgroup !== undefined && typeof systemdCgroup !== "boolean") {
     invalid("systemdCgroup", systemdCgroup, "a boolean");

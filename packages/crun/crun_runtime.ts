@@ -29,6 +29,13 @@ export interface CrunOptions {
   extraGlobalArgs?: readonly string[];
   /** Extra environment variables for the runtime process. @default {{}} */
   env?: Record<string, string>;
+  /**
+   * Where the per-call JSON log files are created (and removed after each
+   * call). The default, the directory holding the state root, is weft's own
+   * and usually a tmpfs, where creating files is cheap.
+   * @default {the parent directory of root}
+   */
+  logDir?: string;
 }
 
 /**
@@ -60,15 +67,18 @@ export class CrunRuntime extends OciCliRuntime {
   constructor(options: CrunOptions = {}) {
     checkCommonOptions(options as Record<string, unknown>);
     checkChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
+    const root = options.root ?? DEFAULT_CRUN_ROOT;
     super({
       name: "crun",
       binary: options.binary ?? "crun",
-      root: options.root ?? DEFAULT_CRUN_ROOT,
+      root,
+      logDir: options.logDir ?? (root.slice(0, root.lastIndexOf("/")) || "/"),
       debug: options.debug,
       timeout: options.timeout,
       env: options.env,
       globalArgs: crunGlobalArgs(options),
       notFoundPatterns: NOT_FOUND,
+      logOnStderr: true,
     });
   }
 }

@@ -80,6 +80,10 @@ const P_ALL = 0;
 const WNOHANG = 1;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
+// Also children whose exit signal is not SIGCHLD (clone()d by a runtime
+// with another signal): the kernel resets it to SIGCHLD when it re-parents
+// an orphan, but a reaper should not depend on that.
+const __WALL = 0x40000000;
 
 // siginfo_t is 128 bytes; si_pid sits at offset 16 on 64-bit Linux.
 const siginfo = new Uint8Array(128);
@@ -92,7 +96,7 @@ const siginfoView = new DataView(siginfo.buffer);
  */
 export function peekExitedChild(): number {
   siginfo.fill(0);
-  if (lib().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) === -1) {
+  if (lib().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT | __WALL) === -1) {
     const code = errno();
     if (code === ECHILD) return 0;
     throw syscallError("waitid", "Cannot look for exited children", code);
@@ -115,7 +119,7 @@ export type ReapResult =
  */
 export function reapChild(pid: number): ReapResult {
   statusBuffer[0] = 0;
-  const result = lib().waitpid(pid, new Uint8Array(statusBuffer.buffer), WNOHANG);
+  const result = lib().waitpid(pid, new Uint8Array(statusBuffer.buffer), WNOHANG | __WALL);
   if (result === pid) return { state: "reaped", status: statusBuffer[0] };
   if (result === 0) return { state: "running" };
   const code = errno();
@@ -167,10 +171,13 @@ export function sync(): void {
   lib().sync();
 }
 
-/** reboot(2) with `command` (a LINUX_REBOOT_CMD_* value); returns only on failure. */
-export function reboot(command: number): SyscallError {
-  lib().reboot(command);
-  return syscallError("reboot", "Cannot power off");
+/**
+ * reboot(2) with `command` (a LINUX_REBOOT_CMD_* value). Returns `undefined`
+ * when the call succeeded (for the commands that return), the error otherwise.
+ */
+export function reboot(command: number, what: string): SyscallError | undefined {
+  if (lib().reboot(command) === 0) return undefined;
+  return syscallError("reboot", what);
 }
 
 /** getpid(2), straight from the kernel. */

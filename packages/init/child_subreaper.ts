@@ -9,7 +9,7 @@ import { getChildSubreaper, setChildSubreaper as setAttribute } from "./_libc.ts
  * @throws {SyscallError} When the kernel refuses.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { isChildSubreaper, setChildSubreaper } from "@weft/init/child-subreaper";
  *
  * setChildSubreaper();
@@ -28,7 +28,7 @@ export function setChildSubreaper(on: boolean = true): void {
  * @throws {SyscallError} When the kernel refuses.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { isChildSubreaper } from "@weft/init/child-subreaper";
  *
  * console.log(isChildSubreaper());

@@ -7,18 +7,26 @@
  */
 import { parseArgs } from "node:util";
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import type { Runtime } from "@weft/runtime";
+import { InvalidArgumentError, type Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
+import { mountPseudoFilesystems } from "./mounts.ts";
+import { ignoreStopSignals, isPid1 } from "./pid1.ts";
+import { disableCtrlAltDel, powerOff } from "./power.ts";
 import { Reaper } from "./reaper.ts";
 import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const logger = getLogger(["weft", "init"]);
+
+/** The pod being supervised, so that a fatal error can stop it in order. */
+let running: Supervisor | undefined;
+/** Set by a fatal error: the init then exits (or powers off) with {@linkcode EXIT_FATAL}. */
+let fatal = false;
 
 /** Exit code of a bad command line or configuration. */
 const EXIT_USAGE = 2;
@@ -78,7 +86,7 @@ The pod file (JSON; durations in milliseconds; unknown fields are errors):
 
 Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
 HUP, USR1, USR2 and WINCH are forwarded to every running container; TSTP, TTIN
-and TTOU are ignored.
+and TTOU are ignored. As the PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
@@ -102,7 +110,27 @@ function inInitialPidNamespace(): boolean {
   }
 }
 
+/**
+ * What PID 1 owes the runtime before anything runs: the pseudo filesystems
+ * that are absent (never stacked), and on a machine (not inside a PID
+ * namespace, where the cgroup tree belongs to whoever made it) the cgroup v2
+ * controllers enabled for child cgroups.
+ */
+function preparePid1(): void {
+  const machine = inInitialPidNamespace();
+  // mountPseudoFilesystems logs each mount and each failure itself.
+  mountPseudoFilesystems({ enableControllers: machine });
+  if (!machine) return;
+  // Ctrl-Alt-Del then arrives as SIGINT: the same graceful stop, not an instant reboot.
+  try {
+    disableCtrlAltDel();
+  } catch (error) {
+    logger.warn("Ctrl-Alt-Del will reboot at once: {error}", { error });
+  }
+}
+
 async function runPod(configFile: string): Promise<number> {
+  if (isPid1()) preparePid1();
   let config: PodConfig;
   try {
     config = await loadConfig(configFile);
@@ -115,6 +143,13 @@ async function runPod(configFile: string): Promise<number> {
   try {
     ({ runtime, root } = await chooseRuntime(config, { configFile }));
   } catch (error) {
+    // The plugin refused an option of the file: a configuration error.
+    if (error instanceof InvalidArgumentError) {
+      return fail(
+        `Invalid pod configuration "${configFile}": runtime.${error.argument}: ${error.message}`,
+        EXIT_USAGE,
+      );
+    }
     return fail((error as Error).message, EXIT_RUNTIME);
   }
   using reaper = Reaper.start();
@@ -138,10 +173,12 @@ async function runPod(configFile: string): Promise<number> {
     ]),
   ];
   for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  running = supervisor;
   try {
     const { exitCode } = await supervisor.run();
-    return exitCode;
+    return fatal ? EXIT_FATAL : exitCode;
   } finally {
+    running = undefined;
     for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
 }
@@ -220,7 +257,32 @@ export async function main(args: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * Ends the process with `code`: as PID 1 of a machine, sync and power off
+ * (PID 1 must never exit: the kernel would panic); as PID 1 of a PID
+ * namespace, exit with the code, which reboot(2) there would lose (the
+ * kernel ends such a namespace as if its init were killed by SIGINT); else
+ * exit with the code.
+ */
+async function end(code: number): Promise<never> {
+  if (isPid1() && inInitialPidNamespace()) {
+    logger.info("weft-init finished with exit code {code}: powering off", { code });
+    return await powerOff();
+  }
+  Deno.exit(code);
+}
+
 if (import.meta.main) {
+  // The init itself is never stopped by terminal job control.
+  using _stopSignals = ignoreStopSignals();
+  // An error nothing caught must not kill PID 1: log it and end in order.
+  globalThis.addEventListener("unhandledrejection", (event) => {
+    event.preventDefault();
+    logger.fatal("Unhandled error: {error}", { error: event.reason });
+    fatal = true;
+    if (running) void running.stop("fatal error");
+    else void end(EXIT_FATAL);
+  });
   let code: number;
   try {
     code = await main(Deno.args);
@@ -228,8 +290,5 @@ if (import.meta.main) {
     logger.fatal("weft-init failed: {error}", { error });
     code = EXIT_FATAL;
   }
-  if (Deno.pid === 1 && inInitialPidNamespace()) {
-    logger.info("Pod finished with exit code {code}: powering off", { code });
-  }
-  Deno.exit(code);
+  await end(code);
 }

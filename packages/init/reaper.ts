@@ -101,9 +101,37 @@ interface Waiter {
   reject(reason: unknown): void;
 }
 
-const ACTIVE = Symbol.for("@weft/init/active-reaper");
-// One reaper per process, whatever the number of copies of this module.
-const slot = globalThis as unknown as Record<symbol, Reaper | undefined>;
+// One reaper per process. Two would take each other's exits, and a process
+// can run several isolates (workers; `deno test --parallel` runs every test
+// module of a run in one process) that share no JS memory. The environment is
+// process-wide, so it holds the marker: the identity of the process whose
+// reaper runs. A child inherits the variable, but its identity differs: the
+// pid alone could match (a nested PID 1), so the start time is part of it.
+const MARKER = "WEFT_INIT_REAPER";
+
+function processIdentity(): string {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    return `${Deno.pid}@${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
+  } catch {
+    return String(Deno.pid); // no /proc yet: a machine's early init, with no parent
+  }
+}
+
+function claimProcess(): string {
+  const identity = processIdentity();
+  if (Deno.env.get(MARKER) === identity) {
+    throw new ReaperStateError(
+      "Cannot start a reaper: another reaper of this process is running (dispose it first)",
+    );
+  }
+  Deno.env.set(MARKER, identity);
+  return identity;
+}
+
+function releaseProcess(identity: string): void {
+  if (Deno.env.get(MARKER) === identity) Deno.env.delete(MARKER);
+}
 
 /**
  * Reaps every exited child of this process (orphans re-parented to it
@@ -118,11 +146,17 @@ const slot = globalThis as unknown as Record<symbol, Reaper | undefined>;
  * the list in /proc/self/task/&lt;tid&gt;/children. Nothing blocks the JS thread.
  *
  * Exits nobody waits for yet are kept (see `unclaimedTtl`, `maxUnclaimed`)
- * for a later {@linkcode Reaper.waitPid}. Needs `--allow-ffi` and, for the
- * fallback, read access to /proc (in practice `-A`).
+ * for a later {@linkcode Reaper.waitPid}. One reaper runs per process, also
+ * across workers (marked in the process-wide environment variable
+ * `WEFT_INIT_REAPER`). Needs `--allow-ffi`, `--allow-env` and, for
+ * the fallback, read access to /proc (in practice `-A`). (The examples are
+ * not run by `deno test --doc`: that runs every module in one process, where
+ * a reaper would reap for all of them.) As PID 1, mount
+ * /proc before any unregistered `Deno.Command` runs: without it, Deno's
+ * children are recognised through `trackChildProcess` only.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { Reaper } from "@weft/init/reaper";
  *
  * using reaper = Reaper.start();
@@ -143,6 +177,7 @@ export class Reaper implements Disposable {
   readonly #usePidfds: boolean;
   readonly #restoreSubreaper: boolean;
   readonly #interval: ReturnType<typeof setInterval>;
+  readonly #identity: string;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #disposed = false;
   #reaped = 0;
@@ -153,9 +188,11 @@ export class Reaper implements Disposable {
   private constructor(
     mode: "pid1" | "subreaper" | "none",
     restoreSubreaper: boolean,
+    identity: string,
     options: ReaperOptions,
   ) {
     this.mode = mode;
+    this.#identity = identity;
     this.#restoreSubreaper = restoreSubreaper;
     this.#ttl = options.unclaimedTtl ?? 300_000;
     this.#max = options.maxUnclaimed ?? 10_000;
@@ -180,7 +217,7 @@ export class Reaper implements Disposable {
    * @throws {RangeError} When an option is out of range.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start({ rescanInterval: 500 });
@@ -188,14 +225,10 @@ export class Reaper implements Disposable {
    * ```
    */
   static start(options: ReaperOptions = {}): Reaper {
-    if (slot[ACTIVE] !== undefined) {
-      throw new ReaperStateError(
-        "Cannot start a reaper: another reaper of this process is running (dispose it first)",
-      );
-    }
     checkPositive("rescanInterval", options.rescanInterval);
     checkPositive("unclaimedTtl", options.unclaimedTtl);
     checkPositive("maxUnclaimed", options.maxUnclaimed);
+    const identity = claimProcess();
     let mode: "pid1" | "subreaper" | "none" = "none";
     let restore = false;
     if (Deno.pid === 1) {
@@ -216,8 +249,7 @@ export class Reaper implements Disposable {
     } else {
       logger.warn("Not PID 1 and subreaper disabled: only direct children will be reaped");
     }
-    const reaper = new Reaper(mode, restore, options);
-    slot[ACTIVE] = reaper;
+    const reaper = new Reaper(mode, restore, identity, options);
     logger.debug("Reaper started in mode {mode}", { mode });
     return reaper;
   }
@@ -235,7 +267,7 @@ export class Reaper implements Disposable {
    * @throws {ReaperStateError} When the reaper is, or gets, disposed.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -270,7 +302,7 @@ export class Reaper implements Disposable {
         ),
       );
     }
-    options.signal?.throwIfAborted();
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const { promise, resolve, reject } = Promise.withResolvers<ExitStatus>();
     const waiters = this.#waiters.get(pid) ?? new Set();
     this.#waiters.set(pid, waiters);
@@ -307,7 +339,7 @@ export class Reaper implements Disposable {
    * @returns A function that removes the listener.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -329,7 +361,7 @@ export class Reaper implements Disposable {
    * @returns How many processes this pass reaped.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -346,7 +378,7 @@ export class Reaper implements Disposable {
    * @returns A snapshot of them.
    *
    * @example
-   * ```ts
+   * ```ts ignore
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -392,7 +424,7 @@ export class Reaper implements Disposable {
         logger.warn("Cannot clear the child subreaper attribute: {error}", { error });
       }
     }
-    if (slot[ACTIVE] === this) slot[ACTIVE] = undefined;
+    releaseProcess(this.#identity);
     logger.debug("Reaper stopped after {reaped} reaps", { reaped: this.#reaped });
   }
 
@@ -410,9 +442,11 @@ export class Reaper implements Disposable {
     const check = new OwnershipCheck(this.#usePidfds);
     let count = 0;
     try {
-      for (;;) {
+      for (let previous = 0;;) {
         const pid = peekExitedChild();
-        if (pid === 0) break;
+        // The same pid twice means waitpid could not reap it: never spin.
+        if (pid === 0 || pid === previous) break;
+        previous = pid;
         if (check.owns(pid)) {
           // The peek shows this zombie until Deno collects it, hiding the others.
           count += this.#reapListed(check);
@@ -422,8 +456,6 @@ export class Reaper implements Disposable {
         if (result.state === "reaped") {
           count++;
           this.#deliver(decodeWaitStatus(pid, result.status));
-        } else if (result.state === "running") {
-          break; // cannot happen for an exited child; never spin on it
         }
       }
     } catch (error) {

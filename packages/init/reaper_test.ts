@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { trackChildProcess } from "@weft/runtime";
 import { isChildSubreaper } from "./child_subreaper.ts";
 import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
@@ -23,13 +24,18 @@ async function orphans(script: string): Promise<{ pids: number[]; release(): Pro
   };
 }
 
-/** Orphans that exit with `statuses` (128+n meaning "killed by n") once released. */
+/** Orphans that end with `statuses` once released: 137 and 143 mean killed by KILL and TERM. */
 function orphanScript(statuses: readonly number[]): string {
   return statuses.map((status) =>
-    status > 128
+    status === 137 || status === 143
       ? `sh -c 'read x <&3; kill -${status - 128} $$' >/dev/null & echo $!;`
       : `sh -c 'read x <&3; exit ${status}' >/dev/null & echo $!;`
   ).join(" ");
+}
+
+/** Registers a test only in the child process (see the top of the file). */
+function test(name: string, fn: () => void | Promise<void>): void {
+  if (Deno.env.get("WEFT_REAPER_TEST_CHILD") === "1") Deno.test(name, fn);
 }
 
 function until(condition: () => boolean, timeout = 10_000): Promise<void> {
@@ -44,7 +50,7 @@ function until(condition: () => boolean, timeout = 10_000): Promise<void> {
   });
 }
 
-Deno.test("the reaper becomes a child subreaper and clears it when disposed", () => {
+test("the reaper becomes a child subreaper and clears it when disposed", () => {
   assert.equal(isChildSubreaper(), false);
   {
     using reaper = Reaper.start();
@@ -54,12 +60,26 @@ Deno.test("the reaper becomes a child subreaper and clears it when disposed", ()
   assert.equal(isChildSubreaper(), false);
 });
 
-Deno.test("a second reaper cannot start while one runs", () => {
+test("a second reaper cannot start while one runs", () => {
   using _reaper = Reaper.start();
   assert.throws(() => Reaper.start(), ReaperStateError);
 });
 
-Deno.test("orphans are reaped with their exit codes and 128+signal for deaths by signal", async () => {
+test("a worker of the same process cannot start a second reaper", async () => {
+  using _reaper = Reaper.start();
+  const source = `
+    import { Reaper } from ${JSON.stringify(new URL("./reaper.ts", import.meta.url).href)};
+    try { Reaper.start(); self.postMessage("started"); } catch (error) { self.postMessage(error.name); }
+  `;
+  const worker = new Worker(`data:application/javascript,${encodeURIComponent(source)}`, {
+    type: "module",
+  });
+  const answer = await new Promise((resolve) => worker.onmessage = (event) => resolve(event.data));
+  worker.terminate();
+  assert.equal(answer, "ReaperStateError");
+});
+
+test("orphans are reaped with their exit codes and 128+signal for deaths by signal", async () => {
   using reaper = Reaper.start();
   const { pids: [exits, killed, termed], release } = await orphans(orphanScript([42, 137, 143]));
   await release();
@@ -74,7 +94,7 @@ Deno.test("orphans are reaped with their exit codes and 128+signal for deaths by
   assert.ok(Math.abs(a.at - Date.now()) < 5000);
 });
 
-Deno.test("an exit reaped before waitPid is called is still delivered, once", async () => {
+test("an exit reaped before waitPid is called is still delivered, once", async () => {
   using reaper = Reaper.start();
   const reaped: ExitStatus[] = [];
   reaper.onReap((exit) => reaped.push(exit));
@@ -90,7 +110,7 @@ Deno.test("an exit reaped before waitPid is called is still delivered, once", as
   await assert.rejects(again, { name: "TimeoutError" });
 });
 
-Deno.test("waitPid ignores a kept exit older than its `after` time", async () => {
+test("waitPid ignores a kept exit older than its `after` time", async () => {
   using reaper = Reaper.start();
   const { pids: [pid], release } = await orphans(orphanScript([5]));
   await release();
@@ -100,7 +120,7 @@ Deno.test("waitPid ignores a kept exit older than its `after` time", async () =>
   assert.equal((await reaper.waitPid(pid)).status, 5);
 });
 
-Deno.test("unclaimed exits are bounded by maxUnclaimed and unclaimedTtl", async () => {
+test("unclaimed exits are bounded by maxUnclaimed and unclaimedTtl", async () => {
   using reaper = Reaper.start({ maxUnclaimed: 3, unclaimedTtl: 300, rescanInterval: 50 });
   const { pids, release } = await orphans(orphanScript([1, 1, 1, 1, 1]));
   await release();
@@ -113,7 +133,7 @@ Deno.test("unclaimed exits are bounded by maxUnclaimed and unclaimedTtl", async 
   assert.equal(reaper.stats().dropped, 4);
 });
 
-Deno.test("waitPid rejects bad pids, Deno.Command children, and a disposed reaper", async () => {
+test("waitPid rejects bad pids, Deno.Command children, and a disposed reaper", async () => {
   const reaper = Reaper.start();
   await assert.rejects(reaper.waitPid(0), RangeError);
   await assert.rejects(reaper.waitPid(1.5), /Invalid pid 1.5: expected a positive integer/);
@@ -121,18 +141,20 @@ Deno.test("waitPid rejects bad pids, Deno.Command children, and a disposed reape
   trackChildProcess(child);
   await assert.rejects(reaper.waitPid(child.pid), TypeError);
   await child.status;
+  const aborted = reaper.waitPid(999_999_998, { signal: AbortSignal.abort(new Error("gave up")) });
+  await assert.rejects(aborted, /gave up/);
   const pending = reaper.waitPid(999_999_999);
   reaper[Symbol.dispose]();
   await assert.rejects(pending, ReaperStateError);
   await assert.rejects(reaper.waitPid(2), /the reaper is disposed/);
 });
 
-Deno.test("rejects options out of range, naming them", () => {
+test("rejects options out of range, naming them", () => {
   assert.throws(() => Reaper.start({ rescanInterval: 0 }), /Invalid rescanInterval 0/);
   assert.throws(() => Reaper.start({ maxUnclaimed: -1 }), RangeError);
 });
 
-Deno.test("a listener that throws does not stop the others", async () => {
+test("a listener that throws does not stop the others", async () => {
   using reaper = Reaper.start();
   const seen: number[] = [];
   reaper.onReap(() => {
@@ -146,7 +168,7 @@ Deno.test("a listener that throws does not stop the others", async () => {
   stop();
 });
 
-Deno.test("Deno.Command calls running while orphans die never lose their status", async () => {
+test("Deno.Command calls running while orphans die never lose their status", async () => {
   for (const detectDenoChildren of [true, false]) {
     using reaper = Reaper.start({ detectDenoChildren });
     const reaped = new Map<number, number>();
@@ -166,3 +188,48 @@ Deno.test("Deno.Command calls running while orphans die never lose their status"
     assert.deepEqual(pids.map((pid) => reaped.get(pid)), expected);
   }
 });
+
+test("without the subreaper attribute orphans never come back, and the reaper says so", async () => {
+  const records: LogRecord[] = [];
+  await configure({
+    sinks: { buffer: (record) => records.push(record) },
+    loggers: [
+      { category: ["weft", "init"], sinks: ["buffer"], lowestLevel: "debug" },
+      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
+    ],
+  });
+  try {
+    using reaper = Reaper.start({ subreaper: false });
+    assert.equal(reaper.mode, "none");
+    assert.ok(
+      records.some((r) => r.level === "warning" && /only direct children/.test(String(r.message))),
+    );
+    const { pids: [pid], release } = await orphans(orphanScript([4]));
+    await release();
+    // The orphan went to this process's ancestor, not to it.
+    await assert.rejects(
+      reaper.waitPid(pid, { signal: AbortSignal.timeout(500) }),
+      { name: "TimeoutError" },
+    );
+  } finally {
+    await reset();
+  }
+});
+
+// The subreaper attribute and the reaper are process-wide, and `deno test
+// --parallel` runs every test module of a run in one process: so these tests
+// run in a child `deno test` of their own, where nothing else reaps or
+// spawns. Here the parent only starts that child and checks its result.
+if (Deno.env.get("WEFT_REAPER_TEST_CHILD") !== "1") {
+  Deno.test("the reaper's tests pass in a process of their own", async () => {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--no-check", new URL(import.meta.url).pathname],
+      env: { WEFT_REAPER_TEST_CHILD: "1", NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
+    assert.equal(code, 0, output);
+    assert.match(output, /ok \| 12 passed \| 0 failed/, output);
+  });
+}

@@ -14,104 +14,19 @@ import {
 } from "./container_stdio.ts";
 import { decideRestart } from "./restart_policy.ts";
 import { StatusFile } from "./status_file.ts";
+import {
+  type ContainerPhase,
+  type ContainerStatusRecord,
+  type ExitRecord,
+  exitRecord,
+  type ExitWatcher,
+  MAX_EXIT_RECORDS,
+  NEVER_RAN_STATUS,
+  type PodStatus,
+  type ProcessExit,
+} from "./pod_status.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
-
-/** How a process ended, as a reaper reports it. */
-export interface ProcessExit {
-  /** The process id. */
-  pid: number;
-  /** The exit status: the exit code, or 128+n after death by signal n. */
-  status: number;
-  /** The exit code, when the process exited by itself. */
-  code?: number | null;
-  /** The signal that killed it (number or name), when one did. */
-  signal?: number | string | null;
-}
-
-/** What the supervisor needs from a reaper: the exit of a pid, even one that exited already. */
-export interface ExitWatcher {
-  /** Resolves with the exit of `pid`; an exit reaped before this call is kept and returned. */
-  waitPid(pid: number): Promise<ProcessExit>;
-}
-
-/** The state of a container as the status file reports it. */
-export type ContainerPhase =
-  | "waiting"
-  | "creating"
-  | "running"
-  | "backoff"
-  | "stopping"
-  | "exited"
-  | "failed"
-  | "stopped";
-
-/** One exit of a container, as recorded in the status file. */
-export interface ExitRecord {
-  /** When the exit was seen (ISO 8601). */
-  at: string;
-  /** The exit status (0-255, 128+n after death by signal n). */
-  status: number;
-  /** The exit code when it exited by itself, else null. */
-  code: number | null;
-  /** The signal name (`"SIGTERM"`) when a signal killed it, else null. */
-  signal: string | null;
-  /** How many times the container had been restarted when this run ended. */
-  restartCount: number;
-  /** Milliseconds the run lasted. */
-  ranFor: number;
-}
-
-/** A container in the status file. */
-export interface ContainerStatusRecord {
-  /** Its current state. */
-  state: ContainerPhase;
-  /** The pid of its init while it runs, else null. */
-  pid: number | null;
-  /** Restarts so far. */
-  restartCount: number;
-  /** When the current (or last) run started (ISO 8601). */
-  startedAt: string | null;
-  /** When the next start is due while in backoff (ISO 8601). */
-  nextStartAt: string | null;
-  /** The last exit status, or null if it never exited. */
-  lastStatus: number | null;
-  /** Total exits seen. */
-  exitCount: number;
-  /** The last exits, oldest first (at most {@linkcode MAX_EXIT_RECORDS}). */
-  exits: ExitRecord[];
-  /** Why it failed or could not start (the runtime's own message), else null. */
-  error: string | null;
-}
-
-/** The status file: what the host reads. */
-export interface PodStatus {
-  /** The pod as a whole. */
-  pod: {
-    /** `starting`, `running`, `stopping` or `ended`. */
-    state: "starting" | "running" | "stopping" | "ended";
-    /** The runtime used. */
-    runtime: string;
-    /** The init's pid (1 when it is PID 1). */
-    initPid: number;
-    /** When the init started supervising (ISO 8601). */
-    startedAt: string;
-    /** When the pod ended (ISO 8601), else null. */
-    endedAt: string | null;
-    /** Why the pod stops, once it does. */
-    stopReason: string | null;
-    /** The pod's exit code once it ended, else null. */
-    exitCode: number | null;
-  };
-  /** Every container, by id. */
-  containers: Record<string, ContainerStatusRecord>;
-}
-
-/** How many exits per container the status file keeps. */
-export const MAX_EXIT_RECORDS = 20;
-
-/** The status used for a container that never ran, as `docker run` uses for its own failures. */
-export const NEVER_RAN_STATUS = 125;
 
 /** Options of {@linkcode Supervisor}. */
 export interface SupervisorOptions {
@@ -408,6 +323,7 @@ export class Supervisor {
     this.#publish();
     let output: ContainerStdio | undefined;
     let pid: number;
+    const createdAt = Date.now();
     try {
       output = await openContainerStdio(id, slot.config.stdio, this.#options.console);
       const bundle = slot.config.bundle ?? await this.#writeBundle(slot);
@@ -433,7 +349,7 @@ export class Supervisor {
     const run: Run = {
       pid,
       startedAt: Date.now(),
-      exit: this.#options.reaper.waitPid(pid),
+      exit: this.#options.reaper.waitPid(pid, { after: createdAt }),
       exited: false,
     };
     run.exit.then(() => run.exited = true, () => {});
@@ -539,17 +455,7 @@ export class Supervisor {
   }
 
   #recordExit(slot: Slot, exit: ProcessExit, ranFor: number): ExitRecord {
-    const signal = exit.signal === undefined || exit.signal === null
-      ? (exit.status > 128 && exit.code === null ? parseSignalName(exit.status - 128) : null)
-      : parseSignalName(exit.signal);
-    const record: ExitRecord = {
-      at: new Date().toISOString(),
-      status: exit.status,
-      code: signal === null ? (exit.code ?? exit.status) : null,
-      signal,
-      restartCount: slot.record.restartCount,
-      ranFor,
-    };
+    const record = exitRecord(exit, slot.record.restartCount, ranFor);
     slot.record.exits.push(record);
     if (slot.record.exits.length > MAX_EXIT_RECORDS) slot.record.exits.shift();
     slot.record.exitCount++;
@@ -784,13 +690,5 @@ export class Supervisor {
       return this.#slots.get(rule.id)!.record.lastStatus ?? NEVER_RAN_STATUS;
     }
     return this.#firstFailure ?? 0;
-  }
-}
-
-function parseSignalName(signal: number | string): string | null {
-  try {
-    return parseSignal(signal).name;
-  } catch {
-    return null;
   }
 }

@@ -26,6 +26,13 @@ export interface RuncOptions {
   extraGlobalArgs?: readonly string[];
   /** Extra environment variables for the runtime process. @default {{}} */
   env?: Record<string, string>;
+  /**
+   * Where the per-call JSON log files are created (and removed after each
+   * call). The default, the directory holding the state root, is weft's own
+   * and usually a tmpfs, where creating files is cheap.
+   * @default {the parent directory of root}
+   */
+  logDir?: string;
 }
 
 /**
@@ -46,14 +53,17 @@ export class RuncRuntime extends OciCliRuntime {
   constructor(options: RuncOptions = {}) {
     checkCommonOptions(options as Record<string, unknown>);
     checkChoice("rootless", options.rootless, [true, false, "auto"]);
+    const root = options.root ?? DEFAULT_RUNC_ROOT;
     super({
       name: "runc",
       binary: options.binary ?? "runc",
-      root: options.root ?? DEFAULT_RUNC_ROOT,
+      root,
+      logDir: options.logDir ?? (root.slice(0, root.lastIndexOf("/")) || "/"),
       debug: options.debug,
       timeout: options.timeout,
       env: options.env,
       globalArgs: runcGlobalArgs(options),
+      logOnStderr: true,
     });
   }
 }

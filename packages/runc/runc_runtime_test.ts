@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { ContainerNotFoundError, getRuntimePlugin, InvalidArgumentError } from "@weft/runtime";
+import {
+  ContainerNotFoundError,
+  getRuntimePlugin,
+  InvalidArgumentError,
+  RuntimeCommandError,
+} from "@weft/runtime";
 import { type RuncOptions, runcPlugin, RuncRuntime } from "./mod.ts";
 
 const REPLAY = new URL("./testdata/replay.sh", import.meta.url).pathname;
@@ -43,14 +48,14 @@ Deno.test("runc global flags come before the subcommand", async () => {
   await r.runtime.state("web");
   assert.equal(
     await r.argv(),
-    "--root /r --log LOG --log-format json --debug --systemd-cgroup --rootless=true --criu /usr/sbin/criu state web",
+    "--root /r --log-format json --debug --systemd-cgroup --rootless=true --criu /usr/sbin/criu state web",
   );
 });
 
 Deno.test("runc rootless auto leaves the flag out", async () => {
   await using r = await replaying({ stdout: "state_running.stdout" }, { rootless: "auto" });
   await r.runtime.state("web");
-  assert.equal(await r.argv(), "--root /r --log LOG --log-format json state web");
+  assert.equal(await r.argv(), "--root /r --log-format json state web");
 });
 
 Deno.test("runc create passes pid file, no-pivot, keyring and preserved fds before the id", async () => {
@@ -70,10 +75,32 @@ Deno.test("runc create passes pid file, no-pivot, keyring and preserved fds befo
   await Deno.remove(bundle, { recursive: true });
 });
 
+Deno.test("runc create failure takes its message from the JSON log and keeps it off the container's stderr", async () => {
+  const bundle = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${bundle}/config.json`, "{}");
+  await using r = await replaying({
+    stderr: "create_failed.stderr",
+    log: "create_failed.log",
+    code: 1,
+  });
+  const chunks: Uint8Array[] = [];
+  const stderr = new WritableStream<Uint8Array>({ write: (chunk) => void chunks.push(chunk) });
+  await assert.rejects(r.runtime.create("web", bundle, { stderr }), (error: unknown) => {
+    assert.ok(error instanceof RuntimeCommandError);
+    assert.equal(
+      error.runtimeMessage,
+      'runc create failed: unable to start container process: exec: "no-such-program": executable file not found in $PATH',
+    );
+    return true;
+  });
+  assert.equal(chunks.length, 0, "the runtime's text reached the container's stderr");
+  await Deno.remove(bundle, { recursive: true });
+});
+
 Deno.test("runc kill gets the signal as a number and --all before the id", async () => {
   await using r = await replaying({});
   await r.runtime.kill("web", "SIGRTMIN+3", { all: true });
-  assert.equal(await r.argv(), "--root /r --log LOG --log-format json kill --all web 37");
+  assert.equal(await r.argv(), "--root /r --log-format json kill --all web 37");
 });
 
 Deno.test("runc kill refuses an unknown signal name before runc runs", async () => {
@@ -94,11 +121,7 @@ for (const status of ["created", "running", "stopped"] as const) {
 }
 
 Deno.test("runc 1.1.5 unknown-id answer gives status empty and pid 0", async () => {
-  await using r = await replaying({
-    stderr: "state_not_found.stderr",
-    log: "state_not_found.log",
-    code: 1,
-  });
+  await using r = await replaying({ stderr: "state_not_found.stderr", code: 1 });
   assert.deepEqual(await r.runtime.state("web"), { status: "", pid: 0 });
 });
 
@@ -116,7 +139,7 @@ Deno.test("runc 1.1.5 list output parses, null for none too", async () => {
     23552,
     "/tmp/crr/bundle",
   ]);
-  assert.equal(await full.argv(), "--root /r --log LOG --log-format json list --format json");
+  assert.equal(await full.argv(), "--root /r --log-format json list --format json");
   await using empty = await replaying({ stdout: "list_empty.stdout" });
   assert.deepEqual(await empty.runtime.list(), []);
 });

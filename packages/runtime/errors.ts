@@ -210,7 +210,7 @@ export interface RuntimeInterruptOptions extends ErrorOptions {
 
 /**
  * A runtime call did not finish within its timeout; the runtime process (and
- * its process group) was stopped.
+ * what it forked) was stopped.
  *
  * @example
  * ```ts
@@ -239,7 +239,7 @@ export class RuntimeTimeoutError extends RuntimeError {
 
 /**
  * A runtime call was aborted through its `AbortSignal`; the runtime process
- * (and its process group) was stopped. `cause` holds the abort reason.
+ * (and what it forked) was stopped. `cause` holds the abort reason.
  *
  * @example
  * ```ts

@@ -1,0 +1,135 @@
+import { parseSignal } from "@weft/runtime";
+
+/** How a process ended, as a reaper reports it. */
+export interface ProcessExit {
+  /** The process id. */
+  pid: number;
+  /** The exit status: the exit code, or 128+n after death by signal n. */
+  status: number;
+  /** The exit code, when the process exited by itself. */
+  code?: number | null;
+  /** The signal that killed it (number or name), when one did. */
+  signal?: number | string | null;
+}
+
+/** What the supervisor needs from a reaper: the exit of a pid, even one that exited already. */
+export interface ExitWatcher {
+  /**
+   * Resolves with the exit of `pid`; an exit reaped before this call is kept
+   * and returned, unless it was reaped before `options.after` (a `Date.now()`
+   * value): that was an earlier process with the same, recycled, pid.
+   */
+  waitPid(pid: number, options?: { after?: number }): Promise<ProcessExit>;
+}
+
+/** The state of a container as the status file reports it. */
+export type ContainerPhase =
+  | "waiting"
+  | "creating"
+  | "running"
+  | "backoff"
+  | "stopping"
+  | "exited"
+  | "failed"
+  | "stopped";
+
+/** One exit of a container, as recorded in the status file. */
+export interface ExitRecord {
+  /** When the exit was seen (ISO 8601). */
+  at: string;
+  /** The exit status (0-255, 128+n after death by signal n). */
+  status: number;
+  /** The exit code when it exited by itself, else null. */
+  code: number | null;
+  /** The signal name (`"SIGTERM"`) when a signal killed it, else null. */
+  signal: string | null;
+  /** How many times the container had been restarted when this run ended. */
+  restartCount: number;
+  /** Milliseconds the run lasted. */
+  ranFor: number;
+}
+
+/** A container in the status file. */
+export interface ContainerStatusRecord {
+  /** Its current state. */
+  state: ContainerPhase;
+  /** The pid of its init while it runs, else null. */
+  pid: number | null;
+  /** Restarts so far. */
+  restartCount: number;
+  /** When the current (or last) run started (ISO 8601). */
+  startedAt: string | null;
+  /** When the next start is due while in backoff (ISO 8601). */
+  nextStartAt: string | null;
+  /** The last exit status, or null if it never exited. */
+  lastStatus: number | null;
+  /** Total exits seen. */
+  exitCount: number;
+  /** The last exits, oldest first (at most {@linkcode MAX_EXIT_RECORDS}). */
+  exits: ExitRecord[];
+  /** Why it failed or could not start (the runtime's own message), else null. */
+  error: string | null;
+}
+
+/** The status file: what the host reads. */
+export interface PodStatus {
+  /** The pod as a whole. */
+  pod: {
+    /** `starting`, `running`, `stopping` or `ended`. */
+    state: "starting" | "running" | "stopping" | "ended";
+    /** The runtime used. */
+    runtime: string;
+    /** The init's pid (1 when it is PID 1). */
+    initPid: number;
+    /** When the init started supervising (ISO 8601). */
+    startedAt: string;
+    /** When the pod ended (ISO 8601), else null. */
+    endedAt: string | null;
+    /** Why the pod stops, once it does. */
+    stopReason: string | null;
+    /** The pod's exit code once it ended, else null. */
+    exitCode: number | null;
+  };
+  /** Every container, by id. */
+  containers: Record<string, ContainerStatusRecord>;
+}
+
+/** How many exits per container the status file keeps. */
+export const MAX_EXIT_RECORDS = 20;
+
+/** The status used for a container that never ran, as `docker run` uses for its own failures. */
+export const NEVER_RAN_STATUS = 125;
+
+/**
+ * Turns a reaper's report into the exit record of the status file: the
+ * signal by name when one killed the process, else the exit code.
+ *
+ * @example
+ * ```ts
+ * import { exitRecord } from "@weft/init";
+ *
+ * const record = exitRecord({ pid: 42, status: 143, code: null, signal: 15 }, 0, 1200);
+ * console.assert(record.signal === "SIGTERM" && record.code === null);
+ * ```
+ */
+export function exitRecord(exit: ProcessExit, restartCount: number, ranFor: number): ExitRecord {
+  const signal = exit.signal === undefined || exit.signal === null
+    ? (exit.status > 128 && exit.code === null ? signalName(exit.status - 128) : null)
+    : signalName(exit.signal);
+  return {
+    at: new Date().toISOString(),
+    status: exit.status,
+    code: signal === null ? (exit.code ?? exit.status) : null,
+    signal,
+    restartCount,
+    ranFor,
+  };
+}
+
+function signalName(signal: number | string): string | null {
+  try {
+    return parseSignal(signal).name;
+  } catch {
+    return null;
+  }
+}
