@@ -1,3 +1,12 @@
+import {
+  CONTAINER_SPEC_FIELDS,
+  type ContainerSpec,
+  ContainerSpecError,
+  generateConfig,
+  parseContainerSpec,
+  POD_NAMESPACES,
+  type PodNamespace,
+} from "@weft/bundle";
 import { parseSignal } from "@weft/runtime";
 import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
 import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
@@ -43,8 +52,18 @@ export type StdioConfig = "console" | "none" | { file: string };
 export interface ContainerConfig {
   /** The container id. */
   id: string;
-  /** Absolute path of its OCI bundle. */
-  bundle: string;
+  /** Absolute path of its OCI bundle; absent when weft-init generates one from `spec`. */
+  bundle?: string;
+  /**
+   * The container by its rootfs and process (`@weft/bundle`), when it gives
+   * `rootfs` instead of `bundle`: weft-init writes its bundle before each
+   * create and removes it after each delete.
+   */
+  spec?: ContainerSpec;
+  /** With `spec`: the pod container whose namespaces it joins (also one of `dependsOn`). */
+  shareNamespacesWith?: string;
+  /** The namespaces `shareNamespacesWith` joins. */
+  shareNamespaces?: PodNamespace[];
   /** Its restart policy. */
   restart: RestartConfig;
   /** How it is stopped. */
@@ -165,6 +184,7 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
         }])`,
       });
     } else index.set(container.id, i);
+    issues.push(...specIssues(container, path));
     try {
       parseSignal(container.stop.signal);
     } catch {
@@ -186,6 +206,15 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
     });
   });
   config.containers.forEach((container, i) => {
+    const partner = container.shareNamespacesWith;
+    if (partner !== undefined && (!index.has(partner) || partner === container.id)) {
+      issues.push({
+        path: `containers[${i}].shareNamespacesWith`,
+        message: partner === container.id
+          ? "a container cannot join its own namespaces"
+          : `unknown container "${partner}"`,
+      });
+    }
     container.dependsOn.forEach((dep, j) => {
       const path = `containers[${i}].dependsOn[${j}]`;
       if (!index.has(dep)) issues.push({ path, message: `unknown container "${dep}"` });
@@ -212,6 +241,57 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
       if (!index.has(id)) {
         issues.push({ path: `pod.endWhen.ended[${j}]`, message: `unknown container "${id}"` });
       }
+    });
+  }
+  return issues;
+}
+
+/** The spec fields a container may give with `rootfs` (`pod` is shareNamespacesWith here). */
+const SPEC_FIELDS = CONTAINER_SPEC_FIELDS.filter((field) => field !== "pod");
+
+function specFields(container: ContainerConfig): Record<string, unknown> {
+  const raw = container as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    SPEC_FIELDS.filter((field) => raw[field] !== undefined).map((field) => [field, raw[field]]),
+  );
+}
+
+/** What @weft/bundle refuses in a rootfs container, as issues with the same JSON paths. */
+function specIssues(container: ContainerConfig, path: string): SchemaIssue[] {
+  const fields = specFields(container);
+  if (fields.rootfs === undefined) {
+    return [...Object.keys(fields), "shareNamespacesWith", "shareNamespaces"]
+      .filter((field) => (container as unknown as Record<string, unknown>)[field] !== undefined)
+      .map((field) => ({
+        path: `${path}.${field}`,
+        message: "only allowed with rootfs (a bundle has its own config.json)",
+      }));
+  }
+  if (container.shareNamespacesWith !== undefined) {
+    // A stand-in pid: the real one is known when the container is created.
+    fields.pod = { pid: 1, share: container.shareNamespaces ?? [...POD_NAMESPACES] };
+  }
+  const issues: SchemaIssue[] = [];
+  try {
+    const spec = parseContainerSpec(fields, { path });
+    const command = spec.process?.args ?? spec.process?.entrypoint ?? [];
+    if (spec.imageConfig === undefined && command.length === 0) {
+      issues.push({
+        path: `${path}.process.args`,
+        message: "expected a command: process.args, process.entrypoint or an imageConfig",
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof ContainerSpecError)) throw error;
+    issues.push({
+      path: error.field,
+      message: `expected ${error.expected}, got ${JSON.stringify(error.value)}`,
+    });
+  }
+  if (container.shareNamespaces !== undefined && container.shareNamespacesWith === undefined) {
+    issues.push({
+      path: `${path}.shareNamespaces`,
+      message: "only allowed with shareNamespacesWith",
     });
   }
   return issues;
@@ -275,12 +355,30 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
     $schema?: string;
   };
   if (issues.length > 0) throw invalid(issues, options.file);
+  const ids = new Set(config.containers.map((container) => container.id));
+  for (const container of config.containers) {
+    // The container whose namespaces are joined must run first.
+    const partner = container.shareNamespacesWith;
+    if (partner !== undefined && partner !== container.id && ids.has(partner)) {
+      if (!container.dependsOn.includes(partner)) container.dependsOn.push(partner);
+    }
+  }
   const semantic = semanticIssues(config);
   if (semantic.length > 0) throw invalid(semantic, options.file);
   const baseDir = options.baseDir ?? Deno.cwd();
   delete config.$schema;
   for (const container of config.containers) {
-    container.bundle = absolute(container.bundle, baseDir);
+    if (container.bundle !== undefined) container.bundle = absolute(container.bundle, baseDir);
+    const fields = specFields(container);
+    if (fields.rootfs !== undefined) {
+      for (const field of Object.keys(fields)) {
+        delete (container as unknown as Record<string, unknown>)[field];
+      }
+      container.spec = parseContainerSpec(fields);
+      if (container.shareNamespacesWith !== undefined) {
+        container.shareNamespaces ??= [...POD_NAMESPACES];
+      }
+    }
     if (typeof container.stdio === "object") {
       container.stdio = { file: absolute(container.stdio.file, baseDir) };
     }
@@ -327,5 +425,33 @@ export async function loadConfig(file: string): Promise<PodConfig> {
     );
   }
   const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
-  return parseConfig(document, { file, baseDir: path.slice(0, path.lastIndexOf("/")) || "/" });
+  const config = parseConfig(document, {
+    file,
+    baseDir: path.slice(0, path.lastIndexOf("/")) || "/",
+  });
+  await checkRootfsContainers(config, file);
+  return config;
+}
+
+/**
+ * Runs the filesystem checks of @weft/bundle on every container given by
+ * `rootfs` (the rootfs exists, users resolve in its /etc/passwd, the image
+ * config reads, bind sources exist), so that a bad path stops weft-init
+ * before any container runs rather than failing one container later.
+ */
+async function checkRootfsContainers(config: PodConfig, file: string): Promise<void> {
+  const issues: SchemaIssue[] = [];
+  for (const [i, container] of config.containers.entries()) {
+    if (container.spec === undefined) continue;
+    try {
+      await generateConfig(container.spec, { path: childPath("containers", i), id: container.id });
+    } catch (error) {
+      if (!(error instanceof ContainerSpecError)) throw error;
+      issues.push({
+        path: error.field,
+        message: `expected ${error.expected}, got ${JSON.stringify(error.value)}`,
+      });
+    }
+  }
+  if (issues.length > 0) throw invalid(issues, file);
 }

@@ -148,6 +148,38 @@ const stdio: SchemaNode = {
   default: "console",
 };
 
+// The container spec fields of @weft/bundle (its parseContainerSpec checks
+// them, naming the same JSON paths); `pod` is replaced by shareNamespacesWith.
+const specFields: Record<string, SchemaNode> = {
+  process: {
+    kind: "any",
+    description:
+      'With rootfs: {"args", "entrypoint", "env", "cwd", "user"} (user: "uid:gid" or a name in the rootfs\'s /etc/passwd).',
+  },
+  hostname: { kind: "any", description: "With rootfs: the hostname (default: the container id)." },
+  mounts: {
+    kind: "any",
+    description:
+      'With rootfs: extra mounts, {"type": "bind", "source", "destination", "readonly"} or {"type": "tmpfs", "destination", "size", "mode"}.',
+  },
+  resources: {
+    kind: "any",
+    description:
+      'With rootfs: cgroup limits {"memoryLimit", "cpuShares", "cpuQuota", "cpuPeriod", "pidsLimit"}.',
+  },
+  readonlyRootfs: { kind: "any", description: "With rootfs: mount the root filesystem read-only." },
+  imageConfig: {
+    kind: "any",
+    description:
+      "With rootfs: an OCI image config JSON (absolute path) whose Entrypoint, Cmd, Env, WorkingDir, User fill what process leaves out.",
+  },
+  privileged: {
+    kind: "any",
+    description:
+      "With rootfs: all capabilities, no masked paths (explicit: it gives the container the host).",
+  },
+};
+
 const container: SchemaNode = {
   kind: "object",
   description: "One container of the pod.",
@@ -158,6 +190,24 @@ const container: SchemaNode = {
       minLength: 1,
       description:
         "The OCI bundle directory (holds config.json), absolute or relative to the configuration file.",
+    },
+    rootfs: {
+      kind: "string",
+      minLength: 1,
+      description:
+        "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from this and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged.",
+    },
+    ...specFields,
+    shareNamespacesWith: {
+      ...containerId,
+      description:
+        "With rootfs: join the namespaces of this container of the pod (listed in shareNamespaces), as a Kubernetes pod's containers share those of its pause container. That container is started first.",
+    },
+    shareNamespaces: {
+      kind: "array",
+      items: { kind: "string", enum: ["network", "ipc", "uts"] },
+      uniqueItems: true,
+      description: 'The namespaces shareNamespacesWith joins; default ["network", "ipc", "uts"].',
     },
     restart,
     stop,
@@ -171,7 +221,7 @@ const container: SchemaNode = {
     },
   },
   required: ["id"],
-  exactlyOne: ["bundle"],
+  exactlyOne: ["bundle", "rootfs"],
 };
 
 const exitCode: SchemaNode = {

@@ -1,4 +1,5 @@
 import { getLogger } from "@logtape/logtape";
+import { bundleDirFor, type PodSpec, removeBundle, writeBundle } from "@weft/bundle";
 import {
   ContainerNotFoundError,
   ContainerNotRunningError,
@@ -312,7 +313,7 @@ export class Supervisor {
   }
 
   async #runPhases(slot: Slot, started: () => void): Promise<void> {
-    const { id, bundle } = slot.config;
+    const { id } = slot.config;
     const runtime = this.#options.runtime;
     const pidFile = `${this.#runDir}/${id}.pid`;
     await Deno.remove(pidFile).catch(() => {});
@@ -324,6 +325,7 @@ export class Supervisor {
     const createdAt = Date.now();
     try {
       output = await openContainerStdio(id, slot.config.stdio, this.#options.console);
+      const bundle = slot.config.bundle ?? await this.#writeBundle(slot);
       await runtime.create(id, bundle, output.stdio, {
         pidFile,
         noPivot: this.#config.runtime.noPivot,
@@ -334,6 +336,7 @@ export class Supervisor {
     } catch (error) {
       if (output) this.#track(output.done);
       await runtime.delete(id, { force: true, ...this.#call() }).catch(() => {});
+      if (slot.config.spec !== undefined) await this.#removeBundle(slot);
       logger.error("Cannot create container {container}: {error}", {
         container: id,
         error: errorText(error),
@@ -390,8 +393,47 @@ export class Supervisor {
         error: errorText(error),
       })
     );
+    if (slot.config.spec !== undefined) await this.#removeBundle(slot);
     slot.run = undefined;
     this.#afterRun(slot, record.status, ranFor, undefined);
+  }
+
+  /**
+   * Writes the bundle of a container given by `rootfs` (@weft/bundle) under
+   * the run directory, joining the namespaces of its `shareNamespacesWith`
+   * container by that container's current pid. Errors name the field.
+   */
+  async #writeBundle(slot: Slot): Promise<string> {
+    const { id, spec, shareNamespacesWith, shareNamespaces } = slot.config;
+    const index = this.#config.containers.indexOf(slot.config);
+    let pod: PodSpec | undefined;
+    if (shareNamespacesWith !== undefined) {
+      const pid = this.#slots.get(shareNamespacesWith)?.record.pid;
+      if (!pid) {
+        throw new Error(
+          `Cannot join the namespaces of container "${shareNamespacesWith}": it is not running`,
+        );
+      }
+      pod = { pid, share: shareNamespaces };
+    }
+    const bundle = await writeBundle(bundleDirFor(this.#runDir!, id), { ...spec, pod }, {
+      id,
+      path: `containers[${index}]`,
+    });
+    return bundle.dir;
+  }
+
+  /**
+   * Removes the generated bundle of a container given by `rootfs`, once it is
+   * deleted. Callers skip it for bundle containers, so that their timing is unchanged.
+   */
+  async #removeBundle(slot: Slot): Promise<void> {
+    await removeBundle(bundleDirFor(this.#runDir!, slot.config.id)).catch((error) =>
+      logger.error("Cannot remove the bundle of {container}: {error}", {
+        container: slot.config.id,
+        error: errorText(error),
+      })
+    );
   }
 
   /** Kills a container that must not run (stop during create, failed start) and deletes it. */
@@ -403,6 +445,7 @@ export class Supervisor {
         error: errorText(error),
       })
     );
+    if (slot.config.spec !== undefined) await this.#removeBundle(slot);
     const wait = delay(5000);
     await Promise.race([run.exit, wait.promise]);
     wait.cancel();
