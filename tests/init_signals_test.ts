@@ -71,40 +71,7 @@ for (const runtime of RUNTIMES) {
           label(runtime, mode)
         }`,
       ignore: missing(runtime, mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        const marker = `77${Math.floor(Math.random() * 1e6)}`;
-        const config = await pod.write(runtime, {
-          containers: [{
-            id: "wi-stubborn",
-            bundle: await pod.bundle(`trap '' TERM; sleep ${marker} & echo ready; wait`),
-            stop: { grace: 1_000 },
-          }],
-          pod: { exitCode: { from: "container", id: "wi-stubborn" } },
-        });
-        await using init = startInit(config, mode);
-        await waitForStatus(pod, allRunning(["wi-stubborn"]));
-        await init.waitForOutput((stdout) => stdout.includes("[wi-stubborn] ready"));
-        assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
-        const signalled = Date.now();
-        await init.kill("SIGTERM");
-        await sleep(300);
-        await init.kill("SIGTERM");
-        const { code, stderr } = await init.exited;
-        const took = Date.now() - signalled;
-        assert(took < 2_000, `the init took ${took} ms, more than grace + 1 s`);
-        assertEquals(code, 137, stderr);
-        assert(stderr.includes("Already stopping; received SIGTERM changes nothing"), stderr);
-        assert(
-          stderr.includes(
-            "Container wi-stubborn did not stop within 1000 ms: sending KILL to all its processes",
-          ),
-        );
-        deepStrictEqual(await processesWith(`sleep ${marker}`), [], "the child got KILL too");
-        const status = (await pod.status())!;
-        deepStrictEqual(status.containers["wi-stubborn"].exits.map((e) => e.signal), ["SIGKILL"]);
-        deepStrictEqual(await pod.rootEntries(), []);
-      },
+      fn: () => stubbornContainerIsKilled(runtime, mode),
     });
 
     Deno.test({
@@ -151,4 +118,61 @@ for (const runtime of RUNTIMES) {
       },
     });
   }
+}
+
+/**
+ * Acceptance 10: a container that ignores TERM and has a child gets KILL at
+ * its deadline, child included, and the init ends within grace + 1 s.
+ */
+async function stubbornContainerIsKilled(
+  runtime: string,
+  mode: "pid1" | "child",
+  runtimeSection: Record<string, unknown> = {},
+): Promise<void> {
+  await using pod = await PodDir.create();
+  const marker = `77${Math.floor(Math.random() * 1e6)}`;
+  const config = await pod.write(runtime, {
+    runtime: runtimeSection,
+    containers: [{
+      id: "wi-stubborn",
+      bundle: await pod.bundle(`trap '' TERM; sleep ${marker} & echo ready; wait`),
+      stop: { grace: 1_000 },
+    }],
+    pod: { exitCode: { from: "container", id: "wi-stubborn" } },
+  });
+  await using init = startInit(config, mode);
+  await waitForStatus(pod, allRunning(["wi-stubborn"]));
+  await init.waitForOutput((stdout) => stdout.includes("[wi-stubborn] ready"));
+  assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
+  const signalled = Date.now();
+  await init.kill("SIGTERM");
+  await sleep(300);
+  await init.kill("SIGTERM");
+  const { code, stderr } = await init.exited;
+  const took = Date.now() - signalled;
+  assert(took < 2_000, `the init took ${took} ms, more than grace + 1 s`);
+  assertEquals(code, 137, stderr);
+  assert(stderr.includes("Already stopping; received SIGTERM changes nothing"), stderr);
+  assert(
+    stderr.includes(
+      "Container wi-stubborn did not stop within 1000 ms: sending KILL to all its processes",
+    ),
+  );
+  deepStrictEqual(await processesWith(`sleep ${marker}`), [], "the child got KILL too");
+  const status = (await pod.status())!;
+  deepStrictEqual(status.containers["wi-stubborn"].exits.map((e) => e.signal), ["SIGKILL"]);
+  deepStrictEqual(await pod.rootEntries(), []);
+}
+
+for (const mode of MODES) {
+  // Without a cgroup, `crun kill --all` finds no process to signal and still
+  // succeeds: the init's KILL must reach the container's init by pid as well.
+  Deno.test({
+    name:
+      `a container that ignores TERM is killed at the deadline by crun without a cgroup manager ${
+        label("crun", mode)
+      }`,
+    ignore: missing("crun", mode),
+    fn: () => stubbornContainerIsKilled("crun", mode, { options: { cgroupManager: "disabled" } }),
+  });
 }

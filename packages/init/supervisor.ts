@@ -660,14 +660,31 @@ export class Supervisor {
     try {
       await runtime.kill(id, "KILL", { all: true, ...this.#call() });
     } catch (error) {
-      if (error instanceof ContainerNotRunningError || error instanceof ContainerNotFoundError) {
-        return;
+      if (
+        !(error instanceof ContainerNotRunningError || error instanceof ContainerNotFoundError)
+      ) {
+        logger.warn("Cannot KILL all processes of {container} ({error}): killing its init", {
+          container: id,
+          error: errorText(error),
+        });
       }
-      logger.warn("Cannot KILL all processes of {container} ({error}): killing its init", {
-        container: id,
-        error: errorText(error),
-      });
-      await runtime.kill(id, "KILL", this.#call()).catch(() => {});
+    }
+    // `kill --all` finds the processes through the container's cgroup; without
+    // one (crun --cgroup-manager=disabled) it succeeds and kills nothing. So
+    // the init gets KILL by pid too, which ends a PID namespace whole. The pid
+    // cannot have been reused: it stays a zombie until our reaper collects it,
+    // and then the run has exited.
+    const run = slot.run;
+    if (run && !run.exited) {
+      try {
+        Deno.kill(run.pid, "SIGKILL");
+      } catch (error) {
+        logger.debug("Cannot KILL pid {pid} of {container}: {error}", {
+          pid: run.pid,
+          container: id,
+          error: errorText(error),
+        });
+      }
     }
   }
 
