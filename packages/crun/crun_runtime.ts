@@ -1,13 +1,42 @@
 import { OciCliRuntime } from "@weft/runtime";
 import { checkChoice, checkCommonOptions } from "./_options.ts";
 
-/** The state root {@linkcode CrunRuntime} uses when none is given. */
+/**
+ * The state root {@linkcode CrunRuntime} uses when none is given.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CRUN_ROOT } from "@weft/crun";
+ *
+ * console.assert(DEFAULT_CRUN_ROOT === "/run/weft/crun");
+ * ```
+ */
 export const DEFAULT_CRUN_ROOT = "/run/weft/crun";
 
-/** The cgroup managers crun accepts for `--cgroup-manager`. */
+/**
+ * The cgroup managers crun accepts for `--cgroup-manager`.
+ *
+ * @example
+ * ```ts
+ * import { type CrunCgroupManager, crunGlobalArgs } from "@weft/crun";
+ *
+ * const cgroupManager: CrunCgroupManager = "disabled";
+ * console.assert(crunGlobalArgs({ cgroupManager })[0] === "--cgroup-manager=disabled");
+ * ```
+ */
 export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
 
-/** Options of {@linkcode CrunRuntime}, mapped onto crun's global flags. */
+/**
+ * Options of {@linkcode CrunRuntime}, mapped onto crun's global flags.
+ *
+ * @example
+ * ```ts
+ * import type { CrunOptions } from "@weft/crun";
+ *
+ * const options: CrunOptions = { root: "/run/weft/crun", cgroupManager: "disabled", timeout: 10_000 };
+ * console.assert(options.timeout === 10_000);
+ * ```
+ */
 export interface CrunOptions {
   /** The crun binary: a path, or a name searched in PATH. @default {"crun"} */
   binary?: string;
