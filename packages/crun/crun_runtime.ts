@@ -1,5 +1,4 @@
-import { OciCliRuntime } from "@weft/runtime";
-import { checkChoice, checkCommonOptions } from "./_options.ts";
+import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/runtime";
 
 /**
  * The state root {@linkcode CrunRuntime} uses when none is given.
@@ -94,8 +93,8 @@ const NOT_FOUND: readonly RegExp[] = [
 export class CrunRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: CrunOptions = {}) {
-    checkCommonOptions(options as Record<string, unknown>);
-    checkChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
+    checkRuntimeOptions(options as Record<string, unknown>);
+    checkOptionChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
     const root = options.root ?? DEFAULT_CRUN_ROOT;
     super({
       name: "crun",

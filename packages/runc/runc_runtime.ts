@@ -1,5 +1,4 @@
-import { OciCliRuntime } from "@weft/runtime";
-import { checkChoice, checkCommonOptions } from "./_options.ts";
+import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/runtime";
 
 /**
  * The state root {@linkcode RuncRuntime} uses when none is given.
@@ -70,8 +69,8 @@ export interface RuncOptions {
 export class RuncRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: RuncOptions = {}) {
-    checkCommonOptions(options as Record<string, unknown>);
-    checkChoice("rootless", options.rootless, [true, false, "auto"]);
+    checkRuntimeOptions(options as Record<string, unknown>);
+    checkOptionChoice("rootless", options.rootless, [true, false, "auto"]);
     const root = options.root ?? DEFAULT_RUNC_ROOT;
     super({
       name: "runc",
