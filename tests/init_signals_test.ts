@@ -2,153 +2,125 @@
 // for a container that ignores TERM (a second SIGTERM changing nothing), and
 // SIGHUP/SIGUSR1 forwarded to the containers.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
-import {
-  label,
-  missing,
-  MODES,
-  PodDir,
-  processesWith,
-  RUNTIMES,
-  sleep,
-  startInit,
-  waitForStatus,
-} from "./_init_harness.ts";
+import { podTest, processesWith, sleep, startInit, waitForStatus } from "./_init_harness.ts";
 
 const allRunning = (ids: string[]) => (s: { containers: Record<string, { state: string }> }) =>
   ids.every((id) => s.containers[id]?.state === "running");
 
-for (const runtime of RUNTIMES) {
-  for (const mode of MODES) {
-    Deno.test({
-      name:
-        `SIGTERM stops a container that handles TERM within its grace, deletes every container and exits as configured ${
-          label(runtime, mode)
-        }`,
-      ignore: missing(runtime, mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        const config = await pod.write(runtime, {
-          containers: [
-            {
-              id: "wi-main",
-              bundle: await pod.bundle(
-                "trap 'echo bye; exit 42' TERM; echo ready; while :; do sleep 0.05; done",
-              ),
-              stop: { grace: 10_000 },
-            },
-            {
-              id: "wi-side",
-              bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.05; done"),
-            },
-          ],
-          pod: { exitCode: { from: "container", id: "wi-main" } },
-        });
-        await using init = startInit(config, mode);
-        await waitForStatus(pod, allRunning(["wi-main", "wi-side"]));
-        const signalled = Date.now();
-        await init.kill("SIGTERM");
-        const { code, stdout, stderr } = await init.exited;
-        const took = Date.now() - signalled;
-        assertEquals(code, 42, stderr);
-        assert(took < 5_000, `the stop took ${took} ms, far from the 10 s grace`);
-        assert(stdout.includes("[wi-main] ready\n") && stdout.includes("[wi-main] bye\n"), stdout);
-        assert(!stderr.includes("did not stop within"), stderr);
-        const status = (await pod.status())!;
-        assertEquals(status.pod.state, "ended");
-        assertEquals(status.pod.stopReason, "received SIGTERM");
-        assertEquals(status.pod.exitCode, 42);
-        deepStrictEqual(
-          Object.values(status.containers).map((c) => [c.state, c.lastStatus]),
-          [["stopped", 42], ["stopped", 0]],
-        );
-        deepStrictEqual(await pod.rootEntries(), [], "the state root is empty");
-      },
-    });
-
-    Deno.test({
-      name:
-        `a container that ignores TERM gets KILL with its child at the deadline, and a second SIGTERM changes nothing ${
-          label(runtime, mode)
-        }`,
-      ignore: missing(runtime, mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        const marker = `77${Math.floor(Math.random() * 1e6)}`;
-        const config = await pod.write(runtime, {
-          containers: [{
-            id: "wi-stubborn",
-            bundle: await pod.bundle(`trap '' TERM; sleep ${marker} & echo ready; wait`),
-            stop: { grace: 1_000 },
-          }],
-          pod: { exitCode: { from: "container", id: "wi-stubborn" } },
-        });
-        await using init = startInit(config, mode);
-        await waitForStatus(pod, allRunning(["wi-stubborn"]));
-        await init.waitForOutput((stdout) => stdout.includes("[wi-stubborn] ready"));
-        assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
-        const signalled = Date.now();
-        await init.kill("SIGTERM");
-        await sleep(300);
-        await init.kill("SIGTERM");
-        const { code, stderr } = await init.exited;
-        const took = Date.now() - signalled;
-        assert(took < 2_000, `the init took ${took} ms, more than grace + 1 s`);
-        assertEquals(code, 137, stderr);
-        assert(stderr.includes("Already stopping; received SIGTERM changes nothing"), stderr);
-        assert(
-          stderr.includes(
-            "Container wi-stubborn did not stop within 1000 ms: sending KILL to all its processes",
+podTest(
+  "SIGTERM stops a container that handles TERM within its grace, deletes every container and exits as configured",
+  async ({ pod, runtime, mode }) => {
+    const config = await pod.write(runtime, {
+      containers: [
+        {
+          id: "wi-main",
+          bundle: await pod.bundle(
+            "trap 'echo bye; exit 42' TERM; echo ready; while :; do sleep 0.05; done",
           ),
-        );
-        deepStrictEqual(await processesWith(`sleep ${marker}`), [], "the child got KILL too");
-        const status = (await pod.status())!;
-        deepStrictEqual(status.containers["wi-stubborn"].exits.map((e) => e.signal), ["SIGKILL"]);
-        deepStrictEqual(await pod.rootEntries(), []);
-      },
+          stop: { grace: 10_000 },
+        },
+        {
+          id: "wi-side",
+          bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.05; done"),
+        },
+      ],
+      pod: { exitCode: { from: "container", id: "wi-main" } },
     });
+    await using init = startInit(config, mode);
+    await waitForStatus(pod, allRunning(["wi-main", "wi-side"]));
+    const signalled = Date.now();
+    await init.kill("SIGTERM");
+    const { code, stdout, stderr } = await init.exited;
+    const took = Date.now() - signalled;
+    assertEquals(code, 42, stderr);
+    assert(took < 5_000, `the stop took ${took} ms, far from the 10 s grace`);
+    assert(stdout.includes("[wi-main] ready\n") && stdout.includes("[wi-main] bye\n"), stdout);
+    assert(!stderr.includes("did not stop within"), stderr);
+    const status = (await pod.status())!;
+    assertEquals(status.pod.state, "ended");
+    assertEquals(status.pod.stopReason, "received SIGTERM");
+    assertEquals(status.pod.exitCode, 42);
+    deepStrictEqual(
+      Object.values(status.containers).map((c) => [c.state, c.lastStatus]),
+      [["stopped", 42], ["stopped", 0]],
+    );
+    deepStrictEqual(await pod.rootEntries(), [], "the state root is empty");
+  },
+);
 
-    Deno.test({
-      name: `SIGHUP and SIGUSR1 sent to the init reach the container's process ${
-        label(runtime, mode)
-      }`,
-      ignore: missing(runtime, mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        const script =
-          "trap 'echo got HUP' HUP; trap 'echo got USR1' USR1; trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done";
-        const config = await pod.write(runtime, {
-          containers: [
-            { id: "wi-listener", bundle: await pod.bundle(script) },
-            { id: "wi-other", bundle: await pod.bundle(script) },
-          ],
-        });
-        await using init = startInit(config, mode);
-        await waitForStatus(pod, allRunning(["wi-listener", "wi-other"]));
-        await init.waitForOutput((stdout) =>
-          stdout.includes("[wi-listener] ready") && stdout.includes("[wi-other] ready")
-        );
-        // Job-control signals never stop the init.
-        for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) await init.kill(signal);
-        await sleep(100);
-        const stat = await Deno.readTextFile(`/proc/${await init.pid()}/stat`);
-        assertEquals(stat.slice(stat.lastIndexOf(")") + 2)[0] === "T", false, stat);
-        await init.kill("SIGHUP");
-        await init.waitForOutput((stdout) =>
-          stdout.includes("[wi-listener] got HUP") && stdout.includes("[wi-other] got HUP")
-        );
-        await init.kill("SIGUSR1");
-        await init.waitForOutput((stdout) =>
-          stdout.includes("[wi-listener] got USR1") && stdout.includes("[wi-other] got USR1")
-        );
-        assertEquals(
-          (await pod.status())!.pod.state,
-          "running",
-          "forwarded signals do not stop the pod",
-        );
-        await init.kill("SIGTERM");
-        const { code } = await init.exited;
-        assertEquals(code, 0);
-      },
+podTest(
+  "a container that ignores TERM gets KILL with its child at the deadline, and a second SIGTERM changes nothing",
+  async ({ pod, runtime, mode }) => {
+    const marker = `77${Math.floor(Math.random() * 1e6)}`;
+    const config = await pod.write(runtime, {
+      containers: [{
+        id: "wi-stubborn",
+        bundle: await pod.bundle(`trap '' TERM; sleep ${marker} & echo ready; wait`),
+        stop: { grace: 1_000 },
+      }],
+      pod: { exitCode: { from: "container", id: "wi-stubborn" } },
     });
-  }
-}
+    await using init = startInit(config, mode);
+    await waitForStatus(pod, allRunning(["wi-stubborn"]));
+    await init.waitForOutput((stdout) => stdout.includes("[wi-stubborn] ready"));
+    assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
+    const signalled = Date.now();
+    await init.kill("SIGTERM");
+    await sleep(300);
+    await init.kill("SIGTERM");
+    const { code, stderr } = await init.exited;
+    const took = Date.now() - signalled;
+    assert(took < 2_000, `the init took ${took} ms, more than grace + 1 s`);
+    assertEquals(code, 137, stderr);
+    assert(stderr.includes("Already stopping; received SIGTERM changes nothing"), stderr);
+    assert(
+      stderr.includes(
+        "Container wi-stubborn did not stop within 1000 ms: sending KILL to all its processes",
+      ),
+    );
+    deepStrictEqual(await processesWith(`sleep ${marker}`), [], "the child got KILL too");
+    const status = (await pod.status())!;
+    deepStrictEqual(status.containers["wi-stubborn"].exits.map((e) => e.signal), ["SIGKILL"]);
+    deepStrictEqual(await pod.rootEntries(), []);
+  },
+);
+
+podTest(
+  "SIGHUP and SIGUSR1 sent to the init reach the container's process",
+  async ({ pod, runtime, mode }) => {
+    const script =
+      "trap 'echo got HUP' HUP; trap 'echo got USR1' USR1; trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done";
+    const config = await pod.write(runtime, {
+      containers: [
+        { id: "wi-listener", bundle: await pod.bundle(script) },
+        { id: "wi-other", bundle: await pod.bundle(script) },
+      ],
+    });
+    await using init = startInit(config, mode);
+    await waitForStatus(pod, allRunning(["wi-listener", "wi-other"]));
+    await init.waitForOutput((stdout) =>
+      stdout.includes("[wi-listener] ready") && stdout.includes("[wi-other] ready")
+    );
+    // Job-control signals never stop the init.
+    for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) await init.kill(signal);
+    await sleep(100);
+    const stat = await Deno.readTextFile(`/proc/${await init.pid()}/stat`);
+    assertEquals(stat.slice(stat.lastIndexOf(")") + 2)[0] === "T", false, stat);
+    await init.kill("SIGHUP");
+    await init.waitForOutput((stdout) =>
+      stdout.includes("[wi-listener] got HUP") && stdout.includes("[wi-other] got HUP")
+    );
+    await init.kill("SIGUSR1");
+    await init.waitForOutput((stdout) =>
+      stdout.includes("[wi-listener] got USR1") && stdout.includes("[wi-other] got USR1")
+    );
+    assertEquals(
+      (await pod.status())!.pod.state,
+      "running",
+      "forwarded signals do not stop the pod",
+    );
+    await init.kill("SIGTERM");
+    const { code } = await init.exited;
+    assertEquals(code, 0);
+  },
+);
