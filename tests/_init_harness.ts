@@ -39,6 +39,14 @@ export interface PodScenario {
   mode: InitMode;
 }
 
+/** Which runtimes and init modes a {@linkcode podTest} scenario runs on. */
+export interface PodTestOptions {
+  /** @default {RUNTIMES} */
+  runtimes?: readonly (typeof RUNTIMES)[number][];
+  /** @default {MODES} */
+  modes?: readonly InitMode[];
+}
+
 /**
  * Registers scenario `name` once per runtime and init mode (named with its
  * {@linkcode label}, ignored where {@linkcode missing}), each run with a
@@ -47,9 +55,10 @@ export interface PodScenario {
 export function podTest(
   name: string | ((runtime: string) => string),
   fn: (scenario: PodScenario) => Promise<void>,
+  options: PodTestOptions = {},
 ): void {
-  for (const runtime of RUNTIMES) {
-    for (const mode of MODES) {
+  for (const runtime of options.runtimes ?? RUNTIMES) {
+    for (const mode of options.modes ?? MODES) {
       Deno.test({
         name: `${typeof name === "string" ? name : name(runtime)} ${label(runtime, mode)}`,
         ignore: missing(runtime, mode),

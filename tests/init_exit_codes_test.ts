@@ -2,15 +2,7 @@
 // come within a millisecond of start, recorded with 128+signal semantics, and
 // decide the pod's exit code as configured.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
-import {
-  label,
-  missing,
-  PodDir,
-  podTest,
-  RUNTIMES,
-  startInit,
-  waitForStatus,
-} from "./_init_harness.ts";
+import { podTest, startInit, waitForStatus } from "./_init_harness.ts";
 
 const never = { policy: "never" };
 
@@ -98,26 +90,21 @@ podTest(
   },
 );
 
-for (const runtime of RUNTIMES) {
-  Deno.test({
-    name: `the first container to fail for good decides the pod's exit code by default ${
-      label(runtime, "child")
-    }`,
-    ignore: missing(runtime, "child"),
-    async fn(): Promise<void> {
-      await using pod = await PodDir.create();
-      const config = await pod.write(runtime, {
-        containers: [
-          { id: "wi-ok", bundle: await pod.bundle("exit 0"), restart: never },
-          { id: "wi-bad", bundle: await pod.bundle("sleep 0.3; exit 2"), restart: never },
-          { id: "wi-late", bundle: await pod.bundle("sleep 1; exit 5"), restart: never },
-        ],
-      });
-      await using init = startInit(config, "child");
-      const { code } = await init.exited;
-      assertEquals(code, 2);
-      const status = await waitForStatus(pod, (s) => s.pod.state === "ended");
-      assertEquals(status.containers["wi-late"].lastStatus, 5);
-    },
-  });
-}
+podTest(
+  "the first container to fail for good decides the pod's exit code by default",
+  async ({ pod, runtime }) => {
+    const config = await pod.write(runtime, {
+      containers: [
+        { id: "wi-ok", bundle: await pod.bundle("exit 0"), restart: never },
+        { id: "wi-bad", bundle: await pod.bundle("sleep 0.3; exit 2"), restart: never },
+        { id: "wi-late", bundle: await pod.bundle("sleep 1; exit 5"), restart: never },
+      ],
+    });
+    await using init = startInit(config, "child");
+    const { code } = await init.exited;
+    assertEquals(code, 2);
+    const status = await waitForStatus(pod, (s) => s.pod.state === "ended");
+    assertEquals(status.containers["wi-late"].lastStatus, 5);
+  },
+  { modes: ["child"] },
+);

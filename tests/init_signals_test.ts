@@ -2,7 +2,14 @@
 // for a container that ignores TERM (a second SIGTERM changing nothing), and
 // SIGHUP/SIGUSR1 forwarded to the containers.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
-import { podTest, processesWith, sleep, startInit, waitForStatus } from "./_init_harness.ts";
+import {
+  podTest,
+  processesWith,
+  sleep,
+  startInit,
+  waitFor,
+  waitForStatus,
+} from "./_init_harness.ts";
 
 const allRunning = (ids: string[]) => (s: { containers: Record<string, { state: string }> }) =>
   ids.every((id) => s.containers[id]?.state === "running");
@@ -63,6 +70,9 @@ podTest(
     await using init = startInit(config, mode);
     await waitForStatus(pod, allRunning(["wi-stubborn"]));
     await init.waitForOutput((stdout) => stdout.includes("[wi-stubborn] ready"));
+    // "ready" is echoed once the shell forked the child, maybe before it ran sleep.
+    const sleeping = async () => (await processesWith(`sleep ${marker}`)).length > 0;
+    await waitFor(sleeping, 5_000).catch(() => {}); // the assertion below reports it
     assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
     const signalled = Date.now();
     await init.kill("SIGTERM");
