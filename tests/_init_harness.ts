@@ -32,6 +32,45 @@ export function label(runtime: string, mode: InitMode): string {
   return `(${runtime}, ${mode === "pid1" ? "PID 1" : "subreaper child"})`;
 }
 
+/** What a {@linkcode podTest} scenario gets: its fresh pod directory, runtime and init mode. */
+export interface PodScenario {
+  pod: PodDir;
+  runtime: (typeof RUNTIMES)[number];
+  mode: InitMode;
+}
+
+/** Which runtimes and init modes a {@linkcode podTest} scenario runs on. */
+export interface PodTestOptions {
+  /** @default {RUNTIMES} */
+  runtimes?: readonly (typeof RUNTIMES)[number][];
+  /** @default {MODES} */
+  modes?: readonly InitMode[];
+}
+
+/**
+ * Registers scenario `name` once per runtime and init mode (named with its
+ * {@linkcode label}, ignored where {@linkcode missing}), each run with a
+ * fresh {@linkcode PodDir} that is removed afterwards.
+ */
+export function podTest(
+  name: string | ((runtime: string) => string),
+  fn: (scenario: PodScenario) => Promise<void>,
+  options: PodTestOptions = {},
+): void {
+  for (const runtime of options.runtimes ?? RUNTIMES) {
+    for (const mode of options.modes ?? MODES) {
+      Deno.test({
+        name: `${typeof name === "string" ? name : name(runtime)} ${label(runtime, mode)}`,
+        ignore: missing(runtime, mode),
+        async fn(): Promise<void> {
+          await using pod = await PodDir.create();
+          await fn({ pod, runtime, mode });
+        },
+      });
+    }
+  }
+}
+
 /** A pod directory: bundles, pod.json, the state root and the status file. */
 export class PodDir implements AsyncDisposable {
   readonly dir: string;

@@ -3,7 +3,7 @@
 // by one field of the pod file, and "auto" picks one that is installed.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
 import { findBinary } from "@weft/runtime";
-import { label, missing, MODES, PodDir, runInit, RUNTIMES, startInit } from "./_init_harness.ts";
+import { label, missing, PodDir, podTest, runInit, startInit } from "./_init_harness.ts";
 
 interface Case {
   name: string;
@@ -94,25 +94,18 @@ const CASES: Case[] = [
   },
 ];
 
-for (const mode of MODES) {
-  for (const { name, document, code, message } of CASES) {
-    Deno.test({
-      name: `${name} ends the init with a message naming the cause ${label("runc", mode)}`,
-      ignore: missing("runc", mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        await Deno.writeTextFile(pod.configFile, document);
-        const result = await runInit(["--config", pod.configFile], mode);
-        // As PID 1 the init may log the pseudo filesystems it mounted first.
-        const logLine = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T\S+ (INFO|WARNING) +weft\.init\.mounts: /;
-        const lines = result.stderr.split("\n").filter((line) => !logLine.test(line));
-        assertEquals(lines.join("\n"), `weft-init: ${message(pod.configFile)}\n`);
-        assertEquals(result.code, code);
-        assertEquals(result.stdout, "");
-        deepStrictEqual(await pod.rootEntries(), []);
-      },
-    });
-  }
+for (const { name, document, code, message } of CASES) {
+  podTest(`${name} ends the init with a message naming the cause`, async ({ pod, mode }) => {
+    await Deno.writeTextFile(pod.configFile, document);
+    const result = await runInit(["--config", pod.configFile], mode);
+    // As PID 1 the init may log the pseudo filesystems it mounted first.
+    const logLine = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T\S+ (INFO|WARNING) +weft\.init\.mounts: /;
+    const lines = result.stderr.split("\n").filter((line) => !logLine.test(line));
+    assertEquals(lines.join("\n"), `weft-init: ${message(pod.configFile)}\n`);
+    assertEquals(result.code, code);
+    assertEquals(result.stdout, "");
+    deepStrictEqual(await pod.rootEntries(), []);
+  }, { runtimes: ["runc"] });
 }
 
 Deno.test("validate checks a file without running it, and schema prints the JSON Schema", async (): Promise<void> => {
@@ -166,32 +159,24 @@ Deno.test("validate checks a file without running it, and schema prints the JSON
   assertEquals(unknown.code, 2);
 });
 
-for (const runtime of RUNTIMES) {
-  for (const mode of MODES) {
-    Deno.test({
-      name: `the same pod runs under ${runtime} by naming it in runtime.name ${
-        label(runtime, mode)
-      }`,
-      ignore: missing(runtime, mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        const config = await pod.write(runtime, {
-          containers: [{
-            id: "wi-hello",
-            bundle: await pod.bundle("echo hello from $0"),
-            restart: { policy: "never" },
-          }],
-        });
-        await using init = startInit(config, mode);
-        const { code, stdout, stderr } = await init.exited;
-        assertEquals(code, 0, stderr);
-        assertEquals(stdout, "[wi-hello] hello from sh\n");
-        assert(stderr.includes(`with runtime ${runtime} (state root ${pod.root})`), stderr);
-        assertEquals((await pod.status())!.pod.runtime, runtime);
-      },
+podTest(
+  (runtime) => `the same pod runs under ${runtime} by naming it in runtime.name`,
+  async ({ pod, runtime, mode }) => {
+    const config = await pod.write(runtime, {
+      containers: [{
+        id: "wi-hello",
+        bundle: await pod.bundle("echo hello from $0"),
+        restart: { policy: "never" },
+      }],
     });
-  }
-}
+    await using init = startInit(config, mode);
+    const { code, stdout, stderr } = await init.exited;
+    assertEquals(code, 0, stderr);
+    assertEquals(stdout, "[wi-hello] hello from sh\n");
+    assert(stderr.includes(`with runtime ${runtime} (state root ${pod.root})`), stderr);
+    assertEquals((await pod.status())!.pod.runtime, runtime);
+  },
+);
 
 Deno.test({
   name: `auto picks an installed runtime: crun first, runc when crun is not installed ${

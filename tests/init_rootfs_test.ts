@@ -4,16 +4,7 @@
 // container runs, naming the field.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
 import { createBusyboxBundle } from "@weft/runtime/testing";
-import {
-  label,
-  missing,
-  MODES,
-  PodDir,
-  runInit,
-  RUNTIMES,
-  startInit,
-  waitForStatus,
-} from "./_init_harness.ts";
+import { missing, PodDir, podTest, runInit, startInit, waitForStatus } from "./_init_harness.ts";
 
 /** A busybox rootfs in the pod directory, with a user "app" (1000) in /etc/passwd. */
 async function busyboxRootfs(pod: PodDir): Promise<string> {
@@ -41,79 +32,71 @@ function field(stdout: string, id: string, name: string): string | undefined {
   return new RegExp(`^\\[${id}\\] .*\\b${name}=(\\S+)`, "m").exec(stdout)?.[1];
 }
 
-for (const runtime of RUNTIMES) {
-  for (const mode of MODES) {
-    Deno.test({
-      name: `rootfs containers run from generated bundles and share the pod's network namespace ${
-        label(runtime, mode)
-      }`,
-      ignore: missing(runtime, mode),
-      async fn(): Promise<void> {
-        await using pod = await PodDir.create();
-        const rootfs = await busyboxRootfs(pod);
-        const config = await pod.write(runtime, {
-          runtime: runtimeSection(runtime),
-          containers: [
-            {
-              id: "wb-app",
-              rootfs,
-              shareNamespacesWith: "wb-pause",
-              readonlyRootfs: true,
-              stop: { grace: 500 },
-              mounts: [{ type: "tmpfs", destination: "/tmp" }],
-              process: {
-                args: ["sh", "-c", `${REPORT} user=$(id -u); ${SERVE}`],
-                user: "app",
-              },
-            },
-            {
-              id: "wb-pause",
-              rootfs,
-              hostname: "pod",
-              stop: { grace: 500 },
-              process: { args: ["sh", "-c", `${REPORT}; ${SERVE}`] },
-            },
-            {
-              id: "wb-once",
-              rootfs,
-              restart: { policy: "never" },
-              process: { args: ["sh", "-c", "echo once=done"] },
-            },
-          ],
-        });
-        await using init = startInit(config, mode);
-        // Whole lines: the last field of each container's line has arrived.
-        await init.waitForOutput((stdout) =>
-          field(stdout, "wb-app", "user") !== undefined &&
-          field(stdout, "wb-pause", "pid") !== undefined &&
-          stdout.includes("[wb-once] once=done")
-        );
-        const out = init.stdout;
-        assertEquals(field(out, "wb-app", "net"), field(out, "wb-pause", "net"), out);
-        assert(field(out, "wb-app", "pid") !== field(out, "wb-pause", "pid"), out);
-        assertEquals(field(out, "wb-app", "user"), "1000", out);
-        // The once container has exited and been deleted: its generated bundle is gone.
-        await waitForStatus(pod, (s) =>
-          s.containers["wb-once"]?.state === "exited" &&
-          s.containers["wb-app"]?.state === "running");
-        const bundles = await runtimeBundles(runtime, pod.root);
-        assert(bundles["wb-app"]?.endsWith("/bundles/wb-app"), JSON.stringify(bundles));
-        const generated = JSON.parse(await Deno.readTextFile(`${bundles["wb-app"]}/config.json`));
-        assertEquals(generated.root.path, rootfs);
-        assertEquals(generated.root.readonly, true);
-        const runDir = bundles["wb-app"].slice(0, -"/bundles/wb-app".length);
-        await Deno.stat(`${runDir}/bundles/wb-once`).then(
-          () => assert(false, "the bundle of the deleted container wb-once is still there"),
-          (error) => assert(error instanceof Deno.errors.NotFound),
-        );
-        await init.kill("SIGTERM");
-        const { code, stderr } = await init.exited;
-        assertEquals(code, 0, stderr);
-        deepStrictEqual(await pod.rootEntries(), []);
-      },
+podTest(
+  "rootfs containers run from generated bundles and share the pod's network namespace",
+  async ({ pod, runtime, mode }) => {
+    const rootfs = await busyboxRootfs(pod);
+    const config = await pod.write(runtime, {
+      runtime: runtimeSection(runtime),
+      containers: [
+        {
+          id: "wb-app",
+          rootfs,
+          shareNamespacesWith: "wb-pause",
+          readonlyRootfs: true,
+          stop: { grace: 500 },
+          mounts: [{ type: "tmpfs", destination: "/tmp" }],
+          process: {
+            args: ["sh", "-c", `${REPORT} user=$(id -u); ${SERVE}`],
+            user: "app",
+          },
+        },
+        {
+          id: "wb-pause",
+          rootfs,
+          hostname: "pod",
+          stop: { grace: 500 },
+          process: { args: ["sh", "-c", `${REPORT}; ${SERVE}`] },
+        },
+        {
+          id: "wb-once",
+          rootfs,
+          restart: { policy: "never" },
+          process: { args: ["sh", "-c", "echo once=done"] },
+        },
+      ],
     });
-  }
-}
+    await using init = startInit(config, mode);
+    // Whole lines: the last field of each container's line has arrived.
+    await init.waitForOutput((stdout) =>
+      field(stdout, "wb-app", "user") !== undefined &&
+      field(stdout, "wb-pause", "pid") !== undefined &&
+      stdout.includes("[wb-once] once=done")
+    );
+    const out = init.stdout;
+    assertEquals(field(out, "wb-app", "net"), field(out, "wb-pause", "net"), out);
+    assert(field(out, "wb-app", "pid") !== field(out, "wb-pause", "pid"), out);
+    assertEquals(field(out, "wb-app", "user"), "1000", out);
+    // The once container has exited and been deleted: its generated bundle is gone.
+    await waitForStatus(pod, (s) =>
+      s.containers["wb-once"]?.state === "exited" &&
+      s.containers["wb-app"]?.state === "running");
+    const bundles = await runtimeBundles(runtime, pod.root);
+    assert(bundles["wb-app"]?.endsWith("/bundles/wb-app"), JSON.stringify(bundles));
+    const generated = JSON.parse(await Deno.readTextFile(`${bundles["wb-app"]}/config.json`));
+    assertEquals(generated.root.path, rootfs);
+    assertEquals(generated.root.readonly, true);
+    const runDir = bundles["wb-app"].slice(0, -"/bundles/wb-app".length);
+    await Deno.stat(`${runDir}/bundles/wb-once`).then(
+      () => assert(false, "the bundle of the deleted container wb-once is still there"),
+      (error) => assert(error instanceof Deno.errors.NotFound),
+    );
+    await init.kill("SIGTERM");
+    const { code, stderr } = await init.exited;
+    assertEquals(code, 0, stderr);
+    deepStrictEqual(await pod.rootEntries(), []);
+  },
+);
 
 /** The bundle directory of each container the runtime knows, from `state`. */
 async function runtimeBundles(runtime: string, root: string): Promise<Record<string, string>> {

@@ -4,45 +4,40 @@
 // runtime.callTimeout, reported with the container, and leaves no state.
 import { deepStrictEqual, match, strictEqual as assertEquals } from "node:assert/strict";
 import { findBinary } from "@weft/runtime";
-import { label, missing, MODES, PodDir, startInit, waitForStatus } from "./_init_harness.ts";
+import { podTest, startInit, waitForStatus } from "./_init_harness.ts";
 
-for (const mode of MODES) {
-  Deno.test({
-    name: `a runtime call that hangs is cut at the call timeout and reported, and the others run ${
-      label("runc", mode)
-    }`,
-    ignore: missing("runc", mode),
-    async fn(): Promise<void> {
-      await using pod = await PodDir.create();
-      const runc = (await findBinary("runc"))!;
-      const wrapper = `${pod.dir}/runc-hangs`;
-      await Deno.writeTextFile(
-        wrapper,
-        `#!/bin/sh\ncase " $* " in *" create "*" wi-hang "*) echo hanging >&2; exec sleep 3600;; esac\nexec ${runc} "$@"\n`,
-      );
-      await Deno.chmod(wrapper, 0o755);
-      const service = "trap 'exit 0' TERM; while :; do sleep 0.05; done";
-      const config = await pod.write("runc", {
-        runtime: { binary: wrapper, callTimeout: 500 },
-        containers: [
-          { id: "wi-hang", bundle: await pod.bundle(service), restart: { policy: "never" } },
-          { id: "wi-fine", bundle: await pod.bundle(service) },
-        ],
-      });
-      await using init = startInit(config, mode);
-      const status = await waitForStatus(
-        pod,
-        (s) =>
-          s.containers["wi-hang"].state === "failed" && s.containers["wi-fine"].state === "running",
-      );
-      match(
-        status.containers["wi-hang"].error ?? "",
-        /^Runtime call "runc create --bundle \/.* --pid-file \/.*\/wi-hang\.pid wi-hang" timed out after 500 ms$/,
-      );
-      await init.kill("SIGTERM");
-      const { code } = await init.exited;
-      assertEquals(code, 125);
-      deepStrictEqual(await pod.rootEntries(), [], "nothing is left in the state root");
-    },
-  });
-}
+podTest(
+  "a runtime call that hangs is cut at the call timeout and reported, and the others run",
+  async ({ pod, mode }) => {
+    const runc = (await findBinary("runc"))!;
+    const wrapper = `${pod.dir}/runc-hangs`;
+    await Deno.writeTextFile(
+      wrapper,
+      `#!/bin/sh\ncase " $* " in *" create "*" wi-hang "*) echo hanging >&2; exec sleep 3600;; esac\nexec ${runc} "$@"\n`,
+    );
+    await Deno.chmod(wrapper, 0o755);
+    const service = "trap 'exit 0' TERM; while :; do sleep 0.05; done";
+    const config = await pod.write("runc", {
+      runtime: { binary: wrapper, callTimeout: 500 },
+      containers: [
+        { id: "wi-hang", bundle: await pod.bundle(service), restart: { policy: "never" } },
+        { id: "wi-fine", bundle: await pod.bundle(service) },
+      ],
+    });
+    await using init = startInit(config, mode);
+    const status = await waitForStatus(
+      pod,
+      (s) =>
+        s.containers["wi-hang"].state === "failed" && s.containers["wi-fine"].state === "running",
+    );
+    match(
+      status.containers["wi-hang"].error ?? "",
+      /^Runtime call "runc create --bundle \/.* --pid-file \/.*\/wi-hang\.pid wi-hang" timed out after 500 ms$/,
+    );
+    await init.kill("SIGTERM");
+    const { code } = await init.exited;
+    assertEquals(code, 125);
+    deepStrictEqual(await pod.rootEntries(), [], "nothing is left in the state root");
+  },
+  { runtimes: ["runc"] },
+);

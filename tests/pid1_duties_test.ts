@@ -170,28 +170,58 @@ function processState(pid: number): string {
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
 }
 
+// The kernel drops TSTP, TTIN and TTOU sent to a process of an orphaned
+// process group (one whose parent is in another session), which is what a
+// test runner started in the background by a shell is. Then nothing could stop
+// the control either and the test would prove nothing. So the control and the
+// init run as jobs of a job-control shell in a session of their own: each job
+// is its own process group, with the shell as its parent in the same session.
+const JOBS = [
+  "set -m",
+  "sleep 10 &",
+  "echo control $!",
+  '"$@" &',
+  "echo fixture $!",
+  "wait $!",
+].join("\n");
+
 Deno.test("SIGTSTP, SIGTTIN and SIGTTOU do not stop the init", async () => {
-  // Control: the same signals stop a process that does not handle them.
-  const control = new Deno.Command("sleep", { args: ["10"] }).spawn();
-  const fixture = new Deno.Command(DENO, {
-    args: ["run", "-A", FIXTURE, "stop-signals"],
+  const session = new Deno.Command("setsid", {
+    args: ["bash", "-c", JOBS, "bash", DENO, "run", "-A", FIXTURE, "stop-signals"],
     stdin: "piped",
     stdout: "piped",
   }).spawn();
-  const lines = fixture.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  assert.match((await lines.read()).value ?? "", /"ready"/);
-  for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) {
-    control.kill(signal);
-    fixture.kill(signal);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(processState(control.pid), "T", `${signal} stops an unprepared process`);
-    assert.notEqual(processState(fixture.pid), "T", `${signal} stopped the init`);
-    control.kill("SIGCONT");
+  const lines = session.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = "";
+  async function line(): Promise<string> {
+    while (!buffered.includes("\n")) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      buffered += value;
+    }
+    const end = buffered.indexOf("\n");
+    const text = end < 0 ? buffered : buffered.slice(0, end);
+    buffered = end < 0 ? "" : buffered.slice(end + 1);
+    return text;
   }
-  control.kill("SIGKILL");
-  await control.status;
-  await fixture.stdin.close();
-  const result = JSON.parse((await lines.read()).value ?? "{}").result;
+  const control = Number((await line()).replace("control ", ""));
+  const fixture = Number((await line()).replace("fixture ", ""));
+  assert.match(await line(), /"ready"/);
+  try {
+    for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) {
+      Deno.kill(control, signal);
+      Deno.kill(fixture, signal);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Control: the same signal stops a process that does not handle it.
+      assert.equal(processState(control), "T", `${signal} stops an unprepared process`);
+      assert.notEqual(processState(fixture), "T", `${signal} stopped the init`);
+      Deno.kill(control, "SIGCONT");
+    }
+  } finally {
+    Deno.kill(control, "SIGKILL");
+  }
+  await session.stdin.close();
+  const result = JSON.parse(await line() || "{}").result;
   assert.ok(result.ticks > 30, `the init kept running (${result.ticks} ticks)`);
-  assert.equal((await fixture.status).code, 0);
+  assert.equal((await session.status).code, 0);
 });

@@ -5,7 +5,23 @@ import { ContainerSpecError } from "./errors.ts";
 import { generateConfig, type GenerateConfigOptions } from "./generate_config.ts";
 import type { OciConfig } from "./oci_config.ts";
 
-/** A bundle written by {@linkcode writeBundle}; `await using` removes it. */
+/**
+ * A bundle written by {@linkcode writeBundle}; `await using` removes it.
+ *
+ * @example
+ * ```ts
+ * import { type WrittenBundle, writeBundle } from "@weft/bundle";
+ *
+ * const rootfs = await Deno.makeTempDir();
+ * const run = await Deno.makeTempDir();
+ * {
+ *   await using bundle: WrittenBundle = await writeBundle(`${run}/web`, { rootfs, process: { args: ["sh"] } });
+ *   console.assert((await Deno.stat(`${bundle.dir}/config.json`)).isFile);
+ * }
+ * await Deno.remove(rootfs);
+ * await Deno.remove(run, { recursive: true });
+ * ```
+ */
 export interface WrittenBundle extends AsyncDisposable {
   /** Absolute path of the bundle directory (it holds `config.json` only). */
   readonly dir: string;

@@ -55,7 +55,17 @@ export interface ContainerSpec {
   pod?: PodSpec;
 }
 
-/** The process of a {@linkcode ContainerSpec}. */
+/**
+ * The process of a {@linkcode ContainerSpec}.
+ *
+ * @example
+ * ```ts
+ * import { mergeImageConfig, type ProcessSpec } from "@weft/bundle";
+ *
+ * const process: ProcessSpec = { args: ["httpd", "-f"], env: ["PORT=80"], cwd: "/srv", user: "33:33" };
+ * console.assert(mergeImageConfig(process).cwd === "/srv");
+ * ```
+ */
 export interface ProcessSpec {
   /**
    * The command: replaces the image's `Cmd` and follows the entrypoint (as
@@ -82,7 +92,17 @@ export interface ProcessSpec {
   user?: string;
 }
 
-/** A bind mount. */
+/**
+ * A bind mount.
+ *
+ * @example
+ * ```ts
+ * import type { BindMountSpec } from "@weft/bundle";
+ *
+ * const data: BindMountSpec = { type: "bind", source: "/srv/data", destination: "/data", readonly: true };
+ * console.assert(data.readonly);
+ * ```
+ */
 export interface BindMountSpec {
   /** The kind of mount. */
   type: "bind";
@@ -96,7 +116,17 @@ export interface BindMountSpec {
   options?: string[];
 }
 
-/** A tmpfs mount. */
+/**
+ * A tmpfs mount.
+ *
+ * @example
+ * ```ts
+ * import type { TmpfsMountSpec } from "@weft/bundle";
+ *
+ * const scratch: TmpfsMountSpec = { type: "tmpfs", destination: "/tmp", size: "16m", mode: "1777" };
+ * console.assert(scratch.size === "16m");
+ * ```
+ */
 export interface TmpfsMountSpec {
   /** The kind of mount. */
   type: "tmpfs";
@@ -112,10 +142,33 @@ export interface TmpfsMountSpec {
   options?: string[];
 }
 
-/** An extra mount of a {@linkcode ContainerSpec}. */
+/**
+ * An extra mount of a {@linkcode ContainerSpec}.
+ *
+ * @example
+ * ```ts
+ * import { type MountSpec, parseContainerSpec } from "@weft/bundle";
+ *
+ * const mounts: MountSpec[] = [
+ *   { type: "bind", source: "/srv/data", destination: "/data" },
+ *   { type: "tmpfs", destination: "/tmp" },
+ * ];
+ * console.assert(parseContainerSpec({ rootfs: "/srv/web", mounts }).mounts?.length === 2);
+ * ```
+ */
 export type MountSpec = BindMountSpec | TmpfsMountSpec;
 
-/** Cgroup limits of a {@linkcode ContainerSpec}; a limit left out is not set. */
+/**
+ * Cgroup limits of a {@linkcode ContainerSpec}; a limit left out is not set.
+ *
+ * @example
+ * ```ts
+ * import { parseContainerSpec, type ResourcesSpec } from "@weft/bundle";
+ *
+ * const resources: ResourcesSpec = { memoryLimit: "64m", cpuQuota: 50_000, pidsLimit: 100 };
+ * console.assert(parseContainerSpec({ rootfs: "/srv/web", resources }).resources !== undefined);
+ * ```
+ */
 export interface ResourcesSpec {
   /** Memory limit: bytes, or a string with a k/m/g suffix (`"64m"`). */
   memoryLimit?: number | string;
@@ -129,12 +182,31 @@ export interface ResourcesSpec {
   pidsLimit?: number;
 }
 
-/** Namespaces a pod's containers can share. */
+/**
+ * Namespaces a pod's containers can share.
+ *
+ * @example
+ * ```ts
+ * import type { PodNamespace } from "@weft/bundle";
+ *
+ * // Share the network only: each container keeps its own hostname and IPC.
+ * const share: PodNamespace[] = ["network"];
+ * console.assert(share.length === 1);
+ * ```
+ */
 export type PodNamespace = "network" | "ipc" | "uts";
 
 /**
  * Pod membership: join the namespaces of another container (the pod's first
  * container, or a pause-like holder process) through `/proc/<pid>/ns/<type>`.
+ *
+ * @example
+ * ```ts
+ * import { parseContainerSpec, type PodSpec } from "@weft/bundle";
+ *
+ * const pod: PodSpec = { pid: 4242, share: ["network", "ipc"] };
+ * console.assert(parseContainerSpec({ rootfs: "/srv/sidecar", pod }).pod?.pid === 4242);
+ * ```
  */
 export interface PodSpec {
   /** Host pid of a process already in the namespaces to join (e.g. the first container's init). */

@@ -4,7 +4,18 @@ import { InvalidArgumentError } from "@weft/runtime";
 // package's documented API.
 export { InvalidArgumentError };
 
-/** Fields of {@linkcode ContainerSpecError}. */
+/**
+ * Fields of {@linkcode ContainerSpecError}.
+ *
+ * @example
+ * ```ts
+ * import { ContainerSpecError, type ContainerSpecErrorOptions } from "@weft/bundle";
+ *
+ * const options: ContainerSpecErrorOptions = { field: "rootfs", expected: "an absolute path", value: "web" };
+ * const error = new ContainerSpecError(options);
+ * console.assert(error.field === "rootfs" && error instanceof TypeError);
+ * ```
+ */
 export interface ContainerSpecErrorOptions extends ErrorOptions {
   /** The path of the refused field, e.g. `process.user` or `containers[2].mounts[0].source`. */
   field: string;

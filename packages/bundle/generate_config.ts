@@ -14,7 +14,20 @@ import type { OciConfig, OciMount, OciNamespace } from "./oci_config.ts";
 import { parseContainerSpec, POD_NAMESPACES } from "./parse_container_spec.ts";
 import { resolveUser } from "./user.ts";
 
-/** Options of {@linkcode generateConfig}. */
+/**
+ * Options of {@linkcode generateConfig}.
+ *
+ * @example
+ * ```ts
+ * import { generateConfig, type GenerateConfigOptions } from "@weft/bundle";
+ *
+ * const rootfs = await Deno.makeTempDir();
+ * const options: GenerateConfigOptions = { id: "web", path: "containers[0]" };
+ * const config = await generateConfig({ rootfs, process: { args: ["httpd"] } }, options);
+ * console.assert(config.hostname === "web");
+ * await Deno.remove(rootfs);
+ * ```
+ */
 export interface GenerateConfigOptions {
   /**
    * Prefix of every field path in errors, e.g. `containers[2]`.
@@ -34,7 +47,19 @@ export interface GenerateConfigOptions {
   extraFields?: readonly string[];
 }
 
-/** The OCI runtime-spec version written into generated configs. */
+/**
+ * The OCI runtime-spec version written into generated configs.
+ *
+ * @example
+ * ```ts
+ * import { generateConfig, OCI_VERSION } from "@weft/bundle";
+ *
+ * const rootfs = await Deno.makeTempDir();
+ * const config = await generateConfig({ rootfs, process: { args: ["sh"] } });
+ * console.assert(config.ociVersion === OCI_VERSION);
+ * await Deno.remove(rootfs);
+ * ```
+ */
 export const OCI_VERSION = "1.0.2";
 
 const NS_FILE: Record<PodNamespace, string> = { network: "net", ipc: "ipc", uts: "uts" };

@@ -4,6 +4,14 @@ import { ContainerSpecError } from "./errors.ts";
  * The part of an OCI image config (the JSON an image puller writes, e.g.
  * `blobs/sha256/<config digest>`) that shapes the process. Fields the image
  * leaves empty are absent.
+ *
+ * @example
+ * ```ts
+ * import { type ImageConfig, mergeImageConfig } from "@weft/bundle";
+ *
+ * const image: ImageConfig = { cmd: ["nginx", "-g", "daemon off;"], workingDir: "/usr/share/nginx" };
+ * console.assert(mergeImageConfig({}, image).cwd === "/usr/share/nginx");
+ * ```
  */
 export interface ImageConfig {
   /** `config.Entrypoint`. */
@@ -18,7 +26,21 @@ export interface ImageConfig {
   user?: string;
 }
 
-/** Options of {@linkcode readImageConfig}. */
+/**
+ * Options of {@linkcode readImageConfig}.
+ *
+ * @example
+ * ```ts
+ * import { ContainerSpecError, readImageConfig, type ReadImageConfigOptions } from "@weft/bundle";
+ *
+ * const options: ReadImageConfigOptions = { field: "containers[0].imageConfig" };
+ * try {
+ *   await readImageConfig("/nonexistent/config.json", options);
+ * } catch (error) {
+ *   console.assert(error instanceof ContainerSpecError && error.field === options.field);
+ * }
+ * ```
+ */
 export interface ReadImageConfigOptions {
   /** The field path named in errors. @default {"imageConfig"} */
   field?: string;

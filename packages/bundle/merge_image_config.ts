@@ -2,7 +2,17 @@ import type { ProcessSpec } from "./container_spec.ts";
 import { ContainerSpecError } from "./errors.ts";
 import type { ImageConfig } from "./image_config.ts";
 
-/** The process once the spec and the image config are merged. */
+/**
+ * The process once the spec and the image config are merged.
+ *
+ * @example
+ * ```ts
+ * import { type MergedProcess, mergeImageConfig } from "@weft/bundle";
+ *
+ * const merged: MergedProcess = mergeImageConfig({ args: ["sh"] }, { env: ["TERM=xterm"] });
+ * console.assert(merged.user === "0:0" && merged.env.includes("TERM=xterm"));
+ * ```
+ */
 export interface MergedProcess {
   /** The full argv: entrypoint then command. */
   args: string[];
@@ -14,13 +24,36 @@ export interface MergedProcess {
   user: string;
 }
 
-/** Options of {@linkcode mergeImageConfig}. */
+/**
+ * Options of {@linkcode mergeImageConfig}.
+ *
+ * @example
+ * ```ts
+ * import { ContainerSpecError, mergeImageConfig, type MergeImageConfigOptions } from "@weft/bundle";
+ *
+ * const options: MergeImageConfigOptions = { path: "containers[3]" };
+ * try {
+ *   mergeImageConfig({}, {}, options);
+ * } catch (error) {
+ *   console.assert(error instanceof ContainerSpecError && error.field === "containers[3].process.args");
+ * }
+ * ```
+ */
 export interface MergeImageConfigOptions {
   /** Prefix of the field path named in errors (`<path>.process.args`). @default {""} */
   path?: string;
 }
 
-/** The PATH Docker gives a container whose image sets none. */
+/**
+ * The PATH Docker gives a container whose image sets none.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PATH, mergeImageConfig } from "@weft/bundle";
+ *
+ * console.assert(mergeImageConfig({ args: ["sh"] }).env.includes(DEFAULT_PATH));
+ * ```
+ */
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /**

@@ -1,4 +1,14 @@
-/** A mount of an OCI runtime config. */
+/**
+ * A mount of an OCI runtime config.
+ *
+ * @example
+ * ```ts
+ * import type { OciMount } from "@weft/bundle";
+ *
+ * const proc: OciMount = { destination: "/proc", type: "proc", source: "proc" };
+ * console.assert(proc.type === "proc");
+ * ```
+ */
 export interface OciMount {
   /** Absolute path inside the container. */
   destination: string;
@@ -10,7 +20,18 @@ export interface OciMount {
   options?: string[];
 }
 
-/** A namespace of an OCI runtime config: a new one, or the one at `path`. */
+/**
+ * A namespace of an OCI runtime config: a new one, or the one at `path`.
+ *
+ * @example
+ * ```ts
+ * import type { OciNamespace } from "@weft/bundle";
+ *
+ * const joined: OciNamespace = { type: "network", path: "/proc/4242/ns/net" };
+ * const own: OciNamespace = { type: "pid" };
+ * console.assert(joined.path !== undefined && own.path === undefined);
+ * ```
+ */
 export interface OciNamespace {
   /** `pid`, `mount`, `ipc`, `uts`, `network`... */
   type: string;
@@ -21,6 +42,16 @@ export interface OciNamespace {
 /**
  * The OCI runtime `config.json` that {@linkcode generateConfig} writes: the
  * subset of runtime-spec v1.2.1 it uses.
+ *
+ * @example
+ * ```ts
+ * import { generateConfig, type OciConfig } from "@weft/bundle";
+ *
+ * const rootfs = await Deno.makeTempDir();
+ * const config: OciConfig = await generateConfig({ rootfs, process: { args: ["sh"] } });
+ * console.assert(config.root.path === rootfs && config.process.args[0] === "sh");
+ * await Deno.remove(rootfs);
+ * ```
  */
 export interface OciConfig {
   /** The spec version the config follows. */

@@ -18,7 +18,19 @@ import {
   stringArray,
 } from "./_fields.ts";
 
-/** Options of {@linkcode parseContainerSpec}. */
+/**
+ * Options of {@linkcode parseContainerSpec}.
+ *
+ * @example
+ * ```ts
+ * import { parseContainerSpec, type ParseContainerSpecOptions } from "@weft/bundle";
+ *
+ * // The caller's own `id` sits beside the spec's fields in the same object.
+ * const options: ParseContainerSpecOptions = { path: "containers[0]", extraFields: ["id"] };
+ * const spec = parseContainerSpec({ id: "web", rootfs: "/srv/web" }, options);
+ * console.assert(spec.rootfs === "/srv/web" && !("id" in spec));
+ * ```
+ */
 export interface ParseContainerSpecOptions {
   /**
    * Prefix of every field path in errors, e.g. `containers[2]` gives
@@ -60,7 +72,16 @@ export const CONTAINER_SPEC_FIELDS: readonly string[] = [
   "privileged",
   "pod",
 ];
-/** The namespaces a pod member joins unless `pod.share` says otherwise. */
+/**
+ * The namespaces a pod member joins unless `pod.share` says otherwise.
+ *
+ * @example
+ * ```ts
+ * import { POD_NAMESPACES } from "@weft/bundle";
+ *
+ * console.assert(POD_NAMESPACES.join() === "network,ipc,uts");
+ * ```
+ */
 export const POD_NAMESPACES: readonly PodNamespace[] = ["network", "ipc", "uts"];
 // HOST_NAME_MAX on Linux; labels of letters, digits and "-" (RFC 1123).
 const HOSTNAME =

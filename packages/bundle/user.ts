@@ -1,6 +1,18 @@
 import { ContainerSpecError } from "./errors.ts";
 
-/** A user resolved against a rootfs by {@linkcode resolveUser}. */
+/**
+ * A user resolved against a rootfs by {@linkcode resolveUser}.
+ *
+ * @example
+ * ```ts
+ * import { type ResolvedUser, resolveUser } from "@weft/bundle";
+ *
+ * const rootfs = await Deno.makeTempDir();
+ * const user: ResolvedUser = await resolveUser(rootfs, "1000:1000");
+ * console.assert(user.uid === 1000 && user.gid === 1000);
+ * await Deno.remove(rootfs, { recursive: true });
+ * ```
+ */
 export interface ResolvedUser {
   /** The user id. */
   uid: number;
@@ -12,7 +24,23 @@ export interface ResolvedUser {
   home?: string;
 }
 
-/** Options of {@linkcode resolveUser}. */
+/**
+ * Options of {@linkcode resolveUser}.
+ *
+ * @example
+ * ```ts
+ * import { ContainerSpecError, resolveUser, type ResolveUserOptions } from "@weft/bundle";
+ *
+ * const rootfs = await Deno.makeTempDir();
+ * const options: ResolveUserOptions = { field: "containers[1].process.user" };
+ * try {
+ *   await resolveUser(rootfs, "nobody", options);
+ * } catch (error) {
+ *   console.assert(error instanceof ContainerSpecError && error.field === options.field);
+ * }
+ * await Deno.remove(rootfs, { recursive: true });
+ * ```
+ */
 export interface ResolveUserOptions {
   /** The field path named in errors. @default {"process.user"} */
   field?: string;

@@ -1,13 +1,41 @@
-import { OciCliRuntime } from "@weft/runtime";
-import { checkChoice, checkCommonOptions } from "./_options.ts";
+import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/runtime";
 
-/** The state root {@linkcode CrunRuntime} uses when none is given. */
+/**
+ * The state root {@linkcode CrunRuntime} uses when none is given.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CRUN_ROOT } from "@weft/crun";
+ *
+ * console.assert(DEFAULT_CRUN_ROOT === "/run/weft/crun");
+ * ```
+ */
 export const DEFAULT_CRUN_ROOT = "/run/weft/crun";
 
-/** The cgroup managers crun accepts for `--cgroup-manager`. */
+/**
+ * The cgroup managers crun accepts for `--cgroup-manager`.
+ *
+ * @example
+ * ```ts
+ * import { type CrunCgroupManager, crunGlobalArgs } from "@weft/crun";
+ *
+ * const cgroupManager: CrunCgroupManager = "disabled";
+ * console.assert(crunGlobalArgs({ cgroupManager })[0] === "--cgroup-manager=disabled");
+ * ```
+ */
 export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
 
-/** Options of {@linkcode CrunRuntime}, mapped onto crun's global flags. */
+/**
+ * Options of {@linkcode CrunRuntime}, mapped onto crun's global flags.
+ *
+ * @example
+ * ```ts
+ * import type { CrunOptions } from "@weft/crun";
+ *
+ * const options: CrunOptions = { root: "/run/weft/crun", cgroupManager: "disabled", timeout: 10_000 };
+ * console.assert(options.timeout === 10_000);
+ * ```
+ */
 export interface CrunOptions {
   /** The crun binary: a path, or a name searched in PATH. @default {"crun"} */
   binary?: string;
@@ -65,8 +93,8 @@ const NOT_FOUND: readonly RegExp[] = [
 export class CrunRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: CrunOptions = {}) {
-    checkCommonOptions(options as Record<string, unknown>);
-    checkChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
+    checkRuntimeOptions(options as Record<string, unknown>);
+    checkOptionChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
     const root = options.root ?? DEFAULT_CRUN_ROOT;
     super({
       name: "crun",

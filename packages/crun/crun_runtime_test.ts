@@ -5,38 +5,25 @@ import {
   InvalidArgumentError,
   RuntimeCommandError,
 } from "@weft/runtime";
+import { createReplayBinary, type Recording, type ReplayBinary } from "@weft/runtime/testing";
 import { type CrunOptions, crunPlugin, CrunRuntime } from "./mod.ts";
 
-const REPLAY = new URL("./testdata/replay.sh", import.meta.url).pathname;
-const data = (name: string): string => new URL(`./testdata/${name}`, import.meta.url).pathname;
-
-interface Replay {
-  stdout?: string;
-  stderr?: string;
-  log?: string;
-  code?: number;
-}
+const RECORDINGS = new URL("./testdata/", import.meta.url);
 
 /**
  * A crun whose binary replays output recorded from the real crun 1.8.1 (or,
  * for later versions, written from their source); `argv()` gives the
- * command line it got, with the per-call log path replaced by LOG.
+ * command line it got.
  */
 async function replaying(
-  replay: Replay,
+  recording: Recording,
   options: CrunOptions = {},
-): Promise<{ runtime: CrunRuntime; argv: () => Promise<string> } & AsyncDisposable> {
-  const record = await Deno.makeTempFile();
-  const env: Record<string, string> = { REPLAY_ARGV: record, REPLAY_CODE: `${replay.code ?? 0}` };
-  if (replay.stdout) env.REPLAY_STDOUT = data(replay.stdout);
-  if (replay.stderr) env.REPLAY_STDERR = data(replay.stderr);
-  if (replay.log) env.REPLAY_LOG = data(replay.log);
-  const runtime = new CrunRuntime({ root: "/r", binary: REPLAY, env, ...options });
-  return {
-    runtime,
-    argv: async () => (await Deno.readTextFile(record)).trim().replace(/--log \S+/, "--log LOG"),
-    [Symbol.asyncDispose]: () => Deno.remove(record),
-  };
+): Promise<ReplayBinary & { runtime: CrunRuntime }> {
+  const replay = await createReplayBinary(RECORDINGS, recording);
+  const { binary, env } = replay;
+  return Object.assign(replay, {
+    runtime: new CrunRuntime({ root: "/r", binary, env, ...options }),
+  });
 }
 
 Deno.test("crun global flags come before the subcommand, in the --flag=value form crun takes", async () => {
@@ -178,8 +165,9 @@ Deno.test("importing @weft/crun registers the crun plugin, which detects its bin
   assert.equal(getRuntimePlugin("crun"), crunPlugin);
   const missing = await crunPlugin.detect({ binary: "/nonexistent/crun" });
   assert.deepEqual(missing, { available: false, reason: 'binary "/nonexistent/crun" not found' });
-  const present = await crunPlugin.detect({ binary: REPLAY });
-  assert.deepEqual(present, { available: true, binary: REPLAY });
+  await using replay = await createReplayBinary(RECORDINGS);
+  const present = await crunPlugin.detect({ binary: replay.binary });
+  assert.deepEqual(present, { available: true, binary: replay.binary });
   const runtime = crunPlugin.create({ root: "/r" });
   assert.ok(runtime instanceof CrunRuntime);
   assert.equal(runtime.name, "crun");

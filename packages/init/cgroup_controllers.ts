@@ -2,7 +2,18 @@ import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["weft", "init", "cgroup"]);
 
-/** Options of {@linkcode enableCgroupControllers}. */
+/**
+ * Options of {@linkcode enableCgroupControllers}.
+ *
+ * @example
+ * ```ts ignore
+ * import { enableCgroupControllers, type EnableCgroupControllersOptions } from "@weft/init/cgroup-controllers";
+ *
+ * // Lets container runtimes limit memory and pids, and nothing else.
+ * const options: EnableCgroupControllersOptions = { controllers: ["memory", "pids"] };
+ * console.log(enableCgroupControllers("/sys/fs/cgroup", options));
+ * ```
+ */
 export interface EnableCgroupControllersOptions {
   /** The controllers to enable. @default {every one listed in cgroup.controllers} */
   controllers?: readonly string[];

@@ -11,7 +11,20 @@ import { parseSignal } from "@weft/runtime";
 import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
 import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
 
-/** Backoff between restarts; durations in milliseconds. */
+/**
+ * Backoff between restarts; durations in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { type BackoffConfig, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({
+ *   containers: [{ id: "web", bundle: "/bundles/web", restart: { backoff: { initial: 500 } } }],
+ * });
+ * const backoff: BackoffConfig = config.containers[0].restart.backoff;
+ * console.assert(backoff.initial === 500 && backoff.factor === 2);
+ * ```
+ */
 export interface BackoffConfig {
   /** Delay before the first restart. */
   initial: number;
@@ -23,7 +36,20 @@ export interface BackoffConfig {
   resetAfter: number;
 }
 
-/** When a container is started again. */
+/**
+ * When a container is started again.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type RestartConfig } from "@weft/init";
+ *
+ * const config = parseConfig({
+ *   containers: [{ id: "web", bundle: "/bundles/web", restart: { policy: "always" } }],
+ * });
+ * const restart: RestartConfig = config.containers[0].restart;
+ * console.assert(restart.policy === "always");
+ * ```
+ */
 export interface RestartConfig {
   /** `never`, `on-failure` (status not 0) or `always`. */
   policy: "never" | "on-failure" | "always";
@@ -37,7 +63,20 @@ export interface RestartConfig {
   startLimit: number;
 }
 
-/** How a container is stopped. */
+/**
+ * How a container is stopped.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type StopConfig } from "@weft/init";
+ *
+ * const config = parseConfig({
+ *   containers: [{ id: "web", bundle: "/bundles/web", stop: { signal: "INT", grace: 5000 } }],
+ * });
+ * const stop: StopConfig = config.containers[0].stop;
+ * console.assert(stop.signal === "INT" && stop.grace === 5000);
+ * ```
+ */
 export interface StopConfig {
   /** The first signal, as written in the file (`"TERM"`, `15`...). */
   signal: string | number;
@@ -45,10 +84,37 @@ export interface StopConfig {
   grace: number;
 }
 
-/** Where a container's output goes. */
+/**
+ * Where a container's output goes.
+ *
+ * @example
+ * ```ts
+ * import type { StdioConfig } from "@weft/init";
+ *
+ * const toFile: StdioConfig = { file: "/var/log/web.log" };
+ * const quiet: StdioConfig = "none";
+ * console.assert(typeof toFile === "object" && quiet === "none");
+ * ```
+ */
 export type StdioConfig = "console" | "none" | { file: string };
 
-/** One container of the pod, with every default filled in. */
+/**
+ * One container of the pod, with every default filled in.
+ *
+ * @example
+ * ```ts
+ * import { type ContainerConfig, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({
+ *   containers: [
+ *     { id: "db", bundle: "/bundles/db" },
+ *     { id: "web", bundle: "/bundles/web", dependsOn: ["db"] },
+ *   ],
+ * });
+ * const web: ContainerConfig = config.containers[1];
+ * console.assert(web.dependsOn[0] === "db" && web.stdio === "console");
+ * ```
+ */
 export interface ContainerConfig {
   /** The container id. */
   id: string;
@@ -74,13 +140,49 @@ export interface ContainerConfig {
   dependsOn: string[];
 }
 
-/** How the pod's exit code is decided. */
+/**
+ * How the pod's exit code is decided.
+ *
+ * @example
+ * ```ts
+ * import type { ExitCodeConfig } from "@weft/init";
+ *
+ * // The pod exits with the status of its "job" container.
+ * const exitCode: ExitCodeConfig = { from: "container", id: "job" };
+ * console.assert(exitCode.from === "container");
+ * ```
+ */
 export type ExitCodeConfig = { from: "container"; id: string } | { from: "first-failure" };
 
-/** When the pod ends. */
+/**
+ * When the pod ends.
+ *
+ * @example
+ * ```ts
+ * import type { EndWhenConfig } from "@weft/init";
+ *
+ * // The pod ends as soon as "job" has ended, whatever the other containers do.
+ * const endWhen: EndWhenConfig = { ended: ["job"] };
+ * console.assert(typeof endWhen === "object");
+ * ```
+ */
 export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
 
-/** The pod as a whole. */
+/**
+ * The pod as a whole.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type PodSettings } from "@weft/init";
+ *
+ * const config = parseConfig({
+ *   containers: [{ id: "job", bundle: "/bundles/job" }],
+ *   pod: { endWhen: "any-ended" },
+ * });
+ * const pod: PodSettings = config.pod;
+ * console.assert(pod.endWhen === "any-ended" && pod.exitCode.from === "first-failure");
+ * ```
+ */
 export interface PodSettings {
   /** Milliseconds the whole stop may take. */
   stopGrace: number;
@@ -90,7 +192,21 @@ export interface PodSettings {
   endWhen: EndWhenConfig;
 }
 
-/** The runtime section. */
+/**
+ * The runtime section.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type RuntimeConfig } from "@weft/init";
+ *
+ * const config = parseConfig({
+ *   runtime: { name: "crun", root: "/run/pod/crun" },
+ *   containers: [{ id: "web", bundle: "/bundles/web" }],
+ * });
+ * const runtime: RuntimeConfig = config.runtime;
+ * console.assert(runtime.name === "crun" && runtime.noPivot === false);
+ * ```
+ */
 export interface RuntimeConfig {
   /** A registered runtime name, or `"auto"`. */
   name: string;
@@ -108,7 +224,17 @@ export interface RuntimeConfig {
   plugins: string[];
 }
 
-/** A validated pod configuration with every default filled in. */
+/**
+ * A validated pod configuration with every default filled in.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type PodConfig } from "@weft/init";
+ *
+ * const config: PodConfig = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.containers.length === 1 && config.runtime.name === "auto");
+ * ```
+ */
 export interface PodConfig {
   /** The runtime. */
   runtime: RuntimeConfig;
@@ -120,7 +246,22 @@ export interface PodConfig {
   statusFile: string;
 }
 
-/** One problem in a pod configuration. */
+/**
+ * One problem in a pod configuration.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, type ConfigIssue, parseConfig } from "@weft/init";
+ *
+ * let issues: readonly ConfigIssue[] = [];
+ * try {
+ *   parseConfig({ containers: [{ id: "web" }] });
+ * } catch (error) {
+ *   if (error instanceof ConfigError) issues = error.issues;
+ * }
+ * console.assert(issues.length > 0 && issues[0].path.startsWith("containers[0]"));
+ * ```
+ */
 export interface ConfigIssue {
   /** The JSON path, for example `containers[1].restart.policy` (`""` for the whole document). */
   path: string;
@@ -158,7 +299,18 @@ export class ConfigError extends Error {
   }
 }
 
-/** Options of {@linkcode parseConfig}. */
+/**
+ * Options of {@linkcode parseConfig}.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig, type ParseConfigOptions } from "@weft/init";
+ *
+ * const options: ParseConfigOptions = { baseDir: "/etc/weft", file: "/etc/weft/pod.json" };
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "bundles/web" }] }, options);
+ * console.assert(config.containers[0].bundle === "/etc/weft/bundles/web");
+ * ```
+ */
 export interface ParseConfigOptions {
   /** Directory relative paths (bundles, log files, status file) are resolved against. @default {Deno.cwd()} */
   baseDir?: string;

@@ -1,6 +1,15 @@
 import { type SchemaNode, toJsonSchema } from "./_schema_node.ts";
 
-/** The default path of the pod configuration file. */
+/**
+ * The default path of the pod configuration file.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONFIG_PATH } from "@weft/init";
+ *
+ * console.assert(DEFAULT_CONFIG_PATH === "/etc/weft/pod.json");
+ * ```
+ */
 export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
 
 /**
@@ -12,6 +21,14 @@ export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
  * past crashes; and after 10 unstable starts in a row the container is marked
  * failed so that the host sees it in the status file instead of an endless
  * loop.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_BACKOFF, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.containers[0].restart.backoff.cap === DEFAULT_BACKOFF.cap);
+ * ```
  */
 export const DEFAULT_BACKOFF = {
   initial: 100,
@@ -20,15 +37,65 @@ export const DEFAULT_BACKOFF = {
   resetAfter: 60_000,
 } as const;
 
-/** Unstable starts in a row after which a container is marked failed. */
+/**
+ * Unstable starts in a row after which a container is marked failed.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_START_LIMIT, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.containers[0].restart.startLimit === DEFAULT_START_LIMIT);
+ * ```
+ */
 export const DEFAULT_START_LIMIT = 10;
-/** Milliseconds between a container's stop signal and KILL. */
+/**
+ * Milliseconds between a container's stop signal and KILL.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STOP_GRACE, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.containers[0].stop.grace === DEFAULT_STOP_GRACE);
+ * ```
+ */
 export const DEFAULT_STOP_GRACE = 10_000;
-/** Milliseconds the whole pod may take to stop before everything left is killed. */
+/**
+ * Milliseconds the whole pod may take to stop before everything left is killed.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_POD_STOP_GRACE, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.pod.stopGrace === DEFAULT_POD_STOP_GRACE);
+ * ```
+ */
 export const DEFAULT_POD_STOP_GRACE = 30_000;
-/** Milliseconds each runtime call may take. */
+/**
+ * Milliseconds each runtime call may take.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RUNTIME_CALL_TIMEOUT, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.runtime.callTimeout === DEFAULT_RUNTIME_CALL_TIMEOUT);
+ * ```
+ */
 export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
-/** Where the status file is written unless the configuration says otherwise. */
+/**
+ * Where the status file is written unless the configuration says otherwise.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_STATUS_FILE, parseConfig } from "@weft/init";
+ *
+ * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
+ * console.assert(config.statusFile === DEFAULT_STATUS_FILE);
+ * ```
+ */
 export const DEFAULT_STATUS_FILE = "/run/weft/status.json";
 
 const ID_PATTERN = "^(?!-)(?!.*\\.\\.)(?!\\.$)[A-Za-z0-9_.+-]{1,255}$";

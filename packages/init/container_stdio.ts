@@ -1,7 +1,21 @@
 import type { Stdio } from "@weft/runtime";
 import type { StdioConfig } from "./config.ts";
 
-/** Something bytes can be written to completely, like `Deno.stdout`. */
+/**
+ * Something bytes can be written to completely, like `Deno.stdout`.
+ *
+ * @example
+ * ```ts
+ * import { type ByteSink, prefixLines } from "@weft/init";
+ *
+ * const chunks: Uint8Array[] = [];
+ * const sink: ByteSink = { writeSync: (data) => (chunks.push(data.slice()), data.length) };
+ * const writer = prefixLines("[web] ", sink).getWriter();
+ * await writer.write(new TextEncoder().encode("ready\n"));
+ * await writer.close();
+ * console.assert(new TextDecoder().decode(chunks[0]) === "[web] ready\n");
+ * ```
+ */
 export interface ByteSink {
   /** Writes some of `data`, returning how many bytes were written. */
   writeSync(data: Uint8Array): number;
@@ -92,7 +106,20 @@ function tracked(
   return { stream, ended };
 }
 
-/** The stdio of one run of a container, and a way to wait until its output is written. */
+/**
+ * The stdio of one run of a container, and a way to wait until its output is written.
+ *
+ * @example
+ * ```ts ignore
+ * import { type ContainerStdio, openContainerStdio } from "@weft/init";
+ * import { selectRuntime } from "@weft/runtime";
+ *
+ * const runtime = await selectRuntime("auto");
+ * const { stdio, done }: ContainerStdio = await openContainerStdio("web", { file: "/var/log/web.log" });
+ * await runtime.create("web", "/bundles/web", stdio);
+ * await done; // after the container exited: every line is in the file
+ * ```
+ */
 export interface ContainerStdio {
   /** What the runtime's `create` receives. */
   stdio: Stdio;
@@ -100,7 +127,20 @@ export interface ContainerStdio {
   done: Promise<void>;
 }
 
-/** Options of {@linkcode openContainerStdio}. */
+/**
+ * Options of {@linkcode openContainerStdio}.
+ *
+ * @example
+ * ```ts
+ * import { openContainerStdio, type OpenContainerStdioOptions } from "@weft/init";
+ *
+ * const lines: string[] = [];
+ * const sink = { writeSync: (data: Uint8Array) => (lines.push(new TextDecoder().decode(data)), data.length) };
+ * const options: OpenContainerStdioOptions = { stdout: sink, stderr: sink };
+ * const { stdio } = await openContainerStdio("web", "console", options);
+ * console.assert(stdio.stdout !== undefined);
+ * ```
+ */
 export interface OpenContainerStdioOptions {
   /** Where console output goes. @default {Deno.stdout} */
   stdout?: ByteSink;

@@ -1,7 +1,28 @@
-/** The I/O port QEMU's `isa-debug-exit` device listens on in weft's VM test and docs. */
+/**
+ * The I/O port QEMU's `isa-debug-exit` device listens on in weft's VM test and docs.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_EXIT_PORT } from "@weft/init/exit-port";
+ *
+ * // qemu-system-x86_64 ... -device isa-debug-exit,iobase=0xf4,iosize=0x04
+ * console.assert(DEFAULT_EXIT_PORT === 0xf4);
+ * ```
+ */
 export const DEFAULT_EXIT_PORT = 0xf4;
 
-/** Options of {@linkcode writeExitPort}. */
+/**
+ * Options of {@linkcode writeExitPort}.
+ *
+ * @example
+ * ```ts ignore
+ * import { type ExitPortOptions, writeExitPort } from "@weft/init/exit-port";
+ *
+ * // For a VM started with `-device isa-debug-exit,iobase=0x501,iosize=0x02`.
+ * const options: ExitPortOptions = { port: 0x501 };
+ * writeExitPort(0, options);
+ * ```
+ */
 export interface ExitPortOptions {
   /** The I/O port written to. @default {0xf4} */
   port?: number;

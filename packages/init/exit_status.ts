@@ -1,4 +1,14 @@
-/** How a process ended, as the reaper saw it. */
+/**
+ * How a process ended, as the reaper saw it.
+ *
+ * @example
+ * ```ts
+ * import { decodeWaitStatus, type ExitStatus } from "@weft/init/exit-status";
+ *
+ * const exit: ExitStatus = decodeWaitStatus(42, 9);
+ * console.assert(exit.signal === 9 && exit.status === 137 && exit.code === null);
+ * ```
+ */
 export interface ExitStatus {
   /** The process id. */
   pid: number;

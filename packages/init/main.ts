@@ -1,7 +1,16 @@
 /**
  * The `weft-init` command: a PID-1 supervisor for a pod of OCI containers.
- * Run it with `deno run -A main.ts`, or bundle it (`deno task bundle`) and
- * run `dist/weft-init.js`. `weft-init --help` documents everything.
+ * This module exports nothing: it is the program. Run it with
+ * `deno run -A jsr:@weft/init/main run --config /etc/weft/pod.json` (or
+ * `deno run -A main.ts` in a checkout), or bundle it (`deno task bundle`)
+ * and run `dist/weft-init.js`. `weft-init --help` documents everything. To
+ * build your own supervisor instead, use the library of `@weft/init`
+ * (`loadConfig`, `chooseRuntime`, `Reaper`, `Supervisor`).
+ *
+ * @example
+ * ```sh
+ * deno run -A jsr:@weft/init/main validate /etc/weft/pod.json
+ * ```
  *
  * @module
  */
@@ -193,10 +202,13 @@ async function runPod(configFile: string): Promise<number> {
 }
 
 /**
- * Runs the command line `args` and resolves with the process exit code.
- * Exported for tests; the module runs it when it is the main module.
+ * Runs the command line `args` and resolves with the process exit code. Not
+ * exported: the command's PID-1 duties (ignoring stop signals, surviving an
+ * unhandled error, powering off at the end) live in the `import.meta.main`
+ * block below, so a caller of this function alone would get a weft-init
+ * without them. Tests and embedders run the module as a process instead.
  */
-export async function main(args: readonly string[]): Promise<number> {
+async function main(args: readonly string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({

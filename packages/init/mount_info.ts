@@ -1,4 +1,16 @@
-/** One line of `/proc/self/mountinfo` (proc(5)). */
+/**
+ * One line of `/proc/self/mountinfo` (proc(5)).
+ *
+ * @example
+ * ```ts
+ * import { type MountInfoEntry, parseMountInfo } from "@weft/init/mount-info";
+ *
+ * const entries: MountInfoEntry[] = parseMountInfo(
+ *   "30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw\n",
+ * );
+ * console.assert(entries[0].fstype === "cgroup2" && entries[0].parentId === 22);
+ * ```
+ */
 export interface MountInfoEntry {
   /** Unique id of the mount. */
   mountId: number;

@@ -9,7 +9,18 @@ const MS_NOSUID = 2;
 const MS_NODEV = 4;
 const MS_NOEXEC = 8;
 
-/** A filesystem {@linkcode mountPseudoFilesystems} mounts when it is absent. */
+/**
+ * A filesystem {@linkcode mountPseudoFilesystems} mounts when it is absent.
+ *
+ * @example
+ * ```ts
+ * import type { PseudoFilesystem } from "@weft/init/mounts";
+ *
+ * const MS_NOSUID = 2, MS_NODEV = 4;
+ * const scratch: PseudoFilesystem = { fstype: "tmpfs", target: "/scratch", flags: MS_NOSUID | MS_NODEV };
+ * console.assert(scratch.fstype === "tmpfs");
+ * ```
+ */
 export interface PseudoFilesystem {
   /** Filesystem type, e.g. `"proc"`. */
   fstype: string;
@@ -26,6 +37,14 @@ export interface PseudoFilesystem {
 /**
  * What a PID 1 mounts for container runtimes, in order: proc, sysfs,
  * devtmpfs, devpts (a new instance), /dev/shm, /run and cgroup2.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_PSEUDO_FILESYSTEMS } from "@weft/init/mounts";
+ *
+ * const targets = DEFAULT_PSEUDO_FILESYSTEMS.map((fs) => fs.target);
+ * console.assert(targets[0] === "/proc" && targets.includes("/sys/fs/cgroup"));
+ * ```
  */
 export const DEFAULT_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = [
   { fstype: "proc", target: "/proc", flags: MS_NOSUID | MS_NODEV | MS_NOEXEC },
@@ -53,7 +72,22 @@ export const DEFAULT_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = [
   },
 ];
 
-/** Options of {@linkcode mountPseudoFilesystems}. */
+/**
+ * Options of {@linkcode mountPseudoFilesystems}.
+ *
+ * @example
+ * ```ts ignore
+ * import { DEFAULT_PSEUDO_FILESYSTEMS, mountPseudoFilesystems, type MountPseudoFilesystemsOptions } from "@weft/init/mounts";
+ *
+ * // Mounts only proc and sysfs, below a scratch root, leaving cgroups alone.
+ * const options: MountPseudoFilesystemsOptions = {
+ *   root: "/tmp/newroot",
+ *   filesystems: DEFAULT_PSEUDO_FILESYSTEMS.slice(0, 2),
+ *   enableControllers: false,
+ * };
+ * mountPseudoFilesystems(options);
+ * ```
+ */
 export interface MountPseudoFilesystemsOptions {
   /** Directory the targets are relative to (a test can use a scratch tree). @default {"/"} */
   root?: string;
@@ -67,7 +101,17 @@ export interface MountPseudoFilesystemsOptions {
   enableControllers?: boolean;
 }
 
-/** The outcome for one filesystem of {@linkcode mountPseudoFilesystems}. */
+/**
+ * The outcome for one filesystem of {@linkcode mountPseudoFilesystems}.
+ *
+ * @example
+ * ```ts ignore
+ * import { mountPseudoFilesystems, type MountResult } from "@weft/init/mounts";
+ *
+ * const results: MountResult[] = mountPseudoFilesystems();
+ * for (const { target, state, error } of results) if (state === "failed") console.error(target, error);
+ * ```
+ */
 export interface MountResult {
   /** The full mount point. */
   target: string;

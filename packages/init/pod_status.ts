@@ -1,6 +1,16 @@
 import { parseSignal } from "@weft/runtime";
 
-/** How a process ended, as a reaper reports it. */
+/**
+ * How a process ended, as a reaper reports it.
+ *
+ * @example
+ * ```ts
+ * import { exitRecord, type ProcessExit } from "@weft/init";
+ *
+ * const exit: ProcessExit = { pid: 42, status: 3, code: 3, signal: null };
+ * console.assert(exitRecord(exit, 0, 800).code === 3);
+ * ```
+ */
 export interface ProcessExit {
   /** The process id. */
   pid: number;
@@ -12,7 +22,20 @@ export interface ProcessExit {
   signal?: number | string | null;
 }
 
-/** What the supervisor needs from a reaper: the exit of a pid, even one that exited already. */
+/**
+ * What the supervisor needs from a reaper: the exit of a pid, even one that exited already.
+ *
+ * @example
+ * ```ts
+ * import type { ExitWatcher, ProcessExit } from "@weft/init";
+ *
+ * // A watcher for tests: every process exits at once with status 0.
+ * const watcher: ExitWatcher = {
+ *   waitPid: (pid): Promise<ProcessExit> => Promise.resolve({ pid, status: 0, code: 0 }),
+ * };
+ * console.assert((await watcher.waitPid(42)).status === 0);
+ * ```
+ */
 export interface ExitWatcher {
   /**
    * Resolves with the exit of `pid`; an exit reaped before this call is kept
@@ -22,7 +45,18 @@ export interface ExitWatcher {
   waitPid(pid: number, options?: { after?: number }): Promise<ProcessExit>;
 }
 
-/** The state of a container as the status file reports it. */
+/**
+ * The state of a container as the status file reports it.
+ *
+ * @example
+ * ```ts
+ * import type { ContainerPhase } from "@weft/init";
+ *
+ * const phase: ContainerPhase = "backoff";
+ * const settled: ContainerPhase[] = ["exited", "failed", "stopped"];
+ * console.assert(!settled.includes(phase));
+ * ```
+ */
 export type ContainerPhase =
   | "waiting"
   | "creating"
@@ -33,7 +67,17 @@ export type ContainerPhase =
   | "failed"
   | "stopped";
 
-/** One exit of a container, as recorded in the status file. */
+/**
+ * One exit of a container, as recorded in the status file.
+ *
+ * @example
+ * ```ts
+ * import { type ExitRecord, exitRecord } from "@weft/init";
+ *
+ * const record: ExitRecord = exitRecord({ pid: 42, status: 137, signal: 9 }, 2, 1500);
+ * console.assert(record.signal === "SIGKILL" && record.restartCount === 2);
+ * ```
+ */
 export interface ExitRecord {
   /** When the exit was seen (ISO 8601). */
   at: string;
@@ -49,7 +93,18 @@ export interface ExitRecord {
   ranFor: number;
 }
 
-/** A container in the status file. */
+/**
+ * A container in the status file.
+ *
+ * @example
+ * ```ts ignore
+ * import type { ContainerStatusRecord, PodStatus } from "@weft/init";
+ *
+ * const status = JSON.parse(await Deno.readTextFile("/run/weft/status.json")) as PodStatus;
+ * const web: ContainerStatusRecord = status.containers["web"];
+ * console.log(web.state, web.restartCount, web.error);
+ * ```
+ */
 export interface ContainerStatusRecord {
   /** Its current state. */
   state: ContainerPhase;
@@ -71,7 +126,18 @@ export interface ContainerStatusRecord {
   error: string | null;
 }
 
-/** The status file: what the host reads. */
+/**
+ * The status file: what the host reads.
+ *
+ * @example
+ * ```ts ignore
+ * import type { PodStatus } from "@weft/init";
+ *
+ * // What a host reads from the status file weft-init keeps up to date.
+ * const status = JSON.parse(await Deno.readTextFile("/run/weft/status.json")) as PodStatus;
+ * if (status.pod.state === "ended") console.log("pod exited with", status.pod.exitCode);
+ * ```
+ */
 export interface PodStatus {
   /** The pod as a whole. */
   pod: {
@@ -94,10 +160,29 @@ export interface PodStatus {
   containers: Record<string, ContainerStatusRecord>;
 }
 
-/** How many exits per container the status file keeps. */
+/**
+ * How many exits per container the status file keeps.
+ *
+ * @example
+ * ```ts
+ * import { MAX_EXIT_RECORDS } from "@weft/init";
+ *
+ * console.assert(MAX_EXIT_RECORDS === 20);
+ * ```
+ */
 export const MAX_EXIT_RECORDS = 20;
 
-/** The status used for a container that never ran, as `docker run` uses for its own failures. */
+/**
+ * The status used for a container that never ran, as `docker run` uses for its own failures.
+ *
+ * @example
+ * ```ts
+ * import { NEVER_RAN_STATUS } from "@weft/init";
+ *
+ * // A container whose create failed counts as having exited with 125.
+ * console.assert(NEVER_RAN_STATUS === 125);
+ * ```
+ */
 export const NEVER_RAN_STATUS = 125;
 
 /**

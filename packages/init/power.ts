@@ -13,7 +13,18 @@ const COMMANDS = {
 
 const CAD_OFF = 0;
 
-/** Options of {@linkcode powerOff}. */
+/**
+ * Options of {@linkcode powerOff}.
+ *
+ * @example
+ * ```ts ignore
+ * import { powerOff, type PowerOffOptions } from "@weft/init/power";
+ *
+ * // As PID 1: sync and reboot the machine instead of powering it off.
+ * const options: PowerOffOptions = { action: "reboot" };
+ * await powerOff(options);
+ * ```
+ */
 export interface PowerOffOptions {
   /**
    * What reboot(2) is asked to do. In a PID namespace other than the

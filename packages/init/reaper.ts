@@ -8,7 +8,18 @@ export type { ExitStatus } from "./exit_status.ts";
 
 const logger = getLogger(["weft", "init", "reaper"]);
 
-/** Options of {@linkcode Reaper.start}. */
+/**
+ * Options of {@linkcode Reaper.start}.
+ *
+ * @example
+ * ```ts ignore
+ * import { Reaper, type ReaperOptions } from "@weft/init/reaper";
+ *
+ * // Starts reaping: as PID 1, or as a child subreaper otherwise.
+ * const options: ReaperOptions = { rescanInterval: 500, maxUnclaimed: 1000 };
+ * using reaper = Reaper.start(options);
+ * ```
+ */
 export interface ReaperOptions {
   /**
    * Milliseconds between two full rescans. SIGCHLD signals coalesce (several
@@ -48,7 +59,19 @@ export interface ReaperOptions {
   detectDenoChildren?: boolean;
 }
 
-/** Options of {@linkcode Reaper.waitPid}. */
+/**
+ * Options of {@linkcode Reaper.waitPid}.
+ *
+ * @example
+ * ```ts ignore
+ * import { Reaper, type WaitPidOptions } from "@weft/init/reaper";
+ *
+ * using reaper = Reaper.start();
+ * const options: WaitPidOptions = { after: Date.now(), signal: AbortSignal.timeout(10_000) };
+ * const pid = 4242; // e.g. the container's init, read from the runtime's pid file
+ * console.log((await reaper.waitPid(pid, options)).status);
+ * ```
+ */
 export interface WaitPidOptions {
   /** Stops waiting; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
@@ -61,7 +84,18 @@ export interface WaitPidOptions {
   after?: number;
 }
 
-/** Counters of a {@linkcode Reaper}, for logs and benchmarks. */
+/**
+ * Counters of a {@linkcode Reaper}, for logs and benchmarks.
+ *
+ * @example
+ * ```ts ignore
+ * import { Reaper, type ReaperStats } from "@weft/init/reaper";
+ *
+ * using reaper = Reaper.start();
+ * const stats: ReaperStats = reaper.stats();
+ * console.log(`${stats.reaped} reaped in ${stats.passes} passes`);
+ * ```
+ */
 export interface ReaperStats {
   /** Processes reaped since start. */
   reaped: number;

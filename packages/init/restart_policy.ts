@@ -1,12 +1,34 @@
 import type { RestartConfig } from "./config.ts";
 
-/** What happens after a container's run ended. */
+/**
+ * What happens after a container's run ended.
+ *
+ * @example
+ * ```ts
+ * import { decideRestart, parseConfig, type RestartDecision } from "@weft/init";
+ *
+ * const { restart } = parseConfig({ containers: [{ id: "web", bundle: "/b" }] }).containers[0];
+ * const decision: RestartDecision = decideRestart(restart, { status: 1, ranFor: 50, unstableStarts: 0 });
+ * console.assert(decision.action === "restart");
+ * ```
+ */
 export type RestartDecision =
   | { action: "restart"; delay: number; unstableStarts: number }
   | { action: "end"; reason: "policy" | "exit-code" }
   | { action: "fail"; reason: "start-limit" | "start-failed"; unstableStarts: number };
 
-/** The facts about the run that just ended. */
+/**
+ * The facts about the run that just ended.
+ *
+ * @example
+ * ```ts
+ * import { decideRestart, parseConfig, type RunOutcome } from "@weft/init";
+ *
+ * const { restart } = parseConfig({ containers: [{ id: "web", bundle: "/b" }] }).containers[0];
+ * const cleanExit: RunOutcome = { status: 0, ranFor: 5000, unstableStarts: 0 };
+ * console.assert(decideRestart(restart, cleanExit).action === "end");
+ * ```
+ */
 export interface RunOutcome {
   /**
    * The exit status (0-255, 128+n after death by signal n); `undefined` when

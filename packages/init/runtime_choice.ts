@@ -1,7 +1,20 @@
 import { getRuntimePlugin, loadRuntimePlugins, type Runtime, selectRuntime } from "@weft/runtime";
 import type { PodConfig } from "./config.ts";
 
-/** A runtime chosen from a pod configuration, and the state root it uses. */
+/**
+ * A runtime chosen from a pod configuration, and the state root it uses.
+ *
+ * @example
+ * ```ts ignore
+ * import "@weft/crun";
+ * import "@weft/runc";
+ * import { type ChosenRuntime, chooseRuntime, loadConfig } from "@weft/init";
+ *
+ * const config = await loadConfig("/etc/weft/pod.json");
+ * const { runtime, root }: ChosenRuntime = await chooseRuntime(config);
+ * console.log(runtime.name, root);
+ * ```
+ */
 export interface ChosenRuntime {
   /** The runtime, created with the state root below. */
   runtime: Runtime;
@@ -9,7 +22,19 @@ export interface ChosenRuntime {
   root: string;
 }
 
-/** Options of {@linkcode chooseRuntime}. */
+/**
+ * Options of {@linkcode chooseRuntime}.
+ *
+ * @example
+ * ```ts ignore
+ * import "@weft/crun";
+ * import { chooseRuntime, type ChooseRuntimeOptions, loadConfig } from "@weft/init";
+ *
+ * const options: ChooseRuntimeOptions = { configFile: "/etc/weft/pod.json" };
+ * const { runtime } = await chooseRuntime(await loadConfig(options.configFile!), options);
+ * console.log(runtime.name);
+ * ```
+ */
 export interface ChooseRuntimeOptions {
   /**
    * The configuration file, against which relative plugin paths are resolved.

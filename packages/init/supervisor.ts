@@ -27,7 +27,21 @@ import {
 
 const logger = getLogger(["weft", "init", "supervisor"]);
 
-/** Options of {@linkcode Supervisor}. */
+/**
+ * Options of {@linkcode Supervisor}.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig, Reaper, Supervisor, type SupervisorOptions } from "@weft/init";
+ * import { selectRuntime } from "@weft/runtime";
+ * import "@weft/crun";
+ *
+ * using reaper = Reaper.start();
+ * const root = "/run/weft/crun";
+ * const options: SupervisorOptions = { runtime: await selectRuntime("crun", { options: { root } }), reaper, root };
+ * await new Supervisor(await loadConfig("/etc/weft/pod.json"), options).run();
+ * ```
+ */
 export interface SupervisorOptions {
   /** The runtime that runs the containers. */
   runtime: Runtime;
@@ -41,7 +55,22 @@ export interface SupervisorOptions {
   console?: OpenContainerStdioOptions;
 }
 
-/** The end of a pod. */
+/**
+ * The end of a pod.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig, type PodResult, Reaper, Supervisor } from "@weft/init";
+ * import { selectRuntime } from "@weft/runtime";
+ * import "@weft/crun";
+ *
+ * using reaper = Reaper.start();
+ * const root = "/run/weft/crun";
+ * const runtime = await selectRuntime("crun", { options: { root } });
+ * const result: PodResult = await new Supervisor(await loadConfig("/etc/weft/pod.json"), { runtime, reaper, root }).run();
+ * console.log(result.exitCode, result.status.pod.stopReason);
+ * ```
+ */
 export interface PodResult {
   /** The pod's exit code, decided by `pod.exitCode`. */
   exitCode: number;

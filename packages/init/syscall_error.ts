@@ -1,4 +1,15 @@
-/** Fields of {@linkcode SyscallError}. */
+/**
+ * Fields of {@linkcode SyscallError}.
+ *
+ * @example
+ * ```ts
+ * import { SyscallError, type SyscallErrorOptions } from "@weft/init/syscall-error";
+ *
+ * const options: SyscallErrorOptions = { syscall: "reboot", errno: 1, code: "EPERM" };
+ * const error = new SyscallError("Cannot power off: Operation not permitted", options);
+ * console.assert(error.syscall === "reboot" && error.errno === 1);
+ * ```
+ */
 export interface SyscallErrorOptions extends ErrorOptions {
   /** The system call that failed, e.g. `"mount"`. */
   syscall: string;

@@ -1,10 +1,28 @@
-import { OciCliRuntime } from "@weft/runtime";
-import { checkChoice, checkCommonOptions } from "./_options.ts";
+import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/runtime";
 
-/** The state root {@linkcode RuncRuntime} uses when none is given. */
+/**
+ * The state root {@linkcode RuncRuntime} uses when none is given.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_RUNC_ROOT } from "@weft/runc";
+ *
+ * console.assert(DEFAULT_RUNC_ROOT === "/run/weft/runc");
+ * ```
+ */
 export const DEFAULT_RUNC_ROOT = "/run/weft/runc";
 
-/** Options of {@linkcode RuncRuntime}, mapped onto runc's global flags. */
+/**
+ * Options of {@linkcode RuncRuntime}, mapped onto runc's global flags.
+ *
+ * @example
+ * ```ts
+ * import type { RuncOptions } from "@weft/runc";
+ *
+ * const options: RuncOptions = { root: "/run/weft/runc", systemdCgroup: false, rootless: "auto" };
+ * console.assert(options.rootless === "auto");
+ * ```
+ */
 export interface RuncOptions {
   /** The runc binary: a path, or a name searched in PATH. @default {"runc"} */
   binary?: string;
@@ -51,8 +69,8 @@ export interface RuncOptions {
 export class RuncRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: RuncOptions = {}) {
-    checkCommonOptions(options as Record<string, unknown>);
-    checkChoice("rootless", options.rootless, [true, false, "auto"]);
+    checkRuntimeOptions(options as Record<string, unknown>);
+    checkOptionChoice("rootless", options.rootless, [true, false, "auto"]);
     const root = options.root ?? DEFAULT_RUNC_ROOT;
     super({
       name: "runc",

@@ -5,37 +5,24 @@ import {
   InvalidArgumentError,
   RuntimeCommandError,
 } from "@weft/runtime";
+import { createReplayBinary, type Recording, type ReplayBinary } from "@weft/runtime/testing";
 import { type RuncOptions, runcPlugin, RuncRuntime } from "./mod.ts";
 
-const REPLAY = new URL("./testdata/replay.sh", import.meta.url).pathname;
-const data = (name: string): string => new URL(`./testdata/${name}`, import.meta.url).pathname;
-
-interface Replay {
-  stdout?: string;
-  stderr?: string;
-  log?: string;
-  code?: number;
-}
+const RECORDINGS = new URL("./testdata/", import.meta.url);
 
 /**
- * A runc whose binary replays output recorded from the real runc 1.1.5; `argv()` gives the
- * command line it got, with the per-call log path replaced by LOG.
+ * A runc whose binary replays output recorded from the real runc 1.1.5;
+ * `argv()` gives the command line it got.
  */
 async function replaying(
-  replay: Replay,
+  recording: Recording,
   options: RuncOptions = {},
-): Promise<{ runtime: RuncRuntime; argv: () => Promise<string> } & AsyncDisposable> {
-  const record = await Deno.makeTempFile();
-  const env: Record<string, string> = { REPLAY_ARGV: record, REPLAY_CODE: `${replay.code ?? 0}` };
-  if (replay.stdout) env.REPLAY_STDOUT = data(replay.stdout);
-  if (replay.stderr) env.REPLAY_STDERR = data(replay.stderr);
-  if (replay.log) env.REPLAY_LOG = data(replay.log);
-  const runtime = new RuncRuntime({ root: "/r", binary: REPLAY, env, ...options });
-  return {
-    runtime,
-    argv: async () => (await Deno.readTextFile(record)).trim().replace(/--log \S+/, "--log LOG"),
-    [Symbol.asyncDispose]: () => Deno.remove(record),
-  };
+): Promise<ReplayBinary & { runtime: RuncRuntime }> {
+  const replay = await createReplayBinary(RECORDINGS, recording);
+  const { binary, env } = replay;
+  return Object.assign(replay, {
+    runtime: new RuncRuntime({ root: "/r", binary, env, ...options }),
+  });
 }
 
 Deno.test("runc global flags come before the subcommand", async () => {
@@ -181,8 +168,9 @@ Deno.test("importing @weft/runc registers the runc plugin, which detects its bin
   assert.equal(getRuntimePlugin("runc"), runcPlugin);
   const missing = await runcPlugin.detect({ binary: "/nonexistent/runc" });
   assert.deepEqual(missing, { available: false, reason: 'binary "/nonexistent/runc" not found' });
-  const present = await runcPlugin.detect({ binary: REPLAY });
-  assert.deepEqual(present, { available: true, binary: REPLAY });
+  await using replay = await createReplayBinary(RECORDINGS);
+  const present = await runcPlugin.detect({ binary: replay.binary });
+  assert.deepEqual(present, { available: true, binary: replay.binary });
   const runtime = runcPlugin.create({ root: "/r" });
   assert.ok(runtime instanceof RuncRuntime);
   assert.equal(runtime.name, "runc");

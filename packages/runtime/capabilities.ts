@@ -1,7 +1,17 @@
 import type { CallOptions, ContainerStatus, Runtime } from "./runtime.ts";
 import type { Stdio } from "./stdio.ts";
 
-/** What {@linkcode VersionCapability.version} reports. */
+/**
+ * What {@linkcode VersionCapability.version} reports.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeVersion } from "@weft/runtime";
+ *
+ * const version: RuntimeVersion = { name: "crun", version: "1.8.1", text: "crun version 1.8.1" };
+ * console.assert(version.version.startsWith("1."));
+ * ```
+ */
 export interface RuntimeVersion {
   /** The program name on the first line, for example `"crun"`. */
   name: string;
@@ -15,7 +25,19 @@ export interface RuntimeVersion {
   text: string;
 }
 
-/** What {@linkcode FeaturesCapability.features} reports. */
+/**
+ * What {@linkcode FeaturesCapability.features} reports.
+ *
+ * @example
+ * ```ts
+ * import type { RuntimeFeatures } from "@weft/runtime";
+ *
+ * function describe(answer: RuntimeFeatures): string {
+ *   return answer.supported ? Object.keys(answer.features).join(", ") : answer.reason;
+ * }
+ * console.assert(describe({ supported: false, reason: "unknown command" }) === "unknown command");
+ * ```
+ */
 export type RuntimeFeatures =
   | {
     /** The binary has the `features` command. */
@@ -30,7 +52,17 @@ export type RuntimeFeatures =
     reason: string;
   };
 
-/** One container of {@linkcode ListCapability.list}. */
+/**
+ * One container of {@linkcode ListCapability.list}.
+ *
+ * @example
+ * ```ts
+ * import type { ContainerSummary } from "@weft/runtime";
+ *
+ * const web: ContainerSummary = { id: "web", status: "running", pid: 4242, raw: {} };
+ * console.assert(web.status === "running");
+ * ```
+ */
 export interface ContainerSummary {
   /** The container id. */
   id: string;
@@ -46,7 +78,17 @@ export interface ContainerSummary {
   raw: Record<string, unknown>;
 }
 
-/** Options of {@linkcode ExecCapability.exec}. */
+/**
+ * Options of {@linkcode ExecCapability.exec}.
+ *
+ * @example
+ * ```ts
+ * import type { ExecOptions } from "@weft/runtime";
+ *
+ * const options: ExecOptions = { env: ["DEBUG=1"], cwd: "/tmp", detach: true };
+ * console.assert(options.detach);
+ * ```
+ */
 export interface ExecOptions extends CallOptions {
   /** The process's fd 0/1/2; a missing field means /dev/null. @default {{}} */
   stdio?: Stdio;
@@ -62,7 +104,17 @@ export interface ExecOptions extends CallOptions {
   detach?: boolean;
 }
 
-/** What {@linkcode ExecCapability.exec} gives. */
+/**
+ * What {@linkcode ExecCapability.exec} gives.
+ *
+ * @example
+ * ```ts
+ * import type { ExecResult } from "@weft/runtime";
+ *
+ * const result: ExecResult = { code: 0, pid: 4243 };
+ * console.assert(result.code === 0);
+ * ```
+ */
 export interface ExecResult {
   /** The process's exit code (0 for a detached process that started). */
   code: number;
@@ -70,25 +122,67 @@ export interface ExecResult {
   pid?: number;
 }
 
-/** A runtime that reports its version (`--version`). */
+/**
+ * A runtime that reports its version (`--version`).
+ *
+ * @example
+ * ```ts ignore
+ * import { selectRuntime, type VersionCapability } from "@weft/runtime";
+ *
+ * const runtime = await selectRuntime("crun") as unknown as VersionCapability;
+ * console.log((await runtime.version()).spec);
+ * ```
+ */
 export interface VersionCapability {
   /** Runs `<binary> --version` and parses its first lines. */
   version(options?: CallOptions): Promise<RuntimeVersion>;
 }
 
-/** A runtime that can answer `features`, or say it cannot. */
+/**
+ * A runtime that can answer `features`, or say it cannot.
+ *
+ * @example
+ * ```ts ignore
+ * import { type FeaturesCapability, selectRuntime } from "@weft/runtime";
+ *
+ * const runtime = await selectRuntime("runc") as unknown as FeaturesCapability;
+ * const answer = await runtime.features();
+ * if (answer.supported) console.log(answer.features.ociVersionMax);
+ * ```
+ */
 export interface FeaturesCapability {
   /** Runs `features`; a binary without the command gives `{ supported: false }`. */
   features(options?: CallOptions): Promise<RuntimeFeatures>;
 }
 
-/** A runtime that lists the containers of its state root. */
+/**
+ * A runtime that lists the containers of its state root.
+ *
+ * @example
+ * ```ts ignore
+ * import { type ListCapability, selectRuntime } from "@weft/runtime";
+ *
+ * const runtime = await selectRuntime("crun") as unknown as ListCapability;
+ * for (const container of await runtime.list()) console.log(container.id, container.status);
+ * ```
+ */
 export interface ListCapability {
   /** The containers in the state root, in the runtime's order. */
   list(options?: CallOptions): Promise<ContainerSummary[]>;
 }
 
-/** A runtime that runs an extra process in a running container. */
+/**
+ * A runtime that runs an extra process in a running container.
+ *
+ * @example
+ * ```ts ignore
+ * import { type ExecCapability, selectRuntime } from "@weft/runtime";
+ *
+ * const runtime = await selectRuntime("crun") as unknown as ExecCapability;
+ * const { code } = await runtime.exec("web", ["cat", "/etc/hostname"], { stdio: { stdout: "inherit" } });
+ * console.log(code);
+ * ```
+ */
 export interface ExecCapability {
   /**
    * Runs `args` in running container `id`, with the container's process
@@ -99,7 +193,18 @@ export interface ExecCapability {
   exec(id: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
 }
 
-/** A runtime that freezes and thaws every process of a container. */
+/**
+ * A runtime that freezes and thaws every process of a container.
+ *
+ * @example
+ * ```ts ignore
+ * import { type PauseCapability, selectRuntime } from "@weft/runtime";
+ *
+ * const runtime = await selectRuntime("crun") as unknown as PauseCapability;
+ * await runtime.pause("web");
+ * await runtime.resume("web");
+ * ```
+ */
 export interface PauseCapability {
   /** Freezes the container (status `paused`); needs cgroups. */
   pause(id: string, options?: CallOptions): Promise<void>;

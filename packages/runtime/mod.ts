@@ -26,6 +26,7 @@ export * from "./signal.ts";
 export * from "./bundle_dir.ts";
 export * from "./find_binary.ts";
 export * from "./registry.ts";
+export * from "./plugin_options.ts";
 export * from "./plugin_loader.ts";
 export * from "./child_registry.ts";
 export * from "./oci_cli.ts";

@@ -1,6 +1,16 @@
 import { type ContainerStatus, type ContainerSummary, RuntimeOutputError } from "@weft/runtime";
 
-/** Options of {@linkcode parseYoukiList}. */
+/**
+ * Options of {@linkcode parseYoukiList}.
+ *
+ * @example
+ * ```ts
+ * import { parseYoukiList, type ParseYoukiListOptions } from "@weft/youki";
+ *
+ * const options: ParseYoukiListOptions = { argv: ["youki", "--root", "/run/y", "list"] };
+ * console.assert(parseYoukiList("ID PID STATUS BUNDLE CREATED CREATOR\n", options).length === 0);
+ * ```
+ */
 export interface ParseYoukiListOptions {
   /** The command line that printed the table, for errors. @default {["youki", "list"]} */
   argv?: readonly string[];

@@ -2,7 +2,18 @@ import { type Detection, findBinary, type RuntimePlugin } from "@weft/runtime";
 import { checkYoukiOptions } from "./_options.ts";
 import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
 
-/** The environment variable naming the youki binary when no `binary` option is given. */
+/**
+ * The environment variable naming the youki binary when no `binary` option is given.
+ *
+ * @example
+ * ```ts
+ * import { YOUKI_BINARY_ENV } from "@weft/youki";
+ *
+ * // `WEFT_YOUKI=/opt/youki/bin/youki` points weft at a youki built from source.
+ * const binary = Deno.env.get(YOUKI_BINARY_ENV) ?? "youki";
+ * console.assert(binary.length > 0);
+ * ```
+ */
 export const YOUKI_BINARY_ENV = "WEFT_YOUKI";
 
 function withBinary(options: Record<string, unknown>): YoukiOptions {

@@ -16,13 +16,42 @@ import { parseYoukiList } from "./list_table.ts";
 
 const logger = getLogger(["weft", "youki"]);
 
-/** The state root {@linkcode YoukiRuntime} uses when none is given. */
+/**
+ * The state root {@linkcode YoukiRuntime} uses when none is given.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_YOUKI_ROOT } from "@weft/youki";
+ *
+ * console.assert(DEFAULT_YOUKI_ROOT === "/run/weft/youki");
+ * ```
+ */
 export const DEFAULT_YOUKI_ROOT = "/run/weft/youki";
 
-/** The highest signal number youki's `kill` accepts: it knows no real-time signals. */
+/**
+ * The highest signal number youki's `kill` accepts: it knows no real-time signals.
+ *
+ * @example
+ * ```ts
+ * import { YOUKI_MAX_SIGNAL } from "@weft/youki";
+ * import { parseSignal } from "@weft/runtime";
+ *
+ * console.assert(parseSignal("SIGTERM").number <= YOUKI_MAX_SIGNAL);
+ * ```
+ */
 export const YOUKI_MAX_SIGNAL = 31;
 
-/** Options of {@linkcode YoukiRuntime}, mapped onto youki's global flags. */
+/**
+ * Options of {@linkcode YoukiRuntime}, mapped onto youki's global flags.
+ *
+ * @example
+ * ```ts
+ * import type { YoukiOptions } from "@weft/youki";
+ *
+ * const options: YoukiOptions = { root: "/run/weft/youki", rootless: "auto", timeout: 10_000 };
+ * console.assert(options.rootless === "auto");
+ * ```
+ */
 export interface YoukiOptions {
   /** The youki binary: a path, or a name searched in PATH. @default {"youki"} */
   binary?: string;

@@ -1,6 +1,20 @@
 import { findBinary } from "../find_binary.ts";
 
-/** Options of {@linkcode createBusyboxBundle}. */
+/**
+ * Options of {@linkcode createBusyboxBundle}.
+ *
+ * @example
+ * ```ts
+ * import type { BusyboxBundleOptions } from "@weft/runtime/testing";
+ *
+ * const options: BusyboxBundleOptions = {
+ *   args: ["sh", "-c", "echo hello"],
+ *   env: ["GREETING=hello"],
+ *   configure: (config) => (config.hostname = "test"),
+ * };
+ * console.assert(options.args?.[0] === "sh");
+ * ```
+ */
 export interface BusyboxBundleOptions {
   /** The container's argv. @default {["sh"]} */
   args?: readonly string[];
@@ -16,7 +30,17 @@ export interface BusyboxBundleOptions {
   configure?: (config: Record<string, unknown>) => void;
 }
 
-/** An OCI bundle on disk; `await using` removes it. */
+/**
+ * An OCI bundle on disk; `await using` removes it.
+ *
+ * @example
+ * ```ts ignore
+ * import { type BusyboxBundle, createBusyboxBundle } from "@weft/runtime/testing";
+ *
+ * await using bundle: BusyboxBundle = await createBusyboxBundle({ args: ["true"] });
+ * console.log(bundle.dir, bundle.config.ociVersion);
+ * ```
+ */
 export interface BusyboxBundle extends AsyncDisposable {
   /** Absolute path of the bundle directory (holds `config.json` and `rootfs/`). */
   readonly dir: string;

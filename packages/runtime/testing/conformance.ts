@@ -5,7 +5,21 @@ import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
 import { TextSink } from "./_text_sink.ts";
 
-/** Options of {@linkcode runConformance}. */
+/**
+ * Options of {@linkcode runConformance}.
+ *
+ * @example
+ * ```ts
+ * import type { ConformanceOptions } from "@weft/runtime/testing";
+ * import { OciCliRuntime } from "@weft/runtime";
+ *
+ * const options: ConformanceOptions = {
+ *   makeRuntime: (root) => new OciCliRuntime({ name: "crun", binary: "crun", root }),
+ *   idPrefix: "crun-conf",
+ * };
+ * console.assert(options.idPrefix === "crun-conf");
+ * ```
+ */
 export interface ConformanceOptions {
   /** Makes the runtime under test, with its state root set to `root` (a fresh temp dir). */
   makeRuntime(root: string): Runtime;
