@@ -15,6 +15,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import packageConfig from "./deno.json" with { type: "json" };
 import { getLogger, type LogLevel } from "@logtape/logtape";
 import { InvalidArgumentError, type Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
@@ -232,7 +233,7 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   if (values.version) {
-    Deno.stdout.writeSync(new TextEncoder().encode("weft-init 0.1.0\n"));
+    Deno.stdout.writeSync(new TextEncoder().encode(`weft-init ${packageConfig.version}\n`));
     return 0;
   }
   const level = values["log-level"] as LogLevel;
