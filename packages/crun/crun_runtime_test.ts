@@ -52,7 +52,7 @@ Deno.test("crun create passes pid file, no-pivot, keyring and preserved fds befo
   });
   assert.equal(
     await r.argv(),
-    `--root /r --log LOG --log-format json create --bundle ${bundle} --pid-file /run/web.pid --no-pivot --no-new-keyring --preserve-fds 2 web`,
+    `--root /r --log-format json create --bundle ${bundle} --pid-file /run/web.pid --no-pivot --no-new-keyring --preserve-fds 2 web`,
   );
   await Deno.remove(bundle, { recursive: true });
 });

@@ -57,7 +57,7 @@ Deno.test("runc create passes pid file, no-pivot, keyring and preserved fds befo
   });
   assert.equal(
     await r.argv(),
-    `--root /r --log LOG --log-format json create --bundle ${bundle} --pid-file /run/web.pid --no-pivot --no-new-keyring --preserve-fds 2 web`,
+    `--root /r --log-format json create --bundle ${bundle} --pid-file /run/web.pid --no-pivot --no-new-keyring --preserve-fds 2 web`,
   );
   await Deno.remove(bundle, { recursive: true });
 });

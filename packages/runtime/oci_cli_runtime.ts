@@ -305,7 +305,7 @@ export class OciCliRuntime
   }
 
   async #call(verb: string, id: string, args: string[], options: CallOptions): Promise<void> {
-    const result = await this.cli.run(args, options);
+    const result = await this.cli.run(args, { ...options, captureStdout: false });
     if (!result.success) throw this.commandError(verb, id, result);
   }
 

@@ -253,3 +253,13 @@ Deno.test("a failed create keeps the runtime's stderr out of the container's std
   assert.deepEqual(received, []);
   assert.ok(closed, "the container's stderr stream is closed");
 });
+
+Deno.test("with logOnStderr a create reads the JSON log from the held-back stderr, unless stderr is inherited", async () => {
+  await using f = await fixture();
+  const runtime = f.runtime("ok", { logOnStderr: true });
+  await runtime.create("held", f.dir);
+  await runtime.create("inherited", f.dir, { stderr: "inherit" });
+  const [held, inherited] = await f.recorded();
+  assert.match(held, /^--root \S+ --log-format json create .* held$/);
+  assert.match(inherited, /^--root \S+ --log \S+ --log-format json create .* inherited$/);
+});
