@@ -1,4 +1,4 @@
-import { type Detection, findBinary, type RuntimePlugin } from "@weft/runtime";
+import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
 import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 
 /**
@@ -19,11 +19,7 @@ export const crunPlugin: RuntimePlugin = {
   create(options: Record<string, unknown> = {}): CrunRuntime {
     return new CrunRuntime(options as CrunOptions);
   },
-  async detect(options: Record<string, unknown> = {}): Promise<Detection> {
-    const binary = typeof options.binary === "string" ? options.binary : "crun";
-    const found = await findBinary(binary);
-    return found === undefined
-      ? { available: false, reason: `binary "${binary}" not found` }
-      : { available: true, binary: found };
+  detect(options: Record<string, unknown> = {}): Promise<Detection> {
+    return detectBinary(typeof options.binary === "string" ? options.binary : "crun");
   },
 };

@@ -1,3 +1,5 @@
+import type { Detection } from "./registry.ts";
+
 /**
  * Options of {@linkcode findBinary}.
  *
@@ -49,4 +51,41 @@ export async function findBinary(
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;
+}
+
+/**
+ * Options of {@linkcode detectBinary}.
+ *
+ * @example
+ * ```ts
+ * import type { DetectBinaryOptions } from "@weft/runtime";
+ *
+ * const options: DetectBinaryOptions = { hint: "set MY_RUNTIME or options.binary" };
+ * ```
+ */
+export interface DetectBinaryOptions extends FindBinaryOptions {
+  /** Added to the reason when the binary is missing, e.g. how to name it. */
+  hint?: string;
+}
+
+/**
+ * The usual `detect` of a runtime plugin whose only need is its binary: the
+ * binary found, or a reason that names it (`binary "crun" not found`).
+ *
+ * @example
+ * ```ts
+ * import { detectBinary } from "@weft/runtime";
+ *
+ * const detection = await detectBinary("weft-no-such-runtime");
+ * console.assert(detection.reason === 'binary "weft-no-such-runtime" not found');
+ * ```
+ */
+export async function detectBinary(
+  binary: string,
+  options: DetectBinaryOptions = {},
+): Promise<Detection> {
+  const found = await findBinary(binary, options);
+  if (found !== undefined) return { available: true, binary: found };
+  const hint = options.hint === undefined ? "" : ` (${options.hint})`;
+  return { available: false, reason: `binary "${binary}" not found${hint}` };
 }

@@ -1,4 +1,4 @@
-import { type Detection, findBinary, type RuntimePlugin } from "@weft/runtime";
+import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
 import { checkYoukiOptions } from "./_options.ts";
 import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
 
@@ -49,11 +49,6 @@ export const youkiPlugin: RuntimePlugin = {
     } catch (error) {
       return { available: false, reason: (error as Error).message };
     }
-    const found = await findBinary(binary);
-    if (found !== undefined) return { available: true, binary: found };
-    return {
-      available: false,
-      reason: `binary "${binary}" not found (set ${YOUKI_BINARY_ENV} or options.binary)`,
-    };
+    return await detectBinary(binary, { hint: `set ${YOUKI_BINARY_ENV} or options.binary` });
   },
 };
