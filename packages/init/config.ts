@@ -9,6 +9,7 @@ import {
 } from "@weft/bundle";
 import { parseSignal } from "@weft/runtime";
 import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
+import type { MachineConfig } from "./machine_schema.ts";
 import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
 
 /**
@@ -242,6 +243,8 @@ export interface PodConfig {
   containers: ContainerConfig[];
   /** Pod-wide settings. */
   pod: PodSettings;
+  /** The machine, when weft-init is a VM's PID 1. */
+  machine?: MachineConfig;
   /** Absolute path of the status file. */
   statusFile: string;
 }

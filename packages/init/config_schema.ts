@@ -1,4 +1,5 @@
 import { type SchemaNode, toJsonSchema } from "./_schema_node.ts";
+import { MACHINE_SCHEMA } from "./machine_schema.ts";
 
 /**
  * The default path of the pod configuration file.
@@ -419,6 +420,7 @@ export const POD_CONFIG_SCHEMA: SchemaNode = {
     runtime,
     containers: { kind: "array", items: container, minItems: 1, description: "The containers." },
     pod,
+    machine: MACHINE_SCHEMA,
     statusFile: {
       kind: "string",
       minLength: 1,

@@ -27,6 +27,7 @@ import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
 import { sync } from "./_libc.ts";
 import { writeExitPort } from "./exit_port.ts";
+import { setUpMachine } from "./machine.ts";
 import { mountPseudoFilesystems } from "./mounts.ts";
 import { ignoreStopSignals, isPid1 } from "./pid1.ts";
 import { disableCtrlAltDel, powerOff } from "./power.ts";
@@ -100,6 +101,12 @@ The pod file (JSON; durations in milliseconds; unknown fields are errors):
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
+    "machine": {               only as a VM's PID 1 (weft.* kernel words override)
+      "hostname": NAME,        the machine's hostname
+      "openFiles": N,          RLIMIT_NOFILE (default fs.nr_open)
+      "network": {"interface": "eth0", "address": "10.0.2.15/24",
+                  "gateway": "10.0.2.2", "dns": ["10.0.2.3"]}   static IPv4
+    },
     "statusFile": "/run/weft/status.json"    replaced atomically on every change
   }
 
@@ -157,6 +164,8 @@ async function runPod(configFile: string): Promise<number> {
     if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
     throw error;
   }
+  // The machine's own duties (lo, hostname, limits, network, entropy) belong to its PID 1 only.
+  if (isPid1() && inInitialPidNamespace()) setUpMachine(config.machine);
   let runtime: Runtime;
   let root: string;
   try {

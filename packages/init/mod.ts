@@ -23,6 +23,7 @@
  * @module
  */
 export * from "./config.ts";
+export type { MachineConfig, NetworkConfig } from "./machine_schema.ts";
 export {
   DEFAULT_BACKOFF,
   DEFAULT_CONFIG_PATH,
