@@ -82,13 +82,19 @@ export interface VmImage {
 /** Archives kept per kind in the cache; older ones are removed (a system part is ~110 MB). */
 const KEEP = 3;
 
+/**
+ * crun and runc, those installed: both go into every image, so that pods on
+ * either share one cached system part; the one the pod names must be there.
+ */
 async function runtimeBinaries(runtime: string): Promise<Record<string, string>> {
   const what = `put runtime "${runtime}" into the VM image`;
-  if (runtime === "crun" || runtime === "runc") return { [runtime]: await which(runtime, what) };
   const found: Record<string, string> = {};
   for (const name of ["crun", "runc"]) {
-    found[name] = await which(name, what).catch(() => "");
-    if (found[name] === "") delete found[name];
+    const path = await which(name, what).catch((error) => {
+      if (name === runtime) throw error;
+      return undefined;
+    });
+    if (path !== undefined) found[name] = path;
   }
   if (Object.keys(found).length === 0) {
     throw new Error(`Cannot ${what}: neither crun nor runc is in PATH`);
