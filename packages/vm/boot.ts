@@ -97,24 +97,39 @@ function seedWords(seed: boolean): string[] {
   return [`weft.seed=${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`];
 }
 
-/** Presses Ctrl-Alt-Del through QEMU's monitor; retries while the socket is not up yet. */
+/**
+ * Presses Ctrl-Alt-Del through QEMU's human monitor: writes the command and
+ * waits for the monitor's next prompt, which comes once the key has been
+ * sent (closing earlier drops the command). Retries while the socket is not
+ * up yet, until QEMU is gone.
+ */
 async function pressCtrlAltDel(monitor: string, done: Promise<unknown>): Promise<void> {
   let finished = false;
   done.finally(() => (finished = true));
   while (!finished) {
+    let conn: Deno.UnixConn;
     try {
-      const conn = await Deno.connect({ transport: "unix", path: monitor });
-      try {
-        await conn.write(new TextEncoder().encode("sendkey ctrl-alt-delete\n"));
-        // The monitor answers with its banner and the echo; wait for it so the key is sent.
-        await conn.read(new Uint8Array(4096));
-      } finally {
-        conn.close();
-      }
-      return;
+      conn = await Deno.connect({ transport: "unix", path: monitor });
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 100));
+      continue;
     }
+    try {
+      await conn.write(new TextEncoder().encode("sendkey ctrl-alt-delete\n"));
+      let seen = "";
+      const buffer = new Uint8Array(4096);
+      // The banner's prompt, then the prompt after the command.
+      while (seen.split("(qemu)").length < 3) {
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        seen += new TextDecoder().decode(buffer.subarray(0, n));
+      }
+    } catch {
+      // QEMU went away while we talked to it: nothing is left to stop.
+    } finally {
+      conn.close();
+    }
+    return;
   }
 }
 

@@ -15,10 +15,12 @@ import { bootImage } from "./boot.ts";
 import { buildImage, type BuildOptions } from "./image.ts";
 import { bootTimeline, formatTimeline } from "./timeline.ts";
 
+/** Signals this soon after the first are the same Ctrl-C delivered twice. */
+const DOUBLE_DELIVERY_MS = 1000;
 /** Exit code of a bad command line or pod file. */
 const EXIT_USAGE = 2;
 /** Exit code when no pod exit code came back (build failed, QEMU failed, panic, timeout). */
-const EXIT_VM = 125;
+const EXIT_VM = 70;
 
 const HELP = `weft-vm: build and boot the micro-VM of a weft pod
 
@@ -55,7 +57,7 @@ its directory; they are copied to /pod in the VM. QEMU runs with -accel tcg.
 The serial console is streamed to stdout (container lines prefixed "[id] ").
 Ctrl-C (or SIGTERM) asks the pod to stop gracefully: weft-vm presses
 Ctrl-Alt-Del, which weft-init as PID 1 receives as SIGINT; a second Ctrl-C
-kills QEMU.
+(a second or more later) kills QEMU.
 
 Exit: the pod's exit code; ${EXIT_USAGE} for a bad command line or pod file; ${EXIT_VM} when the
 VM gave no exit code (the build or QEMU failed, the kernel panicked, timeout).
@@ -117,12 +119,17 @@ async function run(
     : (await buildImage(target, buildOptions(values))).dir;
   const stop = new AbortController();
   const kill = new AbortController();
+  let firstSignal = 0;
   const onSignal = () => {
+    // A terminal's Ctrl-C reaches both `deno task` and weft-vm, and deno task forwards its own
+    // copy: signals within a second of the first are that same keypress.
+    if (stop.signal.aborted && performance.now() - firstSignal < DOUBLE_DELIVERY_MS) return;
     if (stop.signal.aborted) {
       say("second interrupt: killing QEMU");
       kill.abort();
     } else {
       say("stopping the pod gracefully (Ctrl-Alt-Del to weft-init); Ctrl-C again kills QEMU");
+      firstSignal = performance.now();
       stop.abort();
     }
   };
