@@ -154,6 +154,12 @@ const layouts: Layout[] = [
       }))
         .dir,
   },
+  {
+    name: "disk-microvm",
+    machine: "microvm",
+    image: async () =>
+      (await buildImage(podFile, { cacheDir: CACHE_DIR, init, outDir: out("disk") })).dir,
+  },
   { name: "floor (busybox sh + crun run)", image: floorImage },
 ];
 

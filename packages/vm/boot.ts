@@ -97,6 +97,14 @@ function seedWords(seed: boolean): string[] {
   return [`weft.seed=${[...bytes].map((b) => b.toString(16).padStart(2, "0")).join("")}`];
 }
 
+/** The host's TSC rate in kHz (what a TCG guest's rdtsc counts), from /proc/cpuinfo. */
+async function hostTscKhz(): Promise<number | undefined> {
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  if (!/\bconstant_tsc\b/.test(cpuinfo)) return undefined;
+  const mhz = Number(cpuinfo.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1]);
+  return Number.isFinite(mhz) && mhz > 0 ? Math.round(mhz * 1000) : undefined;
+}
+
 /**
  * Presses Ctrl-Alt-Del through QEMU's human monitor: writes the command and
  * waits for the monitor's next prompt, which comes once the key has been
@@ -154,6 +162,7 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
   const monitor = `${work}/monitor.sock`;
   const args = qemuArgs(dir, manifest, {
     machine: options.machine,
+    tscKhz: await hostTscKhz(),
     monitor,
     extraAppend: seedWords(options.seed ?? true),
   });

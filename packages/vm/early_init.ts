@@ -17,8 +17,16 @@ import { copyInto, installBusybox, makeSkeleton } from "./system_tree.ts";
 export const EARLY_INIT_SCRIPT = `#!/bin/busybox sh
 fail() { echo "weft-vm early init: $*" >/dev/console; poweroff -f; sleep 5; }
 mount -t devtmpfs devtmpfs /dev || fail "cannot mount /dev"
+mount -t proc proc /proc || fail "cannot mount /proc"
+# QEMU's microvm names its virtio-mmio devices on the kernel command line; insmod does not read it.
+mmio=""
+for word in $(cat /proc/cmdline); do
+  case "$word" in virtio_mmio.device=*) mmio="$mmio \${word#virtio_mmio.}";; esac
+done
 for name in $(cat /lib/modules/order); do
-  insmod "/lib/modules/$name.ko" || fail "cannot load module $name"
+  params=""
+  [ "$name" = virtio_mmio ] && params="$mmio"
+  insmod "/lib/modules/$name.ko" $params || fail "cannot load module $name"
 done
 for disk in vda vdb; do
   n=0
@@ -28,6 +36,7 @@ for disk in vda vdb; do
 done
 mount -t ext4 /dev/vda /newroot || fail "cannot mount the system disk /dev/vda"
 mount -t ext4 /dev/vdb /newroot/pod || fail "cannot mount the pod disk /dev/vdb"
+umount /proc
 mount --move /dev /newroot/dev || fail "cannot move /dev"
 echo "weft-vm early init: switching to the disk root"
 exec switch_root /newroot "$@"

@@ -112,6 +112,8 @@ export function kernelCommandLine(spec: CommandLineSpec): string {
     "HOME=/root",
     `DENO_DIR=${spec.denoDir}`,
     "NO_COLOR=1",
+    // The serial console is a terminal: Deno would look for a newer version of itself.
+    "DENO_NO_UPDATE_CHECK=1",
     "--",
     ...argv,
   ].join(" ");
@@ -136,6 +138,12 @@ export interface QemuOptions {
   monitor?: string;
   /** Words added to the kernel command line (before `--`). @default {[]} */
   extraAppend?: string[];
+  /**
+   * The TSC rate the guest sees, in kHz: under TCG the host's. With
+   * `microvm` (no HPET, no PM timer) Linux often fails to measure it and
+   * hangs at boot; given as `tsc_early_khz=`, it need not. @default {none}
+   */
+  tscKhz?: number;
 }
 
 /**
@@ -166,13 +174,18 @@ export interface QemuOptions {
 export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions = {}): string[] {
   const machine = options.machine ?? "pc";
   const [head, ...tail] = manifest.append.split(" -- ");
-  const append = [head, ...(options.extraAppend ?? [])].join(" ") +
+  const extra = [...(options.extraAppend ?? [])];
+  if (machine === "microvm" && options.tscKhz !== undefined) {
+    extra.push(`tsc_early_khz=${options.tscKhz}`);
+  }
+  const append = [head, ...extra].join(" ") +
     (tail.length > 0 ? ` -- ${tail.join(" -- ")}` : "");
   const args = [
     "-accel",
     "tcg",
     "-M",
-    machine,
+    // Without the PIT and the RTC, Linux on microvm often cannot calibrate the TSC under TCG and hangs.
+    machine === "microvm" ? "microvm,pit=on,rtc=on" : machine,
     "-m",
     String(manifest.memoryMib),
     "-nodefaults",
