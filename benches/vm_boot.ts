@@ -15,6 +15,7 @@ import {
   bootImage,
   bootTimeline,
   buildImage,
+  type BuildOptions,
   ensureKernel,
   type VmManifest,
   writeCpio,
@@ -103,63 +104,28 @@ interface Layout {
   machine?: "pc" | "microvm";
 }
 
+/** A layout built by weft-vm into a directory of its own (shared by layouts that differ in machine). */
+function built(
+  name: string,
+  dir: string,
+  options: Pick<BuildOptions, "root" | "codeCache">,
+  machine?: "microvm",
+): Layout {
+  return {
+    name,
+    machine,
+    image: async () =>
+      (await buildImage(podFile, { cacheDir: CACHE_DIR, init, outDir: out(dir), ...options })).dir,
+  };
+}
+
 const layouts: Layout[] = [
-  {
-    name: "disk",
-    image: async () =>
-      (await buildImage(podFile, { cacheDir: CACHE_DIR, init, outDir: out("disk") })).dir,
-  },
-  {
-    name: "disk-no-code-cache",
-    image: async () =>
-      (await buildImage(podFile, {
-        cacheDir: CACHE_DIR,
-        init,
-        codeCache: false,
-        outDir: out("disk-ncc"),
-      }))
-        .dir,
-  },
-  {
-    name: "initramfs",
-    image: async () =>
-      (await buildImage(podFile, {
-        cacheDir: CACHE_DIR,
-        init,
-        root: "initramfs",
-        outDir: out("i"),
-      }))
-        .dir,
-  },
-  {
-    name: "initramfs-no-code-cache",
-    image: async () =>
-      (await buildImage(podFile, {
-        cacheDir: CACHE_DIR,
-        init,
-        root: "initramfs",
-        codeCache: false,
-        outDir: out("i-ncc"),
-      })).dir,
-  },
-  {
-    name: "initramfs-microvm",
-    machine: "microvm",
-    image: async () =>
-      (await buildImage(podFile, {
-        cacheDir: CACHE_DIR,
-        init,
-        root: "initramfs",
-        outDir: out("i"),
-      }))
-        .dir,
-  },
-  {
-    name: "disk-microvm",
-    machine: "microvm",
-    image: async () =>
-      (await buildImage(podFile, { cacheDir: CACHE_DIR, init, outDir: out("disk") })).dir,
-  },
+  built("disk", "disk", {}),
+  built("disk-no-code-cache", "disk-ncc", { codeCache: false }),
+  built("initramfs", "i", { root: "initramfs" }),
+  built("initramfs-no-code-cache", "i-ncc", { root: "initramfs", codeCache: false }),
+  built("initramfs-microvm", "i", { root: "initramfs" }, "microvm"),
+  built("disk-microvm", "disk", {}, "microvm"),
   { name: "floor (busybox sh + crun run)", image: floorImage },
 ];
 

@@ -163,35 +163,43 @@ async function run(
   }
 }
 
-async function main(args: string[]): Promise<number> {
-  let parsed;
+const OPTIONS = {
+  out: { type: "string", short: "o" },
+  root: { type: "string" },
+  runtime: { type: "string" },
+  init: { type: "string" },
+  kernel: { type: "string" },
+  "no-code-cache": { type: "boolean" },
+  memory: { type: "string" },
+  "cache-dir": { type: "string" },
+  machine: { type: "string", default: "pc" },
+  timeout: { type: "string", default: "600" },
+  timeline: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type ParsedArgs = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>
+>;
+
+function parseCommandLine(args: string[]): ParsedArgs | Error {
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        out: { type: "string", short: "o" },
-        root: { type: "string" },
-        runtime: { type: "string" },
-        init: { type: "string" },
-        kernel: { type: "string" },
-        "no-code-cache": { type: "boolean" },
-        memory: { type: "string" },
-        "cache-dir": { type: "string" },
-        machine: { type: "string", default: "pc" },
-        timeout: { type: "string", default: "600" },
-        timeline: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    return parseArgs({ args, allowPositionals: true, options: OPTIONS });
   } catch (error) {
-    return fail(`${(error as Error).message} (see --help)`, EXIT_USAGE);
+    return error as Error;
   }
+}
+
+function print(text: string): number {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+  return 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  const parsed = parseCommandLine(args);
+  if (parsed instanceof Error) return fail(`${parsed.message} (see --help)`, EXIT_USAGE);
   const { values, positionals } = parsed;
-  if (values.help) {
-    Deno.stdout.writeSync(new TextEncoder().encode(HELP));
-    return 0;
-  }
+  if (values.help) return print(HELP);
   const [command, target, ...rest] = positionals;
   if (command !== "build" && command !== "run") {
     return fail(

@@ -27,6 +27,8 @@ export const IMAGE_POD_DIR = "/pod";
  */
 export class PodImageError extends Error {
   /**
+   * Creates the error.
+   *
    * @param message What is wrong, naming the field.
    * @param options The cause, if any.
    */
