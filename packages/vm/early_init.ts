@@ -13,6 +13,14 @@ import { copyInto, installBusybox, makeSkeleton } from "./system_tree.ts";
  * The `/init` script. Its arguments (the kernel command line's words after
  * `--`) are the real init's argv. On any failure it says why on the console
  * and powers off, so the host sees a clean stop instead of a kernel panic.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EARLY_INIT_SCRIPT } from "@weft/vm";
+ *
+ * assert.match(EARLY_INIT_SCRIPT, /exec switch_root \/newroot "\$@"/);
+ * ```
  */
 export const EARLY_INIT_SCRIPT = `#!/bin/busybox sh
 fail() { echo "weft-vm early init: $*" >/dev/console; poweroff -f; sleep 5; }

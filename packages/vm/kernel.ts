@@ -15,6 +15,14 @@ import { moduleDependencies } from "./kernel_modules.ts";
  * dependencies come along): the PCI and MMIO transports of virtio, its
  * block device, and ext4. Each costs boot time under TCG, so nothing else:
  * weft-vm attaches no network device.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { BOOT_MODULES } from "@weft/vm";
+ *
+ * assert.ok(BOOT_MODULES.includes("virtio_blk") && BOOT_MODULES.includes("ext4"));
+ * ```
  */
 export const BOOT_MODULES: readonly string[] = [
   "virtio_pci",

@@ -9,7 +9,17 @@
 import { loadConfig, type PodConfig } from "@weft/init";
 import { run, sha256 } from "./_run.ts";
 
-/** Where the pod lives in the VM; its pod file is `/pod/<name of the pod file>`. */
+/**
+ * Where the pod lives in the VM; its pod file is `/pod/<name of the pod file>`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IMAGE_POD_DIR } from "@weft/vm";
+ *
+ * assert.equal(`${IMAGE_POD_DIR}/pod.json`, "/pod/pod.json");
+ * ```
+ */
 export const IMAGE_POD_DIR = "/pod";
 
 /**

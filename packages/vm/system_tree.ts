@@ -37,7 +37,17 @@ export interface SystemSpec {
   codeCache: boolean;
 }
 
-/** Where the image keeps Deno's cache; the kernel command line sets DENO_DIR to it. */
+/**
+ * Where the image keeps Deno's cache; the kernel command line sets DENO_DIR to it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IMAGE_DENO_DIR } from "@weft/vm";
+ *
+ * assert.equal(IMAGE_DENO_DIR, "/var/cache/deno");
+ * ```
+ */
 export const IMAGE_DENO_DIR = "/var/cache/deno";
 
 /** Whether `path` is an ELF file (a compiled init) rather than JavaScript. */
