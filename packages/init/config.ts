@@ -1,15 +1,14 @@
+import * as v from "valibot";
 import {
-  CONTAINER_SPEC_FIELDS,
   type ContainerSpec,
-  ContainerSpecError,
-  generateConfig,
   parseContainerSpec,
   POD_NAMESPACES,
   type PodNamespace,
 } from "@weft/bundle";
-import { parseSignal } from "@weft/runtime";
-import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
-import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
+import { fromValibot } from "./_issues.ts";
+import { duplicateKeys, nonJsonValues, readDocumentText } from "./_json_document.ts";
+import { POD_SCHEMA } from "./config_schema.ts";
+import { semanticIssues, specFields } from "./_config_rules.ts";
 
 /**
  * Backoff between restarts; durations in milliseconds.
@@ -297,7 +296,43 @@ export class ConfigError extends Error {
     this.issues = options.issues ?? [];
     this.file = options.file;
   }
+
+  /**
+   * The error for `issues`, its message listing each with its path (at most
+   * 1,000 characters: the issues past that are counted, not listed).
+   *
+   * @example
+   * ```ts
+   * import { strictEqual } from "node:assert/strict";
+   * import { ConfigError } from "@weft/init";
+   *
+   * const error = ConfigError.fromIssues([{ path: "pod.stopGrace", message: "expected at most 2147483647, got 3000000000" }]);
+   * strictEqual(error.message, "Invalid pod configuration: pod.stopGrace: expected at most 2147483647, got 3000000000");
+   * ```
+   */
+  static fromIssues(issues: ConfigIssue[], file?: string): ConfigError {
+    const where = file === undefined
+      ? "Invalid pod configuration"
+      : `Invalid pod configuration ${quote(file)}`;
+    const lines = issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`);
+    if (lines.length === 1 && where.length + lines[0].length < MESSAGE_LIMIT - 2) {
+      return new ConfigError(`${where}: ${lines[0]}`, { issues, file });
+    }
+    let message = `${where}:`;
+    for (const [i, line] of lines.entries()) {
+      const next = `${message}\n  ${line}`;
+      if (next.length + 30 > MESSAGE_LIMIT) {
+        message += `\n  ... and ${lines.length - i} more`;
+        break;
+      }
+      message = next;
+    }
+    return new ConfigError(message, { issues, file });
+  }
 }
+
+/** The longest ConfigError message: the issues past it are counted, not listed. */
+const MESSAGE_LIMIT = 1000;
 
 /**
  * Options of {@linkcode parseConfig}.
@@ -323,190 +358,45 @@ function absolute(path: string, baseDir: string): string {
   return `${baseDir.replace(/\/+$/, "")}/${path}`.replace(/\/\.\//g, "/");
 }
 
-function semanticIssues(config: PodConfig): SchemaIssue[] {
-  const issues: SchemaIssue[] = [];
-  const index = new Map<string, number>();
-  config.containers.forEach((container, i) => {
-    const path = childPath("containers", i);
-    if (index.has(container.id)) {
-      issues.push({
-        path: childPath(path, "id"),
-        message: `duplicate container id "${container.id}" (also containers[${
-          index.get(container.id)
-        }])`,
-      });
-    } else index.set(container.id, i);
-    issues.push(...specIssues(container, path));
-    try {
-      parseSignal(container.stop.signal);
-    } catch {
-      issues.push({
-        path: `${path}.stop.signal`,
-        message: `expected a signal name like "TERM" or a number in 1-31 or 34-64, got ${
-          JSON.stringify(container.stop.signal)
-        }`,
-      });
-    }
-    const never = new Set(container.restart.neverRestartExitCodes);
-    container.restart.alwaysRestartExitCodes.forEach((code, j) => {
-      if (never.has(code)) {
-        issues.push({
-          path: `${path}.restart.alwaysRestartExitCodes[${j}]`,
-          message: `exit code ${code} is also in neverRestartExitCodes`,
-        });
-      }
-    });
-  });
-  config.containers.forEach((container, i) => {
-    const partner = container.shareNamespacesWith;
-    if (partner !== undefined && (!index.has(partner) || partner === container.id)) {
-      issues.push({
-        path: `containers[${i}].shareNamespacesWith`,
-        message: partner === container.id
-          ? "a container cannot join its own namespaces"
-          : `unknown container "${partner}"`,
-      });
-    }
-    container.dependsOn.forEach((dep, j) => {
-      const path = `containers[${i}].dependsOn[${j}]`;
-      if (!index.has(dep)) issues.push({ path, message: `unknown container "${dep}"` });
-      else if (dep === container.id) {
-        issues.push({ path, message: "a container cannot depend on itself" });
-      }
-    });
-  });
-  if (issues.length === 0) {
-    const cycle = findCycle(config.containers);
-    if (cycle) {
-      issues.push({
-        path: `containers[${index.get(cycle[0])}].dependsOn`,
-        message: `dependency cycle ${cycle.map((id) => `"${id}"`).join(" -> ")}`,
-      });
-    }
-  }
-  const { exitCode, endWhen } = config.pod;
-  if (exitCode.from === "container" && !index.has(exitCode.id)) {
-    issues.push({ path: "pod.exitCode.id", message: `unknown container "${exitCode.id}"` });
-  }
-  if (typeof endWhen === "object") {
-    endWhen.ended.forEach((id, j) => {
-      if (!index.has(id)) {
-        issues.push({ path: `pod.endWhen.ended[${j}]`, message: `unknown container "${id}"` });
-      }
-    });
-  }
-  return issues;
+/** A file name as quoted in messages: bounded, like every value. */
+function quote(file: string): string {
+  return file.length > 200 ? `"${file.slice(0, 200)}..."` : `"${file}"`;
 }
 
-/** The spec fields a container may give with `rootfs` (`pod` is shareNamespacesWith here). */
-const SPEC_FIELDS = CONTAINER_SPEC_FIELDS.filter((field) => field !== "pod");
-
-function specFields(container: ContainerConfig): Record<string, unknown> {
-  const raw = container as unknown as Record<string, unknown>;
-  return Object.fromEntries(
-    SPEC_FIELDS.filter((field) => raw[field] !== undefined).map((field) => [field, raw[field]]),
-  );
-}
-
-/** What @weft/bundle refuses in a rootfs container, as issues with the same JSON paths. */
-function specIssues(container: ContainerConfig, path: string): SchemaIssue[] {
-  const fields = specFields(container);
-  if (fields.rootfs === undefined) {
-    return [...Object.keys(fields), "shareNamespacesWith", "shareNamespaces"]
-      .filter((field) => (container as unknown as Record<string, unknown>)[field] !== undefined)
-      .map((field) => ({
-        path: `${path}.${field}`,
-        message: "only allowed with rootfs (a bundle has its own config.json)",
-      }));
-  }
-  if (container.shareNamespacesWith !== undefined) {
-    // A stand-in pid: the real one is known when the container is created.
-    fields.pod = { pid: 1, share: container.shareNamespaces ?? [...POD_NAMESPACES] };
-  }
-  const issues: SchemaIssue[] = [];
-  try {
-    const spec = parseContainerSpec(fields, { path });
-    const command = spec.process?.args ?? spec.process?.entrypoint ?? [];
-    if (spec.imageConfig === undefined && command.length === 0) {
-      issues.push({
-        path: `${path}.process.args`,
-        message: "expected a command: process.args, process.entrypoint or an imageConfig",
-      });
-    }
-  } catch (error) {
-    if (!(error instanceof ContainerSpecError)) throw error;
-    issues.push({
-      path: error.field,
-      message: `expected ${error.expected}, got ${JSON.stringify(error.value)}`,
-    });
-  }
-  if (container.shareNamespaces !== undefined && container.shareNamespacesWith === undefined) {
-    issues.push({
-      path: `${path}.shareNamespaces`,
-      message: "only allowed with shareNamespacesWith",
-    });
-  }
-  return issues;
-}
-
-function findCycle(containers: readonly ContainerConfig[]): string[] | undefined {
-  const deps = new Map(containers.map((c) => [c.id, c.dependsOn]));
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "done") return undefined;
-    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, "visiting");
-    stack.push(id);
-    for (const dep of deps.get(id) ?? []) {
-      const found = visit(dep);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(id, "done");
-    return undefined;
-  };
-  for (const container of containers) {
-    const found = visit(container.id);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function invalid(issues: SchemaIssue[], file: string | undefined): ConfigError {
-  const where = file === undefined
-    ? "Invalid pod configuration"
-    : `Invalid pod configuration "${file}"`;
-  const lines = issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`);
-  const message = lines.length === 1
-    ? `${where}: ${lines[0]}`
-    : `${where}:\n  ${lines.join("\n  ")}`;
-  return new ConfigError(message, { issues, file });
-}
+/** The document as the schema leaves it: defaults filled in, the spec fields still flat. */
+type PodDocument = v.InferOutput<typeof POD_SCHEMA>;
 
 /**
- * Validates a parsed configuration document and fills in every default.
- * Relative paths are resolved against `options.baseDir`.
+ * Validates a configuration document (any JavaScript value: only what JSON
+ * can hold is accepted) and fills in every default. Relative paths are
+ * resolved against `options.baseDir`. Only shapes and references are checked
+ * here; the filesystem, the runtime and its plugin's options are checked by
+ * {@linkcode preflight} before anything runs.
  *
- * @throws {ConfigError} listing every problem with its JSON path.
+ * @throws {ConfigError} listing the problems with their JSON paths (and
+ * nothing else, whatever `document` is).
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert/strict";
  * import { parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "bundles/web" }] }, {
  *   baseDir: "/etc/weft",
  * });
- * console.assert(config.containers[0].bundle === "/etc/weft/bundles/web");
- * console.assert(config.containers[0].restart.backoff.initial === 100);
+ * strictEqual(config.containers[0].bundle, "/etc/weft/bundles/web");
+ * strictEqual(config.containers[0].restart.backoff.initial, 100);
  * ```
  */
 export function parseConfig(document: unknown, options: ParseConfigOptions = {}): PodConfig {
-  const issues: SchemaIssue[] = [];
-  const config = validateNode(POD_CONFIG_SCHEMA, document, "", issues) as PodConfig & {
-    $schema?: string;
-  };
-  if (issues.length > 0) throw invalid(issues, options.file);
+  const notJson = nonJsonValues(document);
+  if (notJson.length > 0) throw ConfigError.fromIssues(notJson, options.file);
+  const result = v.safeParse(POD_SCHEMA, document, { abortPipeEarly: true });
+  if (!result.success) {
+    throw ConfigError.fromIssues(fromValibot(POD_SCHEMA, result.issues), options.file);
+  }
+  const parsed: PodDocument = result.output;
+  const config = parsed as unknown as PodConfig & { $schema?: string };
   const ids = new Set(config.containers.map((container) => container.id));
   for (const container of config.containers) {
     // The container whose namespaces are joined must run first.
@@ -516,7 +406,7 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
     }
   }
   const semantic = semanticIssues(config);
-  if (semantic.length > 0) throw invalid(semantic, options.file);
+  if (semantic.length > 0) throw ConfigError.fromIssues(semantic, options.file);
   const baseDir = options.baseDir ?? Deno.cwd();
   delete config.$schema;
   for (const container of config.containers) {
@@ -544,7 +434,9 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
 
 /**
  * Reads, parses and validates a pod configuration file. Relative paths in it
- * are resolved against the file's directory.
+ * are resolved against the file's directory. Only a regular file of at most
+ * {@linkcode MAX_CONFIG_BYTES} of UTF-8 JSON (no byte order mark, no key
+ * given twice in an object) is read.
  *
  * @throws {ConfigError} when the file cannot be read, is not JSON, or is not valid.
  *
@@ -559,51 +451,27 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
 export async function loadConfig(file: string): Promise<PodConfig> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readDocumentText(file);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
-    throw new ConfigError(`Cannot read pod configuration "${file}": ${why}`, {
-      file,
-      cause: error,
-    });
+    throw new ConfigError(
+      `Cannot read pod configuration ${quote(file)}: ${(error as Error).message}`,
+      {
+        file,
+        cause: error,
+      },
+    );
   }
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch (error) {
     throw new ConfigError(
-      `Cannot parse pod configuration "${file}": ${(error as Error).message}`,
+      `Cannot parse pod configuration ${quote(file)}: ${(error as Error).message.slice(0, 300)}`,
       { file, cause: error },
     );
   }
+  const duplicates = duplicateKeys(text);
+  if (duplicates.length > 0) throw ConfigError.fromIssues(duplicates, file);
   const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
-  const config = parseConfig(document, {
-    file,
-    baseDir: path.slice(0, path.lastIndexOf("/")) || "/",
-  });
-  await checkRootfsContainers(config, file);
-  return config;
-}
-
-/**
- * Runs the filesystem checks of @weft/bundle on every container given by
- * `rootfs` (the rootfs exists, users resolve in its /etc/passwd, the image
- * config reads, bind sources exist), so that a bad path stops weft-init
- * before any container runs rather than failing one container later.
- */
-async function checkRootfsContainers(config: PodConfig, file: string): Promise<void> {
-  const issues: SchemaIssue[] = [];
-  for (const [i, container] of config.containers.entries()) {
-    if (container.spec === undefined) continue;
-    try {
-      await generateConfig(container.spec, { path: childPath("containers", i), id: container.id });
-    } catch (error) {
-      if (!(error instanceof ContainerSpecError)) throw error;
-      issues.push({
-        path: error.field,
-        message: `expected ${error.expected}, got ${JSON.stringify(error.value)}`,
-      });
-    }
-  }
-  if (issues.length > 0) throw invalid(issues, file);
+  return parseConfig(document, { file, baseDir: path.slice(0, path.lastIndexOf("/")) || "/" });
 }

@@ -17,21 +17,22 @@
 import { parseArgs } from "node:util";
 import packageConfig from "./deno.json" with { type: "json" };
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import { InvalidArgumentError, type Runtime } from "@weft/runtime";
+import type { Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
 import "@weft/youki";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
-import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
+import { DEFAULT_CONFIG_PATH } from "./config_defaults.ts";
+import { podConfigJsonSchema } from "./config_schema.ts";
+import { preflight } from "./preflight.ts";
 import { sync } from "./_libc.ts";
 import { writeExitPort } from "./exit_port.ts";
 import { mountPseudoFilesystems } from "./mounts.ts";
 import { ignoreStopSignals, isPid1 } from "./pid1.ts";
 import { disableCtrlAltDel, powerOff } from "./power.ts";
 import { Reaper } from "./reaper.ts";
-import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
 
 const logger = getLogger(["weft", "init"]);
@@ -148,28 +149,26 @@ function preparePid1(): void {
   }
 }
 
+/** The exit of a failed load or preflight: 2 for the pod file, 3 for the runtime. */
+function failed(error: unknown): number {
+  if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
+  return fail((error as Error).message, EXIT_RUNTIME);
+}
+
 async function runPod(configFile: string): Promise<number> {
   if (isPid1()) preparePid1();
   let config: PodConfig;
   try {
     config = await loadConfig(configFile);
   } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
-    throw error;
+    return failed(error);
   }
   let runtime: Runtime;
   let root: string;
   try {
-    ({ runtime, root } = await chooseRuntime(config, { configFile }));
+    ({ runtime, root } = await preflight(config, { configFile }));
   } catch (error) {
-    // The plugin refused an option of the file: a configuration error.
-    if (error instanceof InvalidArgumentError) {
-      return fail(
-        `Invalid pod configuration "${configFile}": runtime.${error.argument}: ${error.message}`,
-        EXIT_USAGE,
-      );
-    }
-    return fail((error as Error).message, EXIT_RUNTIME);
+    return failed(error);
   }
   using reaper = Reaper.start();
   logger.info("weft-init supervising as {mode} with runtime {runtime} (state root {root})", {
@@ -272,13 +271,18 @@ async function main(args: readonly string[]): Promise<number> {
       if (rest.length !== 1) return fail("validate takes one argument: the pod file", EXIT_USAGE);
       try {
         const config = await loadConfig(rest[0]);
+        const { runtime, binary, root } = await preflight(config, { configFile: rest[0] });
+        const found = binary === undefined ? "" : ` (${binary})`;
         Deno.stdout.writeSync(
-          new TextEncoder().encode(`${rest[0]}: valid, ${config.containers.length} container(s)\n`),
+          new TextEncoder().encode(
+            `${
+              rest[0]
+            }: valid, ${config.containers.length} container(s), runtime ${runtime.name}${found}, state root ${root}\n`,
+          ),
         );
         return 0;
       } catch (error) {
-        if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
-        throw error;
+        return failed(error);
       }
     }
     case "run":
