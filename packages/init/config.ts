@@ -397,6 +397,10 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
   }
   const parsed: PodDocument = result.output;
   const config = parsed as unknown as PodConfig & { $schema?: string };
+  // Any key is data here, "constructor" included (valibot's record drops it);
+  // the plugin's declared options decide which are known.
+  const given = (document as { runtime?: { options?: object } }).runtime?.options;
+  if (given !== undefined) config.runtime.options = Object.fromEntries(Object.entries(given));
   const ids = new Set(config.containers.map((container) => container.id));
   for (const container of config.containers) {
     // The container whose namespaces are joined must run first.

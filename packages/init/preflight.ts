@@ -32,6 +32,33 @@ export interface PreflightReport extends ChosenRuntime {
   binary?: string;
 }
 
+/**
+ * Plugin modules given by path are regular files: importing a FIFO or
+ * /dev/zero would hang PID 1 or fill its memory.
+ */
+async function pluginIssues(config: PodConfig, file: string | undefined): Promise<Issue[]> {
+  const issues: Issue[] = [];
+  const path = (file ?? "pod.json").startsWith("/") ? file! : `${Deno.cwd()}/${file ?? "pod.json"}`;
+  for (const [i, specifier] of config.runtime.plugins.entries()) {
+    if (/^(npm|jsr|https?|data):/.test(specifier)) continue;
+    let url: URL;
+    try {
+      url = new URL(specifier, `file://${path}`);
+    } catch {
+      continue; // the loader names what it cannot resolve
+    }
+    if (url.protocol !== "file:") continue;
+    const info = await Deno.stat(url).catch(() => undefined);
+    if (info !== undefined && !info.isFile) {
+      issues.push({
+        path: `runtime.plugins[${i}]`,
+        message: `expected a module file, got ${quote(specifier)}, which is not a regular file`,
+      });
+    }
+  }
+  return issues;
+}
+
 /** Every container's bundle (a directory with a config.json) or rootfs spec, checked on disk. */
 async function containerIssues(config: PodConfig): Promise<Issue[]> {
   const issues: Issue[] = [];
@@ -93,7 +120,7 @@ export async function preflight(
   options: PreflightOptions = {},
 ): Promise<PreflightReport> {
   const file = options.configFile;
-  const issues = await containerIssues(config);
+  const issues = [...await pluginIssues(config, file), ...await containerIssues(config)];
   if (issues.length > 0) throw ConfigError.fromIssues(issues, file);
   try {
     return await chooseRuntime(config, { configFile: file });
