@@ -15,6 +15,11 @@ import { ROOTFS_ONLY_FIELDS } from "./config_schema.ts";
  * document the JSON Schema accepts and the parser refuses breaks one of these.
  */
 export const CROSS_REFERENCE_RULES: readonly { rule: string; message: RegExp }[] = [
+  {
+    rule:
+      "runtime.name is a registered runtime, checked by the preflight once plugins are loaded (exit 3)",
+    message: /^unknown runtime /,
+  },
   { rule: "container ids are unique", message: /^duplicate container id / },
   {
     rule:

@@ -141,7 +141,38 @@ interface Node {
   options?: Node[];
 }
 
+/**
+ * Arrays given where the schema wants an object: valibot's object schemas
+ * take an array for an object (an empty one passes), so they are found here,
+ * by the schema's node types along each array's path.
+ */
+export function arraysForObjects(schema: v.GenericSchema, document: unknown): Issue[] {
+  const issues: Issue[] = [];
+  const visit = (value: unknown, keys: (string | number)[], path: string): void => {
+    if (typeof value !== "object" || value === null) return;
+    if (Array.isArray(value)) {
+      const nodes = nodesAt(schema as unknown as Node, keys);
+      const objectOnly = (node: Node) => node.entries !== undefined || node.type === "record";
+      if (nodes.length > 0 && nodes.every(objectOnly)) {
+        issues.push({ path, message: "expected an object, got an array" });
+        return;
+      }
+      value.forEach((item, i) => visit(item, [...keys, i], childPath(path, i)));
+    } else {
+      for (const [key, item] of Object.entries(value)) {
+        visit(item, [...keys, key], childPath(path, key));
+      }
+    }
+  };
+  visit(document, [], "");
+  return issues;
+}
+
 function objectsAt(schema: Node, keys: readonly (string | number)[]): Node[] {
+  return nodesAt(schema, keys).filter((node) => node.entries !== undefined);
+}
+
+function nodesAt(schema: Node, keys: readonly (string | number)[]): Node[] {
   let nodes = [schema];
   const unwrap = (node: Node): Node[] => {
     if (node.wrapped) return unwrap(node.wrapped);
@@ -157,7 +188,7 @@ function objectsAt(schema: Node, keys: readonly (string | number)[]): Node[] {
       return child ? [child] : [];
     });
   }
-  return nodes.flatMap(unwrap).filter((node) => node.entries !== undefined);
+  return nodes.flatMap(unwrap);
 }
 
 /** The issues of a failed valibot parse of `schema`, with the known fields listed for an unknown one. */
