@@ -95,9 +95,15 @@ const RESOURCES_SCHEMA = v.pipe(
   ),
 );
 
+const podShare = v.pipe(
+  v.array(v.picklist(POD_NAMESPACES as ("network" | "ipc" | "uts")[])),
+  v.check(unique, "each namespace at most once"),
+  v.metadata({ uniqueItems: true }),
+);
 /**
- * The namespaces a pod member may share, each at most once: the schema of
- * `pod.share` (and of the init's `shareNamespaces`).
+ * The namespaces a pod member may share, each at most once: the valibot
+ * schema of `pod.share` (and of the init's `shareNamespaces`). Typed
+ * `unknown` because valibot's types are not part of this package's API.
  *
  * @example
  * ```ts
@@ -105,15 +111,12 @@ const RESOURCES_SCHEMA = v.pipe(
  * import { POD_SHARE_SCHEMA } from "@weft/bundle";
  * import * as v from "valibot";
  *
- * ok(v.is(POD_SHARE_SCHEMA, ["network", "ipc"]));
- * ok(!v.is(POD_SHARE_SCHEMA, ["network", "network"]));
+ * const share = POD_SHARE_SCHEMA as v.GenericSchema;
+ * ok(v.is(share, ["network", "ipc"]));
+ * ok(!v.is(share, ["network", "network"]));
  * ```
  */
-export const POD_SHARE_SCHEMA: v.GenericSchema<unknown, ("network" | "ipc" | "uts")[]> = v.pipe(
-  v.array(v.picklist(POD_NAMESPACES as ("network" | "ipc" | "uts")[])),
-  v.check(unique, "each namespace at most once"),
-  v.metadata({ uniqueItems: true }),
-);
+export const POD_SHARE_SCHEMA: unknown = podShare;
 
 /**
  * The fields of a container spec except `pod`, as valibot schemas: what a
@@ -131,7 +134,7 @@ export const POD_SHARE_SCHEMA: v.GenericSchema<unknown, ("network" | "ipc" | "ut
  * ```
  */
 export const CONTAINER_SPEC_ENTRIES: Readonly<
-  Record<Exclude<keyof ContainerSpec, "pod">, v.GenericSchema>
+  Record<Exclude<keyof ContainerSpec, "pod">, unknown>
 > = {
   rootfs: v.pipe(
     absolute,
@@ -189,17 +192,15 @@ export const CONTAINER_SPEC_ENTRIES: Readonly<
  * import { CONTAINER_SPEC_SCHEMA } from "@weft/bundle";
  * import * as v from "valibot";
  *
- * ok(v.is(CONTAINER_SPEC_SCHEMA, { rootfs: "/srv/web", process: { args: ["httpd"] } }));
- * ok(!v.is(CONTAINER_SPEC_SCHEMA, { rootfs: "web" }));
+ * const schema = CONTAINER_SPEC_SCHEMA as v.GenericSchema;
+ * ok(v.is(schema, { rootfs: "/srv/web", process: { args: ["httpd"] } }));
+ * ok(!v.is(schema, { rootfs: "web" }));
  * ```
  */
-export const CONTAINER_SPEC_SCHEMA: v.GenericSchema<
-  unknown,
-  { [K in keyof ContainerSpec]: unknown }
-> = v.strictObject({
-  ...CONTAINER_SPEC_ENTRIES,
+export const CONTAINER_SPEC_SCHEMA: unknown = v.strictObject({
+  ...(CONTAINER_SPEC_ENTRIES as Record<string, v.GenericSchema>),
   pod: v.optional(
-    v.strictObject({ pid: integer(1, 2 ** 22), share: v.optional(POD_SHARE_SCHEMA) }),
+    v.strictObject({ pid: integer(1, 2 ** 22), share: v.optional(podShare) }),
   ),
 });
 

@@ -143,7 +143,12 @@ export const ROOTFS_ONLY_FIELDS: readonly string[] = [
   "shareNamespaces",
 ];
 
-const { rootfs: _rootfs, ...specEntries } = CONTAINER_SPEC_ENTRIES;
+// @weft/bundle types its valibot schemas as unknown (valibot's types are not part of its API).
+const { rootfs: specRootfs, ...specEntries } = CONTAINER_SPEC_ENTRIES as Record<
+  string,
+  v.GenericSchema
+>;
+const podShare = POD_SHARE_SCHEMA as v.GenericSchema<unknown, ("network" | "ipc" | "uts")[]>;
 
 const container = v.pipe(
   v.strictObject({
@@ -158,7 +163,7 @@ const container = v.pipe(
     ),
     rootfs: v.optional(
       v.pipe(
-        CONTAINER_SPEC_ENTRIES.rootfs,
+        specRootfs,
         v.description(
           "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from it and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged.",
         ),
@@ -175,7 +180,7 @@ const container = v.pipe(
     ),
     shareNamespaces: v.optional(
       v.pipe(
-        POD_SHARE_SCHEMA,
+        podShare,
         v.description(
           'The namespaces shareNamespacesWith joins; default ["network", "ipc", "uts"].',
         ),
