@@ -26,7 +26,17 @@ export interface PreflightOptions {
   configFile?: string;
 }
 
-/** What {@linkcode preflight} found usable: the runtime, its state root and binary. */
+/**
+ * What {@linkcode preflight} found usable: the runtime, its state root and binary.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfig, preflight, type PreflightReport } from "@weft/init";
+ *
+ * const report: PreflightReport = await preflight(await loadConfig("/etc/weft/pod.json"));
+ * console.log(report.runtime.name, report.binary, report.root);
+ * ```
+ */
 export interface PreflightReport extends ChosenRuntime {
   /** The runtime binary found (for runtimes that run one). */
   binary?: string;

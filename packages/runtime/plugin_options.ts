@@ -4,8 +4,11 @@ import type { RuntimePlugin } from "./registry.ts";
 
 /** Throws the error for an option field that has the wrong shape. */
 function invalid(field: string, value: unknown, expected: string): never {
+  // Bounded: an option may hold megabytes.
+  const json = JSON.stringify(value) ?? String(value);
+  const shown = json.length > 80 ? `${json.slice(0, 80)}... (${json.length} characters)` : json;
   throw new InvalidArgumentError(
-    `Invalid option ${field} ${JSON.stringify(value)}: expected ${expected}`,
+    `Invalid option ${field} ${shown}: expected ${expected}`,
     { argument: `options.${field}`, value },
   );
 }
