@@ -24,7 +24,16 @@ import "@weft/runc";
 import "@weft/youki";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
-import { DEFAULT_CONFIG_PATH } from "./config_defaults.ts";
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_POD_STOP_GRACE,
+  DEFAULT_RUNTIME_CALL_TIMEOUT,
+  DEFAULT_START_LIMIT,
+  DEFAULT_STATUS_FILE,
+  DEFAULT_STOP_GRACE,
+  MAX_DURATION,
+} from "./config_defaults.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 import { preflight } from "./preflight.ts";
 import { sync } from "./_libc.ts";
@@ -55,7 +64,8 @@ const HELP = `weft-init: a PID-1 supervisor for a pod of OCI containers
 
 Usage:
   weft-init [run] [--config PATH] [options]   run the pod
-  weft-init validate FILE                     check a pod file without running it
+  weft-init validate FILE                     check a pod file and everything the run
+                                              checks before it starts a container
   weft-init schema                            print the JSON Schema of the pod file
   weft-init --help | --version
 
@@ -70,16 +80,18 @@ Options:
   -h, --help            this text
   -V, --version         the version
 
-The pod file (JSON; durations in milliseconds; unknown fields are errors):
+The pod file (JSON; durations in milliseconds, at most ${MAX_DURATION}; unknown
+fields are errors; "weft-init schema" prints all of it, rootfs containers too):
   {
     "runtime": {
       "name": "auto",          crun, runc, a plugin's name, or auto (first installed
                                of crun, runc, youki)
       "binary": PATH,          the runtime binary (default: its name in PATH)
       "root": PATH,            state root (default /run/weft/<runtime>)
-      "callTimeout": 30000,    the longest one runtime call may take
+      "callTimeout": ${DEFAULT_RUNTIME_CALL_TIMEOUT},    the longest one runtime call may take
       "noPivot": false,        create without pivot_root (initramfs root)
-      "options": {},           runtime-specific (crun: {"cgroupManager": "disabled"})
+      "options": {},           the plugin's own (crun: {"cgroupManager": "disabled"});
+                               options it does not declare are errors
       "plugins": []            plugin modules imported first (relative to the file)
     },
     "containers": [{
@@ -89,19 +101,19 @@ The pod file (JSON; durations in milliseconds; unknown fields are errors):
         "policy": "on-failure",          never | on-failure | always
         "neverRestartExitCodes": [],     statuses never restarted (128+n = signal n)
         "alwaysRestartExitCodes": [],    statuses always restarted
-        "backoff": {"initial": 100, "factor": 2, "cap": 10000, "resetAfter": 60000},
-        "startLimit": 10                 unstable starts in a row before "failed"
+        "backoff": ${JSON.stringify(DEFAULT_BACKOFF).replaceAll(",", ", ").replaceAll(":", ": ")},
+        "startLimit": ${DEFAULT_START_LIMIT}                 unstable starts in a row before "failed"
       },
-      "stop": {"signal": "TERM", "grace": 10000},   then KILL to all its processes
+      "stop": {"signal": "TERM", "grace": ${DEFAULT_STOP_GRACE}},   then KILL to all its processes
       "stdio": "console",      console ("[id] " prefix) | {"file": PATH} | none
       "dependsOn": []          started once these are running, stopped before them
     }],
     "pod": {
-      "stopGrace": 30000,      the whole stop; then KILL to everything left
+      "stopGrace": ${DEFAULT_POD_STOP_GRACE},      the whole stop; then KILL to everything left
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
-    "statusFile": "/run/weft/status.json"    replaced atomically on every change
+    "statusFile": "${DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 
 Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
