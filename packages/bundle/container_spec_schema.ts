@@ -21,6 +21,26 @@ const MOUNT_OPTION = /^[^,\s\0]+$/;
 const BYTES = /^\s*0*[1-9][0-9]*[kmgKMG]?[bB]?\s*$/;
 const MODE = /^0?[0-7]{1,4}$/;
 
+// valibot's object schemas take an array for an object (an empty one
+// passes): every object of the document is checked to be one first.
+const NOT_ARRAY: v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined> = v.custom<
+  object
+>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "an object",
+);
+
+function strictObject<E extends v.ObjectEntries>(
+  entries: E,
+): v.SchemaWithPipe<
+  readonly [
+    v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined>,
+    v.StrictObjectSchema<E, undefined>,
+  ]
+> {
+  return v.pipe(NOT_ARRAY, v.strictObject(entries));
+}
+
 function integer(min: number, max: number): v.GenericSchema<unknown, number> {
   return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
 }
@@ -49,7 +69,7 @@ const destination = v.pipe(
 
 /** `process` of a container spec. */
 const PROCESS_SCHEMA = v.pipe(
-  v.strictObject({
+  strictObject({
     args: v.optional(v.pipe(v.array(nonEmpty), v.minLength(1))),
     entrypoint: v.optional(v.array(nonEmpty)),
     env: v.optional(v.array(v.pipe(v.string(), v.regex(ENV, 'an entry "NAME=value"')))),
@@ -61,28 +81,34 @@ const PROCESS_SCHEMA = v.pipe(
   ),
 );
 
-const MOUNT_SCHEMA = v.variant("type", [
-  v.strictObject({
-    type: v.literal("bind"),
-    source: v.pipe(absolute, v.description("Absolute path on the host; it must exist.")),
-    destination,
-    readonly: v.optional(v.boolean()),
-    options: v.optional(mountOptions),
-  }),
-  v.strictObject({
-    type: v.literal("tmpfs"),
-    destination,
-    size: v.optional(bytes),
-    mode: v.optional(
-      v.union([integer(0, 0o7777), v.pipe(v.string(), v.regex(MODE, 'octal digits like "1777"'))]),
-    ),
-    readonly: v.optional(v.boolean()),
-    options: v.optional(mountOptions),
-  }),
-]);
+const MOUNT_SCHEMA = v.pipe(
+  NOT_ARRAY,
+  v.variant("type", [
+    v.strictObject({
+      type: v.literal("bind"),
+      source: v.pipe(absolute, v.description("Absolute path on the host; it must exist.")),
+      destination,
+      readonly: v.optional(v.boolean()),
+      options: v.optional(mountOptions),
+    }),
+    v.strictObject({
+      type: v.literal("tmpfs"),
+      destination,
+      size: v.optional(bytes),
+      mode: v.optional(
+        v.union([
+          integer(0, 0o7777),
+          v.pipe(v.string(), v.regex(MODE, 'octal digits like "1777"')),
+        ]),
+      ),
+      readonly: v.optional(v.boolean()),
+      options: v.optional(mountOptions),
+    }),
+  ]),
+);
 
 const RESOURCES_SCHEMA = v.pipe(
-  v.strictObject({
+  strictObject({
     memoryLimit: v.optional(bytes),
     // The ranges are the kernel's (cpu.shares 2..262144; CFS period 1 ms..1 s; quota >= 1 ms).
     cpuShares: v.optional(integer(2, 262144)),
@@ -197,10 +223,10 @@ export const CONTAINER_SPEC_ENTRIES: Readonly<
  * ok(!v.is(schema, { rootfs: "web" }));
  * ```
  */
-export const CONTAINER_SPEC_SCHEMA: unknown = v.strictObject({
+export const CONTAINER_SPEC_SCHEMA: unknown = strictObject({
   ...(CONTAINER_SPEC_ENTRIES as Record<string, v.GenericSchema>),
   pod: v.optional(
-    v.strictObject({ pid: integer(1, 2 ** 22), share: v.optional(podShare) }),
+    strictObject({ pid: integer(1, 2 ** 22), share: v.optional(podShare) }),
   ),
 });
 

@@ -86,6 +86,8 @@ function expected(issue: v.BaseIssue<unknown>): string {
     case "union":
     case "variant":
       return issue.issues ? alternatives(issue) : `one of ${issue.expected}`;
+    case "custom":
+      return issue.message;
     default:
       return article(issue.type);
   }
@@ -135,37 +137,12 @@ function deepest(issue: v.BaseIssue<unknown>): v.BaseIssue<unknown>[] {
 /** A schema node, seen through its wrappers (optional) to what it holds. */
 interface Node {
   type: string;
+  kind?: string;
+  pipe?: Node[];
   wrapped?: Node;
   entries?: Record<string, Node>;
   item?: Node;
   options?: Node[];
-}
-
-/**
- * Arrays given where the schema wants an object: valibot's object schemas
- * take an array for an object (an empty one passes), so they are found here,
- * by the schema's node types along each array's path.
- */
-export function arraysForObjects(schema: v.GenericSchema, document: unknown): Issue[] {
-  const issues: Issue[] = [];
-  const visit = (value: unknown, keys: (string | number)[], path: string): void => {
-    if (typeof value !== "object" || value === null) return;
-    if (Array.isArray(value)) {
-      const nodes = nodesAt(schema as unknown as Node, keys);
-      const objectOnly = (node: Node) => node.entries !== undefined || node.type === "record";
-      if (nodes.length > 0 && nodes.every(objectOnly)) {
-        issues.push({ path, message: "expected an object, got an array" });
-        return;
-      }
-      value.forEach((item, i) => visit(item, [...keys, i], childPath(path, i)));
-    } else {
-      for (const [key, item] of Object.entries(value)) {
-        visit(item, [...keys, key], childPath(path, key));
-      }
-    }
-  };
-  visit(document, [], "");
-  return issues;
 }
 
 function objectsAt(schema: Node, keys: readonly (string | number)[]): Node[] {
@@ -176,6 +153,12 @@ function nodesAt(schema: Node, keys: readonly (string | number)[]): Node[] {
   let nodes = [schema];
   const unwrap = (node: Node): Node[] => {
     if (node.wrapped) return unwrap(node.wrapped);
+    // A check that runs first (NOT_ARRAY), then the schema it guards.
+    if (node.type === "custom" && node.pipe) {
+      return node.pipe.filter((item) =>
+        item.kind === "schema" && !(item.type === "custom" && !item.pipe)
+      ).flatMap(unwrap);
+    }
     if (node.options) return node.options.flatMap(unwrap);
     return [node];
   };

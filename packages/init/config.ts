@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { parseContainerSpec, POD_NAMESPACES } from "@weft/bundle";
-import { arraysForObjects, fromValibot } from "./_issues.ts";
+import { fromValibot } from "./_issues.ts";
 import { duplicateKeys, nonJsonValues, readDocumentText } from "./_json_document.ts";
 import { POD_SCHEMA } from "./config_schema.ts";
 import { semanticIssues, specFields } from "./_config_rules.ts";
@@ -132,8 +132,6 @@ type PodDocument = v.InferOutput<typeof POD_SCHEMA>;
 export function parseConfig(document: unknown, options: ParseConfigOptions = {}): PodConfig {
   const notJson = nonJsonValues(document);
   if (notJson.length > 0) throw ConfigError.fromIssues(notJson, options.file);
-  const arrays = arraysForObjects(POD_SCHEMA, document);
-  if (arrays.length > 0) throw ConfigError.fromIssues(arrays, options.file);
   const result = v.safeParse(POD_SCHEMA, document, { abortPipeEarly: true });
   if (!result.success) {
     throw ConfigError.fromIssues(fromValibot(POD_SCHEMA, result.issues), options.file);

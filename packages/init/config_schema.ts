@@ -1,6 +1,5 @@
 import * as v from "valibot";
-import { toJsonSchema } from "@valibot/to-json-schema";
-import { CONTAINER_SPEC_ENTRIES, POD_SHARE_SCHEMA } from "@weft/bundle";
+import { CONTAINER_SPEC_ENTRIES, jsonSchemaOf, POD_SHARE_SCHEMA } from "@weft/bundle";
 import { listRuntimePlugins, validateContainerId } from "@weft/runtime";
 
 import {
@@ -32,6 +31,26 @@ const containerId = v.pipe(
   v.check(isContainerId, ID_HINT),
   v.metadata({ pattern: ID_PATTERN }),
 );
+
+// valibot's object schemas take an array for an object (an empty one
+// passes): every object of the document is checked to be one first.
+const NOT_ARRAY: v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined> = v.custom<
+  object
+>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "an object",
+);
+
+function strictObject<E extends v.ObjectEntries>(
+  entries: E,
+): v.SchemaWithPipe<
+  readonly [
+    v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined>,
+    v.StrictObjectSchema<E, undefined>,
+  ]
+> {
+  return v.pipe(NOT_ARRAY, v.strictObject(entries));
+}
 
 function integer(min: number, max: number): v.GenericSchema<unknown, number> {
   return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
@@ -84,7 +103,7 @@ const backoffEntries = {
   ),
 };
 
-const restart = v.strictObject({
+const restart = strictObject({
   policy: v.optional(
     v.pipe(
       v.picklist(["never", "on-failure", "always"]),
@@ -102,7 +121,7 @@ const restart = v.strictObject({
   ),
   backoff: v.optional(
     v.pipe(
-      v.strictObject(backoffEntries),
+      strictObject(backoffEntries),
       v.description(
         "Delay before each restart: initial, then times factor per unstable run, at most cap.",
       ),
@@ -120,7 +139,7 @@ const restart = v.strictObject({
   ),
 });
 
-const stop = v.strictObject({
+const stop = strictObject({
   signal: v.optional(
     v.pipe(
       v.union([nonEmpty, integer(1, 64)]),
@@ -133,7 +152,7 @@ const stop = v.strictObject({
 
 const stdio = v.union([
   v.picklist(["console", "none"]),
-  v.strictObject({ file: v.pipe(nonEmpty, v.description("The file appended to.")) }),
+  strictObject({ file: v.pipe(nonEmpty, v.description("The file appended to.")) }),
 ]);
 
 /** The fields only a container given by `rootfs` may have (its bundle is generated). */
@@ -151,7 +170,7 @@ const { rootfs: specRootfs, ...specEntries } = CONTAINER_SPEC_ENTRIES as Record<
 const podShare = POD_SHARE_SCHEMA as v.GenericSchema<unknown, ("network" | "ipc" | "uts")[]>;
 
 const container = v.pipe(
-  v.strictObject({
+  strictObject({
     id: containerId,
     bundle: v.optional(
       v.pipe(
@@ -231,10 +250,13 @@ const container = v.pipe(
 );
 
 const exitCode = v.pipe(
-  v.variant("from", [
-    v.strictObject({ from: v.literal("container"), id: containerId }),
-    v.strictObject({ from: v.literal("first-failure") }),
-  ]),
+  v.pipe(
+    NOT_ARRAY,
+    v.variant("from", [
+      v.strictObject({ from: v.literal("container"), id: containerId }),
+      v.strictObject({ from: v.literal("first-failure") }),
+    ]),
+  ),
   v.description(
     'How the pod\'s exit code is decided: {"from": "container", "id": ID}, the last status of that container (125 if it never ran), or {"from": "first-failure"}, the status of the first container that ended for good with a non-zero status or failed, else 0.',
   ),
@@ -243,14 +265,14 @@ const exitCode = v.pipe(
 const endWhen = v.pipe(
   v.union([
     v.picklist(["all-ended", "any-ended"]),
-    v.strictObject({ ended: v.pipe(uniqueArray(containerId), v.minLength(1)) }),
+    strictObject({ ended: v.pipe(uniqueArray(containerId), v.minLength(1)) }),
   ]),
   v.description(
     'When the pod ends (the rest is then stopped): "all-ended", "any-ended", or {"ended": [ids]} (one of these ended for good).',
   ),
 );
 
-const pod = v.strictObject({
+const pod = strictObject({
   stopGrace: milliseconds(
     "The longest the whole stop may take; when it is over, everything left gets KILL.",
     DEFAULT_POD_STOP_GRACE,
@@ -259,7 +281,7 @@ const pod = v.strictObject({
   endWhen: v.optional(endWhen, "all-ended"),
 });
 
-const runtime = v.strictObject({
+const runtime = strictObject({
   name: v.optional(
     v.pipe(
       nonEmpty,
@@ -289,6 +311,7 @@ const runtime = v.strictObject({
   ),
   options: v.optional(
     v.pipe(
+      NOT_ARRAY,
       v.record(v.string(), v.unknown()),
       v.description(
         "Options of the runtime's plugin; each plugin declares them (optionsSchema), and unknown ones are errors.",
@@ -309,7 +332,7 @@ const runtime = v.strictObject({
 
 /** The pod file's schema: shapes and defaults. References between fields are config.ts's. */
 export const POD_SCHEMA = v.pipe(
-  v.strictObject({
+  strictObject({
     $schema: v.optional(
       v.pipe(v.string(), v.description("The schema this file follows (for editors; ignored).")),
     ),
@@ -349,11 +372,9 @@ export const POD_SCHEMA = v.pipe(
  * ```
  */
 export function podConfigJsonSchema(): Record<string, unknown> {
-  const schema = toJsonSchema(POD_SCHEMA, {
-    target: "draft-2020-12",
-    // Custom checks are described by the metadata beside them.
-    ignoreActions: ["check"],
-  }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
+  const schema = jsonSchemaOf(POD_SCHEMA) as Record<string, unknown> & {
+    properties: Record<string, Record<string, unknown>>;
+  };
   const plugins = listRuntimePlugins().filter((plugin) => plugin.optionsSchema !== undefined);
   if (plugins.length > 0) {
     const named = (name: string) => ({ properties: { name: { const: name } }, required: ["name"] });
