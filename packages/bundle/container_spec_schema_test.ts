@@ -2,6 +2,7 @@
 // parseContainerSpec agree on seeded documents, but for the rules only the
 // parser checks (SPEC_PARSER_ONLY_RULES).
 import assert from "node:assert/strict";
+import { seededRandom } from "@weft/runtime/testing";
 import * as v from "valibot";
 import Ajv2020Module from "ajv/dist/2020.js";
 import {
@@ -11,15 +12,6 @@ import {
   parseContainerSpec,
   SPEC_PARSER_ONLY_RULES,
 } from "./mod.ts";
-
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = {
   rootfs: "/srv/web",
@@ -125,7 +117,7 @@ Deno.test("the spec schema, its JSON Schema and parseContainerSpec agree on 5,00
   const Ajv2020 = Ajv2020Module.default;
   const json = jsonSchemaOf(CONTAINER_SPEC_SCHEMA);
   const validateJson = new Ajv2020({ strict: false }).compile(json);
-  const next = random(5);
+  const next = seededRandom(5);
   let accepted = 0;
   for (let i = 0; i < 5_000; i++) {
     const spec = mutate(next);

@@ -1,6 +1,7 @@
 // Issue 11's fuzz test and the schema/parser agreement test. Seeded, so a
 // failure names the input that gives it again.
 import { ok as assert } from "node:assert/strict";
+import { seededRandom } from "@weft/runtime/testing";
 import Ajv2020Module from "ajv/dist/2020.js";
 import "@weft/crun";
 import "@weft/runc";
@@ -11,16 +12,6 @@ import { ConfigError, parseConfig, type PodConfig } from "./config.ts";
 import { MAX_DURATION } from "./config_defaults.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 import { checkPluginOptionNames } from "@weft/runtime";
-
-/** mulberry32: a small seeded generator. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = {
   runtime: { name: "runc", callTimeout: 5000, options: { root: "/run/x" }, plugins: [] },
@@ -164,7 +155,7 @@ function durations(config: PodConfig): number[] {
 }
 
 Deno.test("10,000 seeded hostile documents: only ConfigError, each issue with a path, short messages, bounded durations", () => {
-  const next = random(11);
+  const next = seededRandom(11);
   let accepted = 0;
   for (let i = 0; i < 10_000; i++) {
     const document = mutate(next, true);
@@ -227,7 +218,7 @@ function parse(document: unknown): ConfigError | undefined {
 }
 
 Deno.test("the published JSON Schema and the parser agree on 5,000 seeded documents, but for the documented rules", () => {
-  const next = random(12);
+  const next = seededRandom(12);
   let both = 0;
   for (let i = 0; i < 5_000; i++) {
     const document = mutate(next, false);

@@ -24,16 +24,7 @@ import "@weft/runc";
 import "@weft/youki";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
-import {
-  DEFAULT_BACKOFF,
-  DEFAULT_CONFIG_PATH,
-  DEFAULT_POD_STOP_GRACE,
-  DEFAULT_RUNTIME_CALL_TIMEOUT,
-  DEFAULT_START_LIMIT,
-  DEFAULT_STATUS_FILE,
-  DEFAULT_STOP_GRACE,
-  MAX_DURATION,
-} from "./config_defaults.ts";
+import * as defaults from "./config_defaults.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 import { preflight } from "./preflight.ts";
 import { sync } from "./_libc.ts";
@@ -70,7 +61,7 @@ Usage:
   weft-init --help | --version
 
 Options:
-  -c, --config PATH     the pod file (default ${DEFAULT_CONFIG_PATH})
+  -c, --config PATH     the pod file (default ${defaults.DEFAULT_CONFIG_PATH})
   --log-level LEVEL     ${LOG_LEVELS.join(", ")} (default info)
   --log-format FORMAT   text or json (default text); logs go to stderr
   --exit-port PORT      as a VM's PID 1, write the exit code's low byte to this
@@ -80,7 +71,7 @@ Options:
   -h, --help            this text
   -V, --version         the version
 
-The pod file (JSON; durations in milliseconds, at most ${MAX_DURATION}; unknown
+The pod file (JSON; durations in milliseconds, at most ${defaults.MAX_DURATION}; unknown
 fields are errors; "weft-init schema" prints all of it, rootfs containers too):
   {
     "runtime": {
@@ -88,7 +79,7 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
                                of crun, runc, youki)
       "binary": PATH,          the runtime binary (default: its name in PATH)
       "root": PATH,            state root (default /run/weft/<runtime>)
-      "callTimeout": ${DEFAULT_RUNTIME_CALL_TIMEOUT},    the longest one runtime call may take
+      "callTimeout": ${defaults.DEFAULT_RUNTIME_CALL_TIMEOUT},    the longest one runtime call may take
       "noPivot": false,        create without pivot_root (initramfs root)
       "options": {},           the plugin's own (crun: {"cgroupManager": "disabled"});
                                options it does not declare are errors
@@ -101,19 +92,21 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
         "policy": "on-failure",          never | on-failure | always
         "neverRestartExitCodes": [],     statuses never restarted (128+n = signal n)
         "alwaysRestartExitCodes": [],    statuses always restarted
-        "backoff": ${JSON.stringify(DEFAULT_BACKOFF).replaceAll(",", ", ").replaceAll(":", ": ")},
-        "startLimit": ${DEFAULT_START_LIMIT}                 unstable starts in a row before "failed"
+        "backoff": ${
+  JSON.stringify(defaults.DEFAULT_BACKOFF).replaceAll(",", ", ").replaceAll(":", ": ")
+},
+        "startLimit": ${defaults.DEFAULT_START_LIMIT}                 unstable starts in a row before "failed"
       },
-      "stop": {"signal": "TERM", "grace": ${DEFAULT_STOP_GRACE}},   then KILL to all its processes
+      "stop": {"signal": "TERM", "grace": ${defaults.DEFAULT_STOP_GRACE}},   then KILL to all its processes
       "stdio": "console",      console ("[id] " prefix) | {"file": PATH} | none
       "dependsOn": []          started once these are running, stopped before them
     }],
     "pod": {
-      "stopGrace": ${DEFAULT_POD_STOP_GRACE},      the whole stop; then KILL to everything left
+      "stopGrace": ${defaults.DEFAULT_POD_STOP_GRACE},      the whole stop; then KILL to everything left
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
-    "statusFile": "${DEFAULT_STATUS_FILE}"    replaced atomically on every change
+    "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 
 Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
@@ -227,7 +220,7 @@ async function main(args: readonly string[]): Promise<number> {
       args: [...args],
       allowPositionals: true,
       options: {
-        config: { type: "string", short: "c", default: DEFAULT_CONFIG_PATH },
+        config: { type: "string", short: "c", default: defaults.DEFAULT_CONFIG_PATH },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
         "exit-port": { type: "string" },
