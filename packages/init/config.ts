@@ -55,7 +55,11 @@ export class ConfigError extends Error {
     const where = file === undefined
       ? "Invalid pod configuration"
       : `Invalid pod configuration ${quote(file)}`;
-    const lines = issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`);
+    // Each line is bounded too (a cycle of long ids, a long path), so the first always shows.
+    const lines = issues.map((issue) => {
+      const line = `${issue.path || "(root)"}: ${issue.message}`;
+      return line.length > LINE_LIMIT ? `${line.slice(0, LINE_LIMIT)}...` : line;
+    });
     if (lines.length === 1 && where.length + lines[0].length < MESSAGE_LIMIT - 2) {
       return new ConfigError(`${where}: ${lines[0]}`, { issues, file });
     }
@@ -74,6 +78,8 @@ export class ConfigError extends Error {
 
 /** The longest ConfigError message: the issues past it are counted, not listed. */
 const MESSAGE_LIMIT = 1000;
+/** The longest line of one issue in a ConfigError message. */
+const LINE_LIMIT = 500;
 
 /**
  * Options of {@linkcode parseConfig}.

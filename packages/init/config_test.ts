@@ -277,3 +277,20 @@ Deno.test("only a regular pod file of at most 1 MiB of UTF-8 without a BOM is re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a message stays under 1,000 characters and always shows the first issue", () => {
+  const id = (n: number) => `${String(n).padStart(3, "0")}${"x".repeat(250)}`;
+  const containers = Array.from({ length: 20 }, (_, i) => ({
+    id: id(i),
+    bundle: "/b",
+    dependsOn: [id((i + 1) % 20)],
+  }));
+  try {
+    parseConfig({ containers });
+    throw new Error("accepted");
+  } catch (error) {
+    const { message } = error as ConfigError;
+    strictEqual(message.length <= 1000, true, `${message.length} characters`);
+    strictEqual(message.includes("containers[0].dependsOn: dependency cycle"), true, message);
+  }
+});

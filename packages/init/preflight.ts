@@ -79,7 +79,10 @@ async function containerIssues(config: PodConfig): Promise<Issue[]> {
         await validateBundleDir(container.bundle);
       } catch (error) {
         if (!(error instanceof InvalidArgumentError)) throw error;
-        const why = error.message.slice(error.message.indexOf(": ") + 2);
+        const prefix = `Invalid bundle directory ${JSON.stringify(container.bundle)}: `;
+        const why = error.message.startsWith(prefix)
+          ? error.message.slice(prefix.length)
+          : error.message;
         issues.push({
           path: childPath(path, "bundle"),
           message: `expected an OCI bundle directory holding config.json, got ${
