@@ -207,11 +207,18 @@ const container = v.pipe(
     ),
     restart: v.optional(
       v.pipe(restart, v.description("When the container is started again after it exits.")),
-      () => ({}),
+      // Whole defaults, so that the JSON Schema shows them.
+      () => ({
+        policy: "on-failure" as const,
+        neverRestartExitCodes: [],
+        alwaysRestartExitCodes: [],
+        backoff: { ...DEFAULT_BACKOFF },
+        startLimit: DEFAULT_START_LIMIT,
+      }),
     ),
     stop: v.optional(
       v.pipe(stop, v.description("How the container is stopped when the pod stops.")),
-      () => ({}),
+      () => ({ signal: "TERM", grace: DEFAULT_STOP_GRACE }),
     ),
     stdio: v.optional(
       v.pipe(
@@ -338,10 +345,20 @@ export const POD_SCHEMA = v.pipe(
     ),
     runtime: v.optional(
       v.pipe(runtime, v.description("The OCI runtime that runs the containers.")),
-      () => ({}),
+      () => ({
+        name: "auto",
+        callTimeout: DEFAULT_RUNTIME_CALL_TIMEOUT,
+        noPivot: false,
+        options: {},
+        plugins: [],
+      }),
     ),
     containers: v.pipe(v.array(container), v.minLength(1), v.description("The containers.")),
-    pod: v.optional(v.pipe(pod, v.description("The pod as a whole.")), () => ({})),
+    pod: v.optional(v.pipe(pod, v.description("The pod as a whole.")), () => ({
+      stopGrace: DEFAULT_POD_STOP_GRACE,
+      exitCode: { from: "first-failure" as const },
+      endWhen: "all-ended" as const,
+    })),
     statusFile: v.optional(
       v.pipe(
         nonEmpty,

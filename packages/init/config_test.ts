@@ -294,3 +294,32 @@ Deno.test("a message stays under 1,000 characters and always shows the first iss
     strictEqual(message.includes("containers[0].dependsOn: dependency cycle"), true, message);
   }
 });
+
+Deno.test("the README's table documents every field of the schema, with the schema's defaults", async () => {
+  const readme = await Deno.readTextFile(new URL("./README.md", import.meta.url));
+  const rows = new Map<string, string>();
+  for (const [, field, fallback] of readme.matchAll(/^\| `([^`]+)` +\| ([^|]*?) +\|/gm)) {
+    rows.set(field.replace(/^\.\.\.restart\./, "containers[].restart."), fallback);
+  }
+  type Node = { properties?: Record<string, Node>; items?: Node; default?: unknown };
+  const schema = podConfigJsonSchema() as Node;
+  const spec = ["process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig"];
+  const missing: string[] = [];
+  const visit = (node: Node, path: string, documented: boolean): void => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      if (key === "$schema" || spec.includes(key) || key === "privileged") continue;
+      const field = path === "" ? key : `${path}.${key}`;
+      const row = rows.get(field);
+      const leaf = (child.items ?? child).properties === undefined;
+      if (row === undefined && !documented && leaf) missing.push(field);
+      // A default written as a JSON literal is the schema's.
+      const literal = /^`(.*)`$/.exec(row ?? "")?.[1];
+      if (literal !== undefined && child.default !== undefined && /^[\[{"0-9tf]/.test(literal)) {
+        deepStrictEqual(JSON.parse(literal), child.default, field);
+      }
+      visit(child.items ?? child, child.items ? `${field}[]` : field, documented || !!row);
+    }
+  };
+  visit(schema, "", false);
+  deepStrictEqual(missing, []);
+});
