@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { integer, NOT_ARRAY, strictObject, uniqueArray } from "./schema_kit.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import { POD_NAMESPACES } from "./parse_container_spec.ts";
 
@@ -20,34 +21,6 @@ const ENV = /^[^=\s\0][^=\0]*=[^\0]*$/;
 const MOUNT_OPTION = /^[^,\s\0]+$/;
 const BYTES = /^\s*0*[1-9][0-9]*[kmgKMG]?[bB]?\s*$/;
 const MODE = /^0?[0-7]{1,4}$/;
-
-// valibot's object schemas take an array for an object (an empty one
-// passes): every object of the document is checked to be one first.
-const NOT_ARRAY: v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined> = v.custom<
-  object
->(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "an object",
-);
-
-function strictObject<E extends v.ObjectEntries>(
-  entries: E,
-): v.SchemaWithPipe<
-  readonly [
-    v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined>,
-    v.StrictObjectSchema<E, undefined>,
-  ]
-> {
-  return v.pipe(NOT_ARRAY, v.strictObject(entries));
-}
-
-function integer(min: number, max: number): v.GenericSchema<unknown, number> {
-  return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
-}
-
-function unique<T>(items: readonly T[]): boolean {
-  return new Set(items).size === items.length;
-}
 
 const nonEmpty = v.pipe(v.string(), v.regex(NON_EMPTY, "a non-empty string"));
 const absolute = v.pipe(
@@ -121,11 +94,7 @@ const RESOURCES_SCHEMA = v.pipe(
   ),
 );
 
-const podShare = v.pipe(
-  v.array(v.picklist(POD_NAMESPACES as ("network" | "ipc" | "uts")[])),
-  v.check(unique, "each namespace at most once"),
-  v.metadata({ uniqueItems: true }),
-);
+const podShare = uniqueArray(v.picklist(POD_NAMESPACES as ("network" | "ipc" | "uts")[]));
 /**
  * The namespaces a pod member may share, each at most once: the valibot
  * schema of `pod.share` (and of the init's `shareNamespaces`). Typed
@@ -136,6 +105,7 @@ const podShare = v.pipe(
  * import { ok } from "node:assert/strict";
  * import { POD_SHARE_SCHEMA } from "@weft/bundle";
  * import * as v from "valibot";
+import { integer, NOT_ARRAY, strictObject, uniqueArray } from "./schema_kit.ts";
  *
  * const share = POD_SHARE_SCHEMA as v.GenericSchema;
  * ok(v.is(share, ["network", "ipc"]));
@@ -217,6 +187,7 @@ export const CONTAINER_SPEC_ENTRIES: Readonly<
  * import { ok } from "node:assert/strict";
  * import { CONTAINER_SPEC_SCHEMA } from "@weft/bundle";
  * import * as v from "valibot";
+import { integer, NOT_ARRAY, strictObject, uniqueArray } from "./schema_kit.ts";
  *
  * const schema = CONTAINER_SPEC_SCHEMA as v.GenericSchema;
  * ok(v.is(schema, { rootfs: "/srv/web", process: { args: ["httpd"] } }));

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { CONTAINER_SPEC_ENTRIES, jsonSchemaOf, POD_SHARE_SCHEMA } from "@weft/bundle";
+import { integer, NOT_ARRAY, strictObject, uniqueArray } from "@weft/bundle/schema-kit";
 import { listRuntimePlugins, validateContainerId } from "@weft/runtime";
 
 import {
@@ -32,30 +33,6 @@ const containerId = v.pipe(
   v.metadata({ pattern: ID_PATTERN }),
 );
 
-// valibot's object schemas take an array for an object (an empty one
-// passes): every object of the document is checked to be one first.
-const NOT_ARRAY: v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined> = v.custom<
-  object
->(
-  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
-  "an object",
-);
-
-function strictObject<E extends v.ObjectEntries>(
-  entries: E,
-): v.SchemaWithPipe<
-  readonly [
-    v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | undefined>,
-    v.StrictObjectSchema<E, undefined>,
-  ]
-> {
-  return v.pipe(NOT_ARRAY, v.strictObject(entries));
-}
-
-function integer(min: number, max: number): v.GenericSchema<unknown, number> {
-  return v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max));
-}
-
 function milliseconds(
   description: string,
   fallback: number,
@@ -67,14 +44,6 @@ function milliseconds(
       v.description(`${description} In milliseconds, at most ${MAX_DURATION}.`),
     ),
     fallback,
-  );
-}
-
-function uniqueArray<T>(item: v.GenericSchema<unknown, T>): v.GenericSchema<unknown, T[]> {
-  return v.pipe(
-    v.array(item),
-    v.check((items) => new Set(items).size === items.length, "each value at most once"),
-    v.metadata({ uniqueItems: true }),
   );
 }
 
