@@ -242,3 +242,20 @@ Deno.test("the published JSON Schema and the parser agree on 5,000 seeded docume
   }
   assert(both > 100, `only ${both} accepted`);
 });
+
+Deno.test("the published JSON Schema refuses what the old one let through", () => {
+  const bad = [
+    { containers: [{ id: "a", rootfs: "/r", process: 42 }] },
+    { containers: [{ id: "a", rootfs: "rootfs", process: { args: ["sh"] } }] },
+    { containers: [{ id: "a", bundle: "/b", process: { args: ["sh"] } }] },
+    { containers: [{ id: "a", bundle: "/b", rootfs: "/r" }] },
+    { containers: [{ id: "a", bundle: "/b", stop: { grace: 2 ** 31 } }] },
+    { runtime: { name: "runc", options: { nmae: 1 } }, containers: [{ id: "a", bundle: "/b" }] },
+    { containers: [{ id: "a", bundle: "/b" }], pod: [] },
+  ];
+  for (const document of bad) {
+    assert(!validateSchema(document), JSON.stringify(document));
+    assert(parse(document) !== undefined, JSON.stringify(document));
+  }
+  assert(validateSchema({ containers: [{ id: "a", rootfs: "/r", process: { args: ["sh"] } }] }));
+});
