@@ -1,4 +1,5 @@
-import type { SchemaNode } from "./_schema_node.ts";
+import * as v from "valibot";
+import { integer, strictObject } from "@weft/bundle/schema-kit";
 
 const IPV4 = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}";
 
@@ -51,55 +52,57 @@ export interface NetworkConfig {
   dns: string[];
 }
 
-/** The `machine` object of the pod file. */
-export const MACHINE_SCHEMA: SchemaNode = {
-  kind: "object",
-  description:
+const hostname = v.pipe(
+  v.string(),
+  v.regex(
+    /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    "a hostname (letters, digits, '-' and '.', at most 63 per label)",
+  ),
+  v.maxLength(64, "a hostname of at most 64 characters"),
+  v.description("The machine's hostname."),
+);
+
+const ipv4 = v.pipe(v.string(), v.regex(new RegExp(`^${IPV4}$`), "an IPv4 address"));
+
+const network = strictObject({
+  interface: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9_.-]{1,15}$/, "an interface name of 1 to 15 characters"),
+      v.description("The interface."),
+    ),
+    "eth0",
+  ),
+  address: v.pipe(
+    v.string(),
+    v.regex(
+      new RegExp(`^${IPV4}/([0-9]|[12][0-9]|3[0-2])$`),
+      "an IPv4 address with its prefix length, like 10.0.2.15/24",
+    ),
+    v.description("Address and prefix length."),
+  ),
+  gateway: v.optional(v.pipe(ipv4, v.description("The default route's gateway."))),
+  dns: v.optional(
+    v.pipe(v.array(ipv4), v.description("Name servers written to /etc/resolv.conf.")),
+    () => [],
+  ),
+});
+
+/** The `machine` object of the pod file (valibot; config_schema.ts puts it into the pod's schema). */
+export const MACHINE_SCHEMA: v.GenericSchema<unknown, MachineConfig> = v.pipe(
+  strictObject({
+    hostname: v.optional(hostname),
+    openFiles: v.optional(
+      v.pipe(
+        integer(1024, 1 << 30),
+        v.description("RLIMIT_NOFILE of the init and what it starts (default: fs.nr_open)."),
+      ),
+    ),
+    network: v.optional(
+      v.pipe(network, v.description("A static IPv4 network on one interface, set through ioctl.")),
+    ),
+  }),
+  v.description(
     "The machine, when weft-init is a VM's PID 1 (ignored otherwise): hostname, open-files limit, static network. The kernel command line (weft.hostname=, weft.ip=, weft.gw=, weft.dns=) overrides it.",
-  properties: {
-    hostname: {
-      kind: "string",
-      pattern:
-        "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
-      patternHint: "a hostname (letters, digits, '-' and '.', at most 63 per label)",
-      description: "The machine's hostname.",
-    },
-    openFiles: {
-      kind: "integer",
-      minimum: 1024,
-      description: "RLIMIT_NOFILE of the init and what it starts (default: fs.nr_open).",
-    },
-    network: {
-      kind: "object",
-      description: "A static IPv4 network on one interface, set through ioctl.",
-      properties: {
-        interface: {
-          kind: "string",
-          pattern: "^[A-Za-z0-9_.-]{1,15}$",
-          patternHint: "an interface name of 1 to 15 characters",
-          description: "The interface.",
-          default: "eth0",
-        },
-        address: {
-          kind: "string",
-          pattern: `^${IPV4}/([0-9]|[12][0-9]|3[0-2])$`,
-          patternHint: "an IPv4 address with its prefix length, like 10.0.2.15/24",
-          description: "Address and prefix length.",
-        },
-        gateway: {
-          kind: "string",
-          pattern: `^${IPV4}$`,
-          patternHint: "an IPv4 address",
-          description: "The default route's gateway.",
-        },
-        dns: {
-          kind: "array",
-          items: { kind: "string", pattern: `^${IPV4}$`, patternHint: "an IPv4 address" },
-          description: "Name servers written to /etc/resolv.conf.",
-          default: [],
-        },
-      },
-      required: ["address"],
-    },
-  },
-};
+  ),
+);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { requireBinary } from "@weft/runtime/testing";
+import { parseConfig } from "./config.ts";
 import { parseCidr, parseKernelMachineArgs } from "./machine.ts";
 
 const unshare = await requireBinary("unshare");
@@ -48,4 +49,27 @@ Deno.test({
     assert.equal(seen.reply, "pong");
     assert.equal(seen.ok, true, stderr);
   },
+});
+
+Deno.test("the pod file's machine is validated and defaulted, naming the field", () => {
+  const containers = [{ id: "web", bundle: "/b/web" }];
+  const config = parseConfig({
+    containers,
+    machine: { hostname: "pod-1", network: { address: "10.0.2.15/24" } },
+  });
+  assert.deepEqual(config.machine, {
+    hostname: "pod-1",
+    network: { interface: "eth0", address: "10.0.2.15/24", dns: [] },
+  });
+  assert.equal(parseConfig({ containers }).machine, undefined);
+  assert.throws(
+    () => parseConfig({ containers, machine: { hostname: "no_underscores", openFiles: 10 } }),
+    (error: Error) =>
+      /machine\.hostname: expected a hostname/.test(error.message) &&
+      /machine\.openFiles/.test(error.message),
+  );
+  assert.throws(
+    () => parseConfig({ containers, machine: { network: { address: "10.0.2.15" } } }),
+    /machine\.network\.address: expected an IPv4 address with its prefix length/,
+  );
 });
