@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { requireBinary } from "@weft/runtime/testing";
-import { CACHE_DIR } from "./vm/boot_scenario.ts";
+import { CACHE_DIR, oneVmAtATime } from "./vm/boot_scenario.ts";
 import { writePodDir } from "./vm/scenarios.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -45,7 +45,7 @@ function command(argv: string[], out: string): Deno.Command {
 async function runAll(argvs: string[][], out: string): Promise<Outcome> {
   let last: Outcome = { code: -1, stdout: "", stderr: "" };
   for (const argv of argvs) {
-    const result = await command(argv, out).output();
+    const result = await oneVmAtATime(() => command(argv, out).output());
     last = {
       code: result.code,
       stdout: new TextDecoder().decode(result.stdout),
@@ -99,20 +99,22 @@ Deno.test({
       images.ctrlC = image;
       await runAll((await readmeCommands()).slice(0, 2), image);
     }
-    const child = command(["deno", "task", "vm", "run", image], image).spawn();
-    const stderr = new Response(child.stderr).text();
     let stdout = "";
     let interrupted = false;
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      stdout += chunk;
-      // Interrupt once the web job runs: the pod is up, the stop must be graceful.
-      if (!interrupted && /Container demo-web is running/.test(stdout)) {
-        child.kill("SIGINT");
-        interrupted = true;
+    const { code, stderr } = await oneVmAtATime(async () => {
+      const child = command(["deno", "task", "vm", "run", image], image).spawn();
+      const stderr = new Response(child.stderr).text();
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        stdout += chunk;
+        // Interrupt once the web job runs: the pod is up, the stop must be graceful.
+        if (!interrupted && /Container demo-web is running/.test(stdout)) {
+          child.kill("SIGINT");
+          interrupted = true;
+        }
       }
-    }
-    const { code } = await child.status;
-    const explain = `${stdout}\n${await stderr}`;
+      return { code: (await child.status).code, stderr: await stderr };
+    });
+    const explain = `${stdout}\n${stderr}`;
     assert.ok(interrupted, `demo-web never ran:\n${explain}`);
     assert.match(stdout, /Stopping the pod: received SIGINT/, explain);
     assert.match(stdout, /\[demo-db\] db: saving and stopping/, explain);
@@ -125,7 +127,7 @@ Deno.test({
     );
     assert.match(stdout, /\[demo-web\] web: finished/, explain);
     assert.equal(code, 0, explain);
-    assert.match(await stderr, /stopping the pod gracefully/);
+    assert.match(stderr, /stopping the pod gracefully/);
   },
 });
 

@@ -16,6 +16,18 @@ import { judgeBoot, type Verdict } from "./verdict.ts";
 /** The VM tests' cache: kernel, image parts, images and pod directories. */
 export const CACHE_DIR: string = new URL("../../.tools/vm", import.meta.url).pathname;
 
+/**
+ * Runs `boot` while holding the VM tests' lock (a file lock shared by every
+ * test process): one TCG guest keeps a core busy, so the VM test files boot
+ * one VM at a time and leave the other core to the rest of the suite.
+ */
+export async function oneVmAtATime<T>(boot: () => Promise<T>): Promise<T> {
+  await Deno.mkdir(CACHE_DIR, { recursive: true });
+  using lock = await Deno.open(`${CACHE_DIR}/boot.lock`, { create: true, write: true });
+  await lock.lock(true);
+  return await boot();
+}
+
 /** Options of {@linkcode bootScenario}. */
 export interface BootScenarioOptions {
   /** The init to boot (bundled JavaScript). */
@@ -55,11 +67,13 @@ export async function bootScenario(
     init: options.init,
     ...options.build,
   });
-  const boot = await bootImage(image.dir, {
-    machine: options.machine,
-    timeoutSeconds: options.timeoutSeconds ?? 240,
-    onLine: options.onLine,
-  });
+  const boot = await oneVmAtATime(() =>
+    bootImage(image.dir, {
+      machine: options.machine,
+      timeoutSeconds: options.timeoutSeconds ?? 240,
+      onLine: options.onLine,
+    })
+  );
   const logPath = `${CACHE_DIR}/last-${scenario.name}.log`;
   await Deno.writeTextFile(
     logPath,
