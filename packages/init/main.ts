@@ -178,7 +178,7 @@ async function runPod(configFile: string): Promise<number> {
     root,
     pid: Deno.pid,
   });
-  const supervisor = new Supervisor(config, { runtime, reaper, root });
+  const supervisor = new Supervisor(config, { runtime, reaper });
   const listeners: [Deno.Signal, () => void][] = [
     ...(["SIGTERM", "SIGINT"] as const).map((signal): [Deno.Signal, () => void] => [
       signal,

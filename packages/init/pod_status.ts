@@ -1,39 +1,20 @@
 import { parseSignal } from "@weft/runtime";
-
-/**
- * How a process ended, as a reaper reports it.
- *
- * @example
- * ```ts
- * import { exitRecord, type ProcessExit } from "@weft/init";
- *
- * const exit: ProcessExit = { pid: 42, status: 3, code: 3, signal: null };
- * console.assert(exitRecord(exit, 0, 800).code === 3);
- * ```
- */
-export interface ProcessExit {
-  /** The process id. */
-  pid: number;
-  /** The exit status: the exit code, or 128+n after death by signal n. */
-  status: number;
-  /** The exit code, when the process exited by itself. */
-  code?: number | null;
-  /** The signal that killed it (number or name), when one did. */
-  signal?: number | string | null;
-}
+import type { ExitStatus } from "./exit_status.ts";
 
 /**
  * What the supervisor needs from a reaper: the exit of a pid, even one that exited already.
  *
  * @example
  * ```ts
- * import type { ExitWatcher, ProcessExit } from "@weft/init";
+ * import assert from "node:assert/strict";
+ * import type { ExitStatus, ExitWatcher } from "@weft/init";
  *
  * // A watcher for tests: every process exits at once with status 0.
  * const watcher: ExitWatcher = {
- *   waitPid: (pid): Promise<ProcessExit> => Promise.resolve({ pid, status: 0, code: 0 }),
+ *   waitPid: (pid): Promise<ExitStatus> =>
+ *     Promise.resolve({ pid, status: 0, code: 0, signal: null, at: Date.now() }),
  * };
- * console.assert((await watcher.waitPid(42)).status === 0);
+ * assert.equal((await watcher.waitPid(42)).status, 0);
  * ```
  */
 export interface ExitWatcher {
@@ -42,7 +23,7 @@ export interface ExitWatcher {
    * and returned, unless it was reaped before `options.after` (a `Date.now()`
    * value): that was an earlier process with the same, recycled, pid.
    */
-  waitPid(pid: number, options?: { after?: number }): Promise<ProcessExit>;
+  waitPid(pid: number, options?: { after?: number }): Promise<ExitStatus>;
 }
 
 /**
@@ -72,14 +53,17 @@ export type ContainerPhase =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ExitRecord, exitRecord } from "@weft/init";
  *
- * const record: ExitRecord = exitRecord({ pid: 42, status: 137, signal: 9 }, 2, 1500);
- * console.assert(record.signal === "SIGKILL" && record.restartCount === 2);
+ * const exit = { pid: 42, status: 137, code: null, signal: 9, at: 2500 };
+ * const record: ExitRecord = exitRecord(exit, { restartCount: 2, startedAt: 1000 });
+ * assert.equal(record.signal, "SIGKILL");
+ * assert.equal(record.ranFor, 1500);
  * ```
  */
 export interface ExitRecord {
-  /** When the exit was seen (ISO 8601). */
+  /** When the reaper collected the exit (ISO 8601). */
   at: string;
   /** The exit status (0-255, 128+n after death by signal n). */
   status: number;
@@ -89,7 +73,7 @@ export interface ExitRecord {
   signal: string | null;
   /** How many times the container had been restarted when this run ended. */
   restartCount: number;
-  /** Milliseconds the run lasted. */
+  /** Milliseconds from the start of the run to the reaper collecting its exit. */
   ranFor: number;
 }
 
@@ -187,31 +171,36 @@ export const NEVER_RAN_STATUS = 125;
 
 /**
  * Turns a reaper's report into the exit record of the status file: the
- * signal by name when one killed the process, else the exit code.
+ * signal by name when one killed the process, else the exit code; the time
+ * is the reaper's, and `ranFor` runs from `startedAt` to it.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitRecord } from "@weft/init";
  *
- * const record = exitRecord({ pid: 42, status: 143, code: null, signal: 15 }, 0, 1200);
- * console.assert(record.signal === "SIGTERM" && record.code === null);
+ * const exit = { pid: 42, status: 143, code: null, signal: 15, at: 1200 };
+ * const record = exitRecord(exit, { restartCount: 0, startedAt: 0 });
+ * assert.equal(record.signal, "SIGTERM");
+ * assert.equal(record.code, null);
  * ```
  */
-export function exitRecord(exit: ProcessExit, restartCount: number, ranFor: number): ExitRecord {
-  const signal = exit.signal === undefined || exit.signal === null
-    ? (exit.status > 128 && exit.code === null ? signalName(exit.status - 128) : null)
-    : signalName(exit.signal);
+export function exitRecord(
+  exit: ExitStatus,
+  run: { restartCount: number; startedAt: number },
+): ExitRecord {
   return {
-    at: new Date().toISOString(),
+    at: new Date(exit.at).toISOString(),
     status: exit.status,
-    code: signal === null ? (exit.code ?? exit.status) : null,
-    signal,
-    restartCount,
-    ranFor,
+    code: exit.code,
+    signal: exit.signal === null ? null : signalName(exit.signal),
+    restartCount: run.restartCount,
+    ranFor: Math.max(0, exit.at - run.startedAt),
   };
 }
 
-function signalName(signal: number | string): string | null {
+// glibc keeps signals 32 and 33 for itself and gives them no name.
+function signalName(signal: number): string | null {
   try {
     return parseSignal(signal).name;
   } catch {
