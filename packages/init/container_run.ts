@@ -7,6 +7,8 @@ import { type Clock, delay } from "./clock.ts";
 import { openContainerStdio, type OpenContainerStdioOptions } from "./container_stdio.ts";
 import type { ExitStatus } from "./exit_status.ts";
 import type { ExitWatcher } from "./pod_status.ts";
+import type { PodEvent } from "./pod_event.ts";
+import type { ContainerUnit } from "./container_unit.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
 
@@ -47,6 +49,23 @@ export interface RunContext {
   trackOutput(done: Promise<void>): void;
   /** Sends SIGKILL to a pid. */
   killPid(pid: number): void;
+}
+
+/**
+ * What a container unit needs from its pod: what its runs need, and where its events and changes go.
+ *
+ * @example
+ * ```ts ignore
+ * import type { UnitContext } from "@weft/init";
+ *
+ * const context: UnitContext = { ...runContext, clock: systemClock, emit: console.log, changed: () => {} };
+ * ```
+ */
+export interface UnitContext extends RunContext {
+  /** Receives the unit's events, in order. */
+  emit(event: PodEvent): void;
+  /** Called after every change of the unit's state (its phase, or an exit recorded). */
+  changed(unit: ContainerUnit): void;
 }
 
 /**
@@ -154,6 +173,34 @@ export class ContainerRun {
       });
       await this.killAndDelete();
       return errorText(error);
+    }
+  }
+
+  /**
+   * Stops the run: `signal` to the init, then, if it has not exited within
+   * `grace` ms, KILL to all its processes. Resolves once KILL is sent or the init exited.
+   */
+  async stop(signal: string, grace: number): Promise<void> {
+    const id = this.#config.id;
+    logger.info("Sending {signal} to container {container}, KILL in {grace} ms", {
+      container: id,
+      signal,
+      grace,
+      pid: this.pid,
+    });
+    await this.signal(signal);
+    const wait = delay(this.#ctx.clock, grace);
+    const first = await Promise.race([
+      this.exit.then(() => "exited"),
+      wait.promise.then(() => "grace"),
+    ]);
+    wait.cancel();
+    if (first === "grace") {
+      logger.warn(
+        "Container {container} did not stop within {grace} ms: sending KILL to all its processes",
+        { container: id, grace },
+      );
+      await this.killAll();
     }
   }
 

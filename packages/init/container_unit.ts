@@ -1,73 +1,16 @@
 import { getLogger } from "@logtape/logtape";
 import { parseSignal } from "@weft/runtime";
 import type { ContainerConfig } from "./config.ts";
-import { delay } from "./clock.ts";
-import { ContainerRun, errorText, type RunContext } from "./container_run.ts";
+import { ContainerRun, errorText, type UnitContext } from "./container_run.ts";
 import type { ExitStatus } from "./exit_status.ts";
 import type { PodEvent } from "./pod_event.ts";
 import { decideRestart } from "./restart_policy.ts";
-import {
-  type ContainerPhase,
-  type ContainerStatusRecord,
-  type ExitRecord,
-  exitRecord,
-  MAX_EXIT_RECORDS,
-} from "./pod_status.ts";
+import type { ContainerPhase, ContainerStatusRecord } from "./pod_status.ts";
+import { ExitHistory } from "./exit_history.ts";
 import { IllegalTransitionError, PodContainerNotRunningError } from "./supervisor_errors.ts";
+import { isFinal, TRANSITIONS } from "./container_phase.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
-
-/**
- * Every phase a container may go to from each phase; {@linkcode ContainerUnit}
- * changes phase only along these edges and throws on any other.
- *
- * - waiting: `start` (its dependencies ran) -> creating; `stop` -> stopped; a dependency never ran -> failed.
- * - creating: started -> running; create or start failed -> backoff or failed; `stop` during
- *   create -> stopped; `restart` during create -> creating.
- * - running: `stop` -> stopping; exited -> backoff, exited or failed (restart policy), or stopped
- *   (exited as a stop began); `restart` -> creating (exited as the restart began).
- * - backoff: backoff elapsed or `restart` -> creating; `stop` -> stopped.
- * - stopping: exited -> stopped, or creating for a `restart`.
- * - exited, failed, stopped: final; only `restart` leaves them.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { TRANSITIONS } from "@weft/init";
- *
- * assert.ok(TRANSITIONS.backoff.includes("creating"));
- * assert.ok(!TRANSITIONS.waiting.includes("running"));
- * ```
- */
-export const TRANSITIONS: Readonly<Record<ContainerPhase, readonly ContainerPhase[]>> = {
-  waiting: ["creating", "stopped", "failed"],
-  creating: ["running", "backoff", "failed", "stopped", "creating"],
-  running: ["stopping", "backoff", "exited", "failed", "stopped", "creating"],
-  backoff: ["creating", "stopped"],
-  stopping: ["stopped", "creating"],
-  exited: ["creating"],
-  failed: ["creating"],
-  stopped: ["creating"],
-};
-
-const FINAL: readonly ContainerPhase[] = ["exited", "failed", "stopped"];
-
-/**
- * What a {@linkcode ContainerUnit} needs from its pod.
- *
- * @example
- * ```ts ignore
- * import type { UnitContext } from "@weft/init";
- *
- * const context: UnitContext = { ...runContext, clock: systemClock, emit: console.log, changed: () => {} };
- * ```
- */
-export interface UnitContext extends RunContext {
-  /** Receives the unit's events, in order. */
-  emit(event: PodEvent): void;
-  /** Called after every change of the unit's state (its phase, or an exit recorded). */
-  changed(unit: ContainerUnit): void;
-}
 
 /**
  * One container's lifecycle. Its phase changes in one place, along
@@ -94,9 +37,7 @@ export class ContainerUnit {
   #restartCount = 0;
   #startedAt: number | null = null;
   #nextStartAt: number | null = null;
-  #lastStatus: number | null = null;
-  #exitCount = 0;
-  readonly #exits: ExitRecord[] = [];
+  readonly #exits = new ExitHistory();
   #error: string | null = null;
   #unstableStarts = 0;
   #everRan = false;
@@ -127,17 +68,17 @@ export class ContainerUnit {
 
   /** Whether it is exited, failed or stopped. */
   get final(): boolean {
-    return FINAL.includes(this.#phase);
+    return isFinal(this.#phase);
   }
 
   /** The pid of its init while it exists, else null. */
   get pid(): number | null {
-    return this.#run?.pid ?? null;
+    return this.#run && !this.#run.exited ? this.#run.pid : null;
   }
 
   /** Its last exit status, null before its first exit. */
   get lastStatus(): number | null {
-    return this.#lastStatus;
+    return this.#exits.lastStatus;
   }
 
   /** Resolves with true once it first runs, with false if it ends without ever running. */
@@ -155,9 +96,9 @@ export class ContainerUnit {
       restartCount: this.#restartCount,
       startedAt: iso(this.#startedAt),
       nextStartAt: iso(this.#nextStartAt),
-      lastStatus: this.#lastStatus,
-      exitCount: this.#exitCount,
-      exits: [...this.#exits],
+      lastStatus: this.#exits.lastStatus,
+      exitCount: this.#exits.count,
+      exits: this.#exits.records,
       error: this.#error,
     };
   }
@@ -276,30 +217,10 @@ export class ContainerUnit {
   }
 
   async #terminate(run: ContainerRun): Promise<void> {
-    const { stop } = this.config;
-    const signal = parseSignal(stop.signal).name;
+    const signal = parseSignal(this.config.stop.signal).name;
     this.#enter("stopping");
     this.#emit({ type: "container-stopping", id: this.id, at: this.#ctx.clock.now(), signal });
-    logger.info("Sending {signal} to container {container}, KILL in {grace} ms", {
-      container: this.id,
-      signal,
-      grace: stop.grace,
-      pid: run.pid,
-    });
-    await run.signal(signal);
-    const grace = delay(this.#ctx.clock, stop.grace);
-    const first = await Promise.race([
-      run.exit.then(() => "exited"),
-      grace.promise.then(() => "grace"),
-    ]);
-    grace.cancel();
-    if (first === "grace") {
-      logger.warn(
-        "Container {container} did not stop within {grace} ms: sending KILL to all its processes",
-        { container: this.id, grace: stop.grace },
-      );
-      await run.killAll();
-    }
+    await run.stop(signal, this.config.stop.grace);
   }
 
   #launch(): void {
@@ -354,11 +275,10 @@ export class ContainerUnit {
   }
 
   #recordExit(run: ContainerRun, exit: ExitStatus): void {
-    const record = exitRecord(exit, { restartCount: this.#restartCount, startedAt: run.startedAt });
-    this.#exits.push(record);
-    if (this.#exits.length > MAX_EXIT_RECORDS) this.#exits.shift();
-    this.#exitCount++;
-    this.#lastStatus = exit.status;
+    const record = this.#exits.add(exit, {
+      restartCount: this.#restartCount,
+      startedAt: run.startedAt,
+    });
     logger.info("Container {container} (pid {pid}) exited with status {status}", {
       container: this.id,
       pid: exit.pid,

@@ -1,6 +1,4 @@
-import { parseSignal } from "@weft/runtime";
 import type { ExitStatus } from "./exit_status.ts";
-
 /**
  * What the supervisor needs from a reaper: the exit of a pid, even one that exited already.
  *
@@ -104,7 +102,7 @@ export interface ContainerStatusRecord {
   lastStatus: number | null;
   /** Total exits seen. */
   exitCount: number;
-  /** The last exits, oldest first (at most {@linkcode MAX_EXIT_RECORDS}). */
+  /** The last exits, oldest first (at most `MAX_EXIT_RECORDS`). */
   exits: ExitRecord[];
   /** Why it failed or could not start (the runtime's own message), else null. */
   error: string | null;
@@ -145,18 +143,6 @@ export interface PodStatus {
 }
 
 /**
- * How many exits per container the status file keeps.
- *
- * @example
- * ```ts
- * import { MAX_EXIT_RECORDS } from "@weft/init";
- *
- * console.assert(MAX_EXIT_RECORDS === 20);
- * ```
- */
-export const MAX_EXIT_RECORDS = 20;
-
-/**
  * The status used for a container that never ran, as `docker run` uses for its own failures.
  *
  * @example
@@ -168,42 +154,3 @@ export const MAX_EXIT_RECORDS = 20;
  * ```
  */
 export const NEVER_RAN_STATUS = 125;
-
-/**
- * Turns a reaper's report into the exit record of the status file: the
- * signal by name when one killed the process, else the exit code; the time
- * is the reaper's, and `ranFor` runs from `startedAt` to it.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { exitRecord } from "@weft/init";
- *
- * const exit = { pid: 42, status: 143, code: null, signal: 15, at: 1200 };
- * const record = exitRecord(exit, { restartCount: 0, startedAt: 0 });
- * assert.equal(record.signal, "SIGTERM");
- * assert.equal(record.code, null);
- * ```
- */
-export function exitRecord(
-  exit: ExitStatus,
-  run: { restartCount: number; startedAt: number },
-): ExitRecord {
-  return {
-    at: new Date(exit.at).toISOString(),
-    status: exit.status,
-    code: exit.code,
-    signal: exit.signal === null ? null : signalName(exit.signal),
-    restartCount: run.restartCount,
-    ranFor: Math.max(0, exit.at - run.startedAt),
-  };
-}
-
-// glibc keeps signals 32 and 33 for itself and gives them no name.
-function signalName(signal: number): string | null {
-  try {
-    return parseSignal(signal).name;
-  } catch {
-    return null;
-  }
-}

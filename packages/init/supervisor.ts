@@ -1,10 +1,11 @@
 import { getLogger } from "@logtape/logtape";
-import { hasList, type Runtime } from "@weft/runtime";
+import type { Runtime } from "@weft/runtime";
+import { deleteLeftovers } from "./leftovers.ts";
 import type { PodConfig } from "./config.ts";
 import { type Clock, delay, systemClock } from "./clock.ts";
 import type { OpenContainerStdioOptions } from "./container_stdio.ts";
-import { errorText } from "./container_run.ts";
-import { ContainerUnit, type UnitContext } from "./container_unit.ts";
+import { errorText, type UnitContext } from "./container_run.ts";
+import { ContainerUnit } from "./container_unit.ts";
 import type { PodEvent } from "./pod_event.ts";
 import { PodGraph } from "./pod_graph.ts";
 import { type ExitWatcher, NEVER_RAN_STATUS, type PodStatus } from "./pod_status.ts";
@@ -150,7 +151,9 @@ export class Supervisor {
   async run(): Promise<PodResult> {
     this.#runDir = this.#options.runDir ?? await Deno.makeTempDir({ prefix: "weft-init-" });
     this.#publish();
-    await this.#deleteLeftovers();
+    await deleteLeftovers(this.runtime, [...this.#units.keys()], {
+      timeout: this.#config.runtime.callTimeout,
+    });
     logger.info("Starting pod of {count} containers on {runtime}", {
       count: this.#units.size,
       runtime: this.runtime.name,
@@ -159,7 +162,9 @@ export class Supervisor {
     for (const id of this.#graph.startOrder()) void this.#startWhenReady(this.#units.get(id)!);
     this.#publish();
     await this.#done.promise;
-    await this.#deleteLeftovers();
+    await deleteLeftovers(this.runtime, [...this.#units.keys()], {
+      timeout: this.#config.runtime.callTimeout,
+    });
     await this.#drainOutputs(1000);
     const exitCode = this.#exitCode();
     this.#pod.state = "ended";
@@ -286,44 +291,6 @@ export class Supervisor {
   #changed(unit: ContainerUnit): void {
     this.#publish();
     if (unit.final) this.#ended(unit);
-  }
-
-  /** Asks the runtime (its own list where it offers one) which of the pod's containers it still holds, and deletes them. */
-  async #deleteLeftovers(): Promise<void> {
-    const call = { timeout: this.#config.runtime.callTimeout };
-    let ids: string[];
-    try {
-      if (hasList(this.runtime)) ids = (await this.runtime.list(call)).map((c) => c.id);
-      else {
-        const states = await Promise.all(
-          [...this.#units.keys()].map(async (id) =>
-            [id, await this.runtime.state(id, call)] as const
-          ),
-        );
-        ids = states.filter(([, state]) => state.status !== "").map(([id]) => id);
-      }
-    } catch (error) {
-      logger.warn("Cannot list the containers of {runtime}: {error}", {
-        runtime: this.runtime.name,
-        error: errorText(error),
-      });
-      return;
-    }
-    const foreign = ids.filter((id) => !this.#units.has(id));
-    if (foreign.length > 0) {
-      logger.warn("The runtime holds containers that are not in this pod: {ids}", { ids: foreign });
-    }
-    await Promise.all(
-      ids.filter((id) => this.#units.has(id)).map(async (id) => {
-        logger.info("Deleting leftover runtime state of {container}", { container: id });
-        await this.runtime.delete(id, { force: true, ...call }).catch((error) =>
-          logger.error("Cannot delete leftover container {container}: {error}", {
-            container: id,
-            error: errorText(error),
-          })
-        );
-      }),
-    );
   }
 
   async #startWhenReady(unit: ContainerUnit): Promise<void> {

@@ -11,7 +11,8 @@ import {
   PodContainerNotRunningError,
   PodStoppingError,
 } from "./supervisor_errors.ts";
-import { ContainerUnit, TRANSITIONS } from "./container_unit.ts";
+import { ContainerUnit } from "./container_unit.ts";
+import { TRANSITIONS } from "./container_phase.ts";
 
 interface Pod extends AsyncDisposable {
   supervisor: Supervisor;
