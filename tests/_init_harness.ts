@@ -2,6 +2,7 @@
 // either as the real PID 1 of a new PID namespace or as a plain child (where
 // it makes itself a child subreaper), and lets a test signal it, watch its
 // output and status file, and collect its exit.
+import { childPids } from "@weft/runtime";
 import { createBusyboxBundle } from "@weft/runtime/testing";
 import { requireBinary } from "@weft/runtime/testing";
 import type { PodStatus } from "@weft/init";
@@ -194,11 +195,9 @@ export class InitProcess implements AsyncDisposable {
   async pid(): Promise<number> {
     if (this.mode === "child") return this.#child.pid;
     if (this.#initPid !== undefined) return this.#initPid;
-    const file = `/proc/${this.#child.pid}/task/${this.#child.pid}/children`;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const text = await Deno.readTextFile(file).catch(() => "");
-      const pid = Number(text.trim().split(/\s+/)[0]);
+      const [pid] = childPids(this.#child.pid) ?? [];
       if (pid > 0) return this.#initPid = pid;
       if (this.#ended) break;
       await sleep(10);

@@ -1,7 +1,7 @@
 import { getLogger } from "@logtape/logtape";
-import { ownedChildPids } from "@weft/runtime";
+import { childPids, ownedChildPids, readProcStat } from "@weft/runtime";
 import { getChildSubreaper, peekExitedChild, reapChild, setChildSubreaper } from "./_libc.ts";
-import { listChildren, OwnershipCheck } from "./_children.ts";
+import { OwnershipCheck } from "./_children.ts";
 import { decodeWaitStatus, type ExitStatus } from "./exit_status.ts";
 
 export type { ExitStatus } from "./exit_status.ts";
@@ -144,12 +144,9 @@ interface Waiter {
 const MARKER = "WEFT_INIT_REAPER";
 
 function processIdentity(): string {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    return `${Deno.pid}@${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
-  } catch {
-    return String(Deno.pid); // no /proc yet: a machine's early init, with no parent
-  }
+  const stat = readProcStat("self");
+  // No /proc yet: a machine's early init, with no parent.
+  return stat === undefined ? String(Deno.pid) : `${Deno.pid}@${stat.startTime}`;
 }
 
 function claimProcess(): string {
@@ -500,7 +497,7 @@ export class Reaper implements Disposable {
   }
 
   #reapListed(check: OwnershipCheck): number {
-    const children = listChildren();
+    const children = childPids("self");
     if (children === undefined) {
       // No /proc yet: try again shortly, once Deno has collected its child.
       if (this.#retry === undefined) {

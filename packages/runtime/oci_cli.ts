@@ -447,13 +447,13 @@ export class OciCli {
    */
   async #stop(child: Deno.ChildProcess, session: boolean): Promise<void> {
     const grace = this.#options.killGrace ?? 1000;
-    const tree = session ? [] : await processTree(child.pid);
+    const tree = session ? [] : processTree(child.pid);
     // Without /proc (a PID 1 before mounting it) the tree is empty: at
     // least the runtime itself is stopped.
     const direct = !session && tree.length === 0;
     if (session) signalGroup(child.pid, "SIGTERM");
     else if (direct) killQuietly(child, "SIGTERM");
-    else await signalTree(tree, "SIGTERM");
+    else signalTree(tree, "SIGTERM");
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       child.status,
@@ -464,7 +464,7 @@ export class OciCli {
     // have: KILL whatever is left.
     if (session) signalGroup(child.pid, "SIGKILL");
     else if (direct) killQuietly(child, "SIGKILL");
-    else await signalTree([...tree, ...await processTree(child.pid)], "SIGKILL");
+    else signalTree([...tree, ...processTree(child.pid)], "SIGKILL");
     await child.status;
   }
 }

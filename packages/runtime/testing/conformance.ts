@@ -40,7 +40,7 @@ interface Made {
 
 /** Polls `read` until `done` holds for its value, or fails naming `what`. */
 async function poll<T>(
-  read: () => Promise<T>,
+  read: () => T | Promise<T>,
   done: (value: T) => boolean,
   what: string,
 ): Promise<T> {
@@ -118,9 +118,9 @@ export async function runConformance(
     assert.equal(state.status, "created", `state of "${id}" after create`);
     assert.ok(state.pid > 0, `pid of "${id}" after create is ${state.pid}, expected > 0`);
     if (state.bundle !== undefined) assert.equal(state.bundle, dir, "bundle in the state");
-    const identity = await procIdentity(state.pid);
+    const identity = procIdentity(state.pid);
     assert.ok(identity, `/proc/${state.pid} of created container "${id}" does not exist`);
-    assert.ok(await isAlive(identity), `init ${state.pid} of "${id}" is not alive after create`);
+    assert.ok(isAlive(identity), `init ${state.pid} of "${id}" is not alive after create`);
     entry.process = identity;
     return identity;
   };
@@ -163,7 +163,7 @@ export async function runConformance(
         const state = await runtime.state(lifeId);
         assert.equal(state.status, "running");
         assert.equal(state.pid, life.pid, "pid changed between create and start");
-        assert.ok(await isAlive(life), "init is not alive after start");
+        assert.ok(isAlive(life), "init is not alive after start");
       },
     );
 
@@ -215,7 +215,7 @@ export async function runConformance(
         );
         assert.ok(!(error instanceof ContainerNotFoundError), `not a not-found error: ${error}`);
         assert.equal((await runtime.state(stubbornId)).status, "running");
-        assert.ok(await isAlive(stubborn), "the container died from a refused delete");
+        assert.ok(isAlive(stubborn), "the container died from a refused delete");
       },
     );
 
@@ -224,7 +224,7 @@ export async function runConformance(
       await assert.rejects(runtime.kill(stubbornId, "BOGUS"), InvalidArgumentError);
       await assert.rejects(runtime.kill(stubbornId, 0), InvalidArgumentError);
       assert.equal((await runtime.state(stubbornId)).status, "running");
-      assert.ok(await isAlive(stubborn), "the container died from a refused signal");
+      assert.ok(isAlive(stubborn), "the container died from a refused signal");
     });
 
     await step("kill KILL stops a container that ignores TERM", async () => {
@@ -232,7 +232,7 @@ export async function runConformance(
       await runtime.kill(stubbornId, "TERM");
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal((await runtime.state(stubbornId)).status, "running", "TERM was not ignored");
-      assert.ok(await isAlive(stubborn), "TERM was not ignored");
+      assert.ok(isAlive(stubborn), "TERM was not ignored");
       await runtime.kill(stubbornId, "KILL");
       await stopped(stubbornId);
       await poll(() => isAlive(stubborn!), (alive) => !alive, `init ${stubborn.pid} to be gone`);
@@ -259,7 +259,7 @@ export async function runConformance(
       assert.equal(state.status, "created", "the first container's status changed");
       assert.equal(state.pid, process.pid, "the first container's pid changed");
       if (state.bundle !== undefined) assert.equal(state.bundle, first.dir);
-      assert.ok(await isAlive(process), "the first container's init died");
+      assert.ok(isAlive(process), "the first container's init died");
       await runtime.start(id);
       await firstOut.contains("out:first\n", WAIT);
       assert.ok(!secondOut.text.includes("out:second"), "the refused container ran");
@@ -308,7 +308,7 @@ export async function runConformance(
       assert.deepEqual(left, [], `state root ${root} still holds entries`);
       const alive = [];
       for (const { id, process } of made) {
-        if (process && await isAlive(process)) alive.push(`${id} (pid ${process.pid})`);
+        if (process && isAlive(process)) alive.push(`${id} (pid ${process.pid})`);
       }
       assert.deepEqual(alive, [], "container processes still alive");
     });
