@@ -1,4 +1,5 @@
 import { configure, type LogLevel, type LogRecord, type Sink } from "@logtape/logtape";
+import { writeAllSync } from "@weft/runtime";
 
 /** The log levels `--log-level` accepts. */
 export const LOG_LEVELS: readonly LogLevel[] = [
@@ -73,9 +74,7 @@ export async function setUpLogging(level: LogLevel, format: "text" | "json"): Pr
   const encoder = new TextEncoder();
   const formatter = format === "json" ? formatJson : formatText;
   const stderr: Sink = (record) => {
-    const bytes = encoder.encode(formatter(record));
-    let offset = 0;
-    while (offset < bytes.length) offset += Deno.stderr.writeSync(bytes.subarray(offset));
+    writeAllSync(Deno.stderr, encoder.encode(formatter(record)));
   };
   await configure({
     reset: true,

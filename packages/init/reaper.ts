@@ -1,5 +1,5 @@
 import { getLogger } from "@logtape/logtape";
-import { childPids, ownedChildPids, readProcStat } from "@weft/runtime";
+import { childPids, isPositiveDuration, ownedChildPids, readProcStat } from "@weft/runtime";
 import { getChildSubreaper, peekExitedChild, reapChild, setChildSubreaper } from "./_libc.ts";
 import { OwnershipCheck } from "./_children.ts";
 import { decodeWaitStatus, type ExitStatus } from "./exit_status.ts";
@@ -562,7 +562,7 @@ export class Reaper implements Disposable {
 }
 
 function checkPositive(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+  if (value !== undefined && !isPositiveDuration(value)) {
     throw new RangeError(
       `Invalid ${name} ${JSON.stringify(value)}: expected a positive number`,
     );

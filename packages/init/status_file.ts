@@ -1,3 +1,4 @@
+import { dirname } from "node:path";
 import { getLogger } from "@logtape/logtape";
 
 const logger = getLogger(["weft", "init", "status"]);
@@ -62,7 +63,7 @@ export class StatusFile {
   }
 
   async #writeNow(document: unknown): Promise<void> {
-    const dir = this.path.slice(0, this.path.lastIndexOf("/")) || "/";
+    const dir = dirname(this.path);
     const temp = `${this.path}.${Deno.pid}.tmp`;
     try {
       if (!this.#dirReady) {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { Detection } from "./registry.ts";
 
 /**
@@ -47,7 +48,7 @@ export async function findBinary(
   const path = options.path ?? Deno.env.get("PATH") ?? "";
   for (const dir of path.split(":")) {
     if (dir === "") continue;
-    const candidate = `${dir}/${name}`;
+    const candidate = join(dir, name);
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;

@@ -4,6 +4,7 @@ import { GatedPump } from "./_gated_pump.ts";
 import { trackChildProcess } from "./child_registry.ts";
 import { findBinary } from "./find_binary.ts";
 import { processTree, signalTree } from "./_process_tree.ts";
+import { isPositiveDuration } from "./plugin_options.ts";
 import {
   InvalidArgumentError,
   RuntimeAbortError,
@@ -510,7 +511,7 @@ function signalGroup(pgid: number, signal: Deno.Signal): void {
 
 function checkTimeout(timeout: unknown, argument: string): void {
   if (timeout === undefined) return;
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
+  if (!isPositiveDuration(timeout)) {
     throw new InvalidArgumentError(
       `Invalid ${argument} ${JSON.stringify(timeout)}: expected a positive number of milliseconds`,
       { argument, value: timeout },

@@ -3,6 +3,23 @@ import { InvalidArgumentError } from "./errors.ts";
 import type { OciCliOptions } from "./oci_cli.ts";
 
 /**
+ * Whether `value` is a usable duration or count: a finite number above 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPositiveDuration } from "@weft/runtime";
+ *
+ * assert.equal(isPositiveDuration(500), true);
+ * assert.equal(isPositiveDuration(0), false);
+ * assert.equal(isPositiveDuration(Infinity), false);
+ * ```
+ */
+export function isPositiveDuration(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
+
+/**
  * The options every runc-compatible runtime plugin takes (crun, runc, youki
  * extend it with their own), as {@linkcode checkRuntimeOptions} checks them
  * and {@linkcode ociCliOptionsFrom} maps them onto the shared driver.
@@ -126,10 +143,7 @@ export function checkRuntimeOptions(options: Record<string, unknown>): void {
   if (systemdCgroup !== undefined && typeof systemdCgroup !== "boolean") {
     invalid("systemdCgroup", systemdCgroup, "a boolean");
   }
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)
-  ) {
+  if (timeout !== undefined && !isPositiveDuration(timeout)) {
     invalid("timeout", timeout, "a positive number of milliseconds");
   }
   if (
