@@ -3,7 +3,7 @@
 // it makes itself a child subreaper), and lets a test signal it, watch its
 // output and status file, and collect its exit.
 import { childPids } from "@weft/runtime";
-import { createBusyboxBundle } from "@weft/runtime/testing";
+import { createBusyboxBundle, poll } from "@weft/runtime/testing";
 import { requireBinary } from "@weft/runtime/testing";
 import type { PodStatus } from "@weft/init";
 
@@ -284,11 +284,7 @@ export async function waitFor(
   timeout = 15_000,
   describe: () => string = () => "condition never held",
 ): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms: ${describe()}`);
-    await sleep(20);
-  }
+  await poll(predicate, (held) => held, describe, { timeout });
 }
 
 /** Waits until the status file satisfies `predicate`, and returns it. */

@@ -4,6 +4,7 @@ import type { ContainerState, Runtime } from "../runtime.ts";
 import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
 import { TextSink } from "./_text_sink.ts";
+import { poll } from "./poll.ts";
 
 /**
  * Options of {@linkcode runConformance}.
@@ -36,26 +37,6 @@ const WAIT = 30_000;
 interface Made {
   id: string;
   process?: ProcIdentity;
-}
-
-/** Polls `read` until `done` holds for its value, or fails naming `what`. */
-async function poll<T>(
-  read: () => T | Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + WAIT;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${WAIT} ms waiting for ${what}: last ${JSON.stringify(value)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await read();
-  }
-  return value;
 }
 
 /** The shell line that makes a container's init quit on TERM (PID 1 ignores it otherwise). */
@@ -125,7 +106,9 @@ export async function runConformance(
     return identity;
   };
   const stopped = (id: string): Promise<ContainerState> =>
-    poll(() => runtime.state(id), (s) => s.status === "stopped", `"${id}" to be stopped`);
+    poll(() => runtime.state(id), (s) => s.status === "stopped", `"${id}" to be stopped`, {
+      timeout: WAIT,
+    });
   const deleted = async (id: string): Promise<void> => {
     await runtime.delete(id);
     assert.deepEqual(await runtime.state(id), { status: "", pid: 0 }, `state of deleted "${id}"`);
@@ -185,7 +168,9 @@ export async function runConformance(
       await out.contains("out:term-handled\n", WAIT);
       const state = await stopped(lifeId);
       assert.equal(state.pid, 0, "a stopped container reports pid 0");
-      await poll(() => isAlive(life!), (alive) => !alive, `init ${life.pid} to be gone`);
+      await poll(() => isAlive(life!), (alive) => !alive, `init ${life.pid} to be gone`, {
+        timeout: WAIT,
+      });
       await out.end(WAIT);
       await err.end(WAIT);
     });
@@ -235,7 +220,9 @@ export async function runConformance(
       assert.ok(isAlive(stubborn), "TERM was not ignored");
       await runtime.kill(stubbornId, "KILL");
       await stopped(stubbornId);
-      await poll(() => isAlive(stubborn!), (alive) => !alive, `init ${stubborn.pid} to be gone`);
+      await poll(() => isAlive(stubborn!), (alive) => !alive, `init ${stubborn.pid} to be gone`, {
+        timeout: WAIT,
+      });
       await stubbornOut.end(WAIT);
       await deleted(stubbornId);
     });
@@ -295,7 +282,9 @@ export async function runConformance(
         assert.equal((await runtime.state(id)).status, "running");
         await runtime.kill(id, "TERM");
         await stopped(id);
-        await poll(() => isAlive(process), (alive) => !alive, `init of "${id}" to be gone`);
+        await poll(() => isAlive(process), (alive) => !alive, `init of "${id}" to be gone`, {
+          timeout: WAIT,
+        });
         await sink.end(WAIT);
         assert.equal(sink.text, `out:hello-${i}\nout:term-handled\n`, `output of "${id}"`);
         await deleted(id);
