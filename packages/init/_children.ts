@@ -8,7 +8,7 @@ import { ownedChildPids } from "@weft/runtime";
  * A pidfd of a reaped process shows `Pid: -1`, so a recycled pid never
  * matches. Empty when /proc is not mounted.
  */
-export function pidfdPids(): Set<number> {
+function pidfdPids(): Set<number> {
   const pids = new Set<number>();
   let fds: Iterable<Deno.DirEntry>;
   try {

@@ -29,7 +29,7 @@ function show(value: unknown): string {
  * substituted, then every property the message does not show as `key=value`,
  * so that container id, pid, exit status and delay are always on the line.
  */
-export function formatText(record: LogRecord): string {
+function formatText(record: LogRecord): string {
   const message = record.message.map((part, i) =>
     i % 2 === 0 || typeof part === "string" ? String(part) : show(part)
   ).join("");
@@ -48,7 +48,7 @@ export function formatText(record: LogRecord): string {
 }
 
 /** The same as JSON, one object per line. */
-export function formatJson(record: LogRecord): string {
+function formatJson(record: LogRecord): string {
   const message = record.message.map((part, i) => i % 2 === 0 ? String(part) : show(part)).join("");
   const properties = Object.fromEntries(
     Object.entries(record.properties).map((
