@@ -2,6 +2,7 @@ import { getLogger } from "@logtape/logtape";
 import { childPids, isPositiveDuration, ownedChildPids, readProcStat } from "@weft/runtime";
 import { getChildSubreaper, peekExitedChild, reapChild, setChildSubreaper } from "./_libc.ts";
 import { OwnershipCheck } from "./_children.ts";
+import { notifyAll } from "./_notify.ts";
 import { decodeWaitStatus, type ExitStatus } from "./exit_status.ts";
 
 export type { ExitStatus } from "./exit_status.ts";
@@ -541,13 +542,11 @@ export class Reaper implements Disposable {
       this.#unclaimed.delete(exit.pid);
       this.#unclaimed.set(exit.pid, exit);
     }
-    for (const listener of this.#listeners) {
-      try {
-        listener(exit);
-      } catch (error) {
-        logger.error("A reap listener threw for {pid}: {error}", { pid: exit.pid, error });
-      }
-    }
+    notifyAll(
+      this.#listeners,
+      exit,
+      (error) => logger.error("A reap listener threw for {pid}: {error}", { pid: exit.pid, error }),
+    );
   }
 
   #prune(): void {

@@ -1,6 +1,7 @@
 import { getLogger } from "@logtape/logtape";
 import type { Runtime } from "@weft/runtime";
 import { deleteLeftovers } from "./leftovers.ts";
+import { notifyAll } from "./_notify.ts";
 import type { PodConfig } from "./config.ts";
 import { type Clock, delay, systemClock } from "./clock.ts";
 import type { OpenContainerStdioOptions } from "./container_stdio.ts";
@@ -275,13 +276,12 @@ export class Supervisor {
   }
 
   #emit(event: PodEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        logger.error("A pod event listener threw on {type}: {error}", { type: event.type, error });
-      }
-    }
+    notifyAll(
+      this.#listeners,
+      event,
+      (error) =>
+        logger.error("A pod event listener threw on {type}: {error}", { type: event.type, error }),
+    );
   }
 
   #publish(): void {

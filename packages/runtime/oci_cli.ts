@@ -4,7 +4,7 @@ import { GatedPump } from "./_gated_pump.ts";
 import { trackChildProcess } from "./child_registry.ts";
 import { findBinary } from "./find_binary.ts";
 import { processTree, signalTree } from "./_process_tree.ts";
-import { isPositiveDuration } from "./plugin_options.ts";
+import { isPositiveDuration, type OciRuntimeOptions } from "./plugin_options.ts";
 import {
   InvalidArgumentError,
   RuntimeAbortError,
@@ -41,15 +41,13 @@ export const DEFAULT_CALL_TIMEOUT = 30_000;
  * const options: OciCliOptions = { name: "crun", root: "/run/weft/crun", timeout: 10_000 };
  * ```
  */
-export interface OciCliOptions {
+export interface OciCliOptions extends Pick<OciRuntimeOptions, "debug" | "env" | "timeout"> {
   /** The runtime's name, used in messages (for example `"runc"`). */
   name: string;
   /** The binary: a path, or a name searched in PATH. @default {options.name} */
   binary?: string;
   /** State root (`--root`); omitted means the binary's own default. */
   root?: string;
-  /** Pass `--debug`. @default {false} */
-  debug?: boolean;
   /**
    * Ask for a JSON log in a per-call file (`--log F --log-format json`) and
    * take error messages from it; turn off for CLIs without these flags.
@@ -76,10 +74,6 @@ export interface OciCliOptions {
   logDir?: string;
   /** Extra global arguments, placed before the subcommand. @default {[]} */
   globalArgs?: readonly string[];
-  /** Extra environment variables for the runtime process. @default {{}} */
-  env?: Record<string, string>;
-  /** Timeout of each call in milliseconds. @default {DEFAULT_CALL_TIMEOUT} */
-  timeout?: number;
   /**
    * Milliseconds between SIGTERM and SIGKILL when a call is stopped.
    * @default {1000}

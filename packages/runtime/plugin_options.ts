@@ -40,7 +40,7 @@ export interface OciRuntimeOptions {
   root?: string;
   /** Pass `--debug`. @default {false} */
   debug?: boolean;
-  /** Timeout of each call in milliseconds. @default {30000} */
+  /** Timeout of each call in milliseconds. @default {DEFAULT_CALL_TIMEOUT} */
   timeout?: number;
   /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
   systemdCgroup?: boolean;
@@ -59,10 +59,12 @@ export interface OciRuntimeOptions {
 
 /**
  * The driver options ({@linkcode OciCliOptions}) of the runtime `name` from
- * its plugin options: the binary (default `name`), the state root (default
+ * its plugin options, once {@linkcode checkRuntimeOptions} has accepted them: the binary (default `name`), the state root (default
  * `/run/weft/<name>`), the log directory (default: the root's parent),
  * `debug`, `timeout`, `env`, and the global arguments: the plugin's own
  * `globalArgs` (which include `extraGlobalArgs`).
+ *
+ * @throws {InvalidArgumentError} naming a shared option of the wrong shape.
  *
  * @example
  * ```ts
@@ -79,6 +81,7 @@ export function ociCliOptionsFrom(
   options: OciRuntimeOptions,
   globalArgs: readonly string[],
 ): OciCliOptions {
+  checkRuntimeOptions(options as Record<string, unknown>);
   const root = options.root ?? `/run/weft/${name}`;
   return {
     name,
