@@ -1,5 +1,5 @@
-import { dirname } from "node:path";
 import { getLogger } from "@logtape/logtape";
+import { parentDir } from "@weft/runtime";
 
 const logger = getLogger(["weft", "init", "status"]);
 
@@ -63,7 +63,7 @@ export class StatusFile {
   }
 
   async #writeNow(document: unknown): Promise<void> {
-    const dir = dirname(this.path);
+    const dir = parentDir(this.path);
     const temp = `${this.path}.${Deno.pid}.tmp`;
     try {
       if (!this.#dirReady) {

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Detection, RuntimePlugin } from "./registry.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -49,7 +48,7 @@ export async function findBinary(
   const path = options.path ?? Deno.env.get("PATH") ?? "";
   for (const dir of path.split(":")) {
     if (dir === "") continue;
-    const candidate = join(dir, name);
+    const candidate = `${dir}/${name}`;
     if (await isExecutable(candidate)) return candidate;
   }
   return undefined;

@@ -31,6 +31,7 @@ export * from "./plugin_loader.ts";
 export * from "./child_registry.ts";
 export * from "./proc.ts";
 export * from "./bytes.ts";
+export * from "./path.ts";
 export * from "./oci_cli.ts";
 export * from "./oci_cli_runtime.ts";
 export * from "./capabilities.ts";

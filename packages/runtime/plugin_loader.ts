@@ -1,5 +1,3 @@
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
 import { PluginError, PluginVersionError } from "./plugin_errors.ts";
 import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
 
@@ -49,7 +47,7 @@ const loaded = new Map<string, string[]>();
 
 function resolve(specifier: string, base: string | URL): string {
   if (/^(npm|jsr|https?|file):/.test(specifier)) return specifier;
-  if (isAbsolute(specifier)) return pathToFileURL(specifier).href;
+  if (specifier.startsWith("/")) return new URL(`file://${specifier}`).href;
   return new URL(specifier, base).href;
 }
 
@@ -104,7 +102,7 @@ export async function loadRuntimePlugins(
   specifiers: readonly string[],
   options: LoadRuntimePluginsOptions = {},
 ): Promise<string[]> {
-  const base = options.base ?? pathToFileURL(`${Deno.cwd()}/`);
+  const base = options.base ?? `file://${Deno.cwd()}/`;
   const names: string[] = [];
   for (const specifier of specifiers) {
     const url = resolve(specifier, base);

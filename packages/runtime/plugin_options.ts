@@ -1,5 +1,5 @@
-import { dirname } from "node:path";
 import { InvalidArgumentError } from "./errors.ts";
+import { parentDir } from "./path.ts";
 import type { OciCliOptions } from "./oci_cli.ts";
 
 /**
@@ -87,7 +87,7 @@ export function ociCliOptionsFrom(
     name,
     binary: options.binary ?? name,
     root,
-    logDir: options.logDir ?? dirname(root),
+    logDir: options.logDir ?? parentDir(root),
     debug: options.debug,
     timeout: options.timeout,
     env: options.env,
