@@ -71,7 +71,9 @@ export async function chooseRuntime(
   options: ChooseRuntimeOptions = {},
 ): Promise<ChosenRuntime> {
   const file = options.configFile ?? "pod.json";
-  await loadRuntimePlugins(config.runtime.plugins, { base: new URL(file, `file://${Deno.cwd()}/`) });
+  await loadRuntimePlugins(config.runtime.plugins, {
+    base: new URL(file, `file://${Deno.cwd()}/`),
+  });
   const { name, binary, root: configRoot, callTimeout } = config.runtime;
   const pluginOptions: Record<string, unknown> = {
     ...config.runtime.options,
