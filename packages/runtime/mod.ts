@@ -33,6 +33,7 @@ export * from "./proc.ts";
 export * from "./bytes.ts";
 export * from "./path.ts";
 export * from "./oci_cli.ts";
+export * from "./oci_cli_options.ts";
 export * from "./oci_cli_runtime.ts";
 export * from "./capabilities.ts";
 export * from "./oci_cli_output.ts";

@@ -9,7 +9,8 @@ import {
   RuntimeOutputError,
   RuntimeTimeoutError,
 } from "./errors.ts";
-import { OciCli, type OciCliOptions, type OciCliResult } from "./oci_cli.ts";
+import { OciCli } from "./oci_cli.ts";
+import type { OciCliOptions, OciCliResult } from "./oci_cli_options.ts";
 import {
   type CallOptions,
   type ContainerState,

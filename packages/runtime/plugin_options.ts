@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "./errors.ts";
 import { parentDir } from "./path.ts";
-import type { OciCliOptions } from "./oci_cli.ts";
+import type { OciCliOptions } from "./oci_cli_options.ts";
 
 /**
  * Whether `value` is a usable duration or count: a finite number above 0.
