@@ -35,3 +35,8 @@ export * from "./host_capabilities.ts";
 export * from "./oci_config.ts";
 export * from "./generate_config.ts";
 export * from "./bundle.ts";
+export * from "./seccomp_profile.ts";
+export * from "./seccomp.ts";
+export * from "./seccomp_user_profile.ts";
+export { DEFAULT_RLIMITS, RLIMIT_NAMES, type RlimitsSpec, type RlimitValue } from "./rlimits.ts";
+export type { IdMappingSpec, UserNamespaceSpec } from "./user_namespace.ts";
