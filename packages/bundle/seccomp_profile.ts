@@ -129,7 +129,7 @@ export const DEFAULT_SECCOMP_PROFILE: SeccompProfileData = {
         restart_syscall arch_prctl prctl capget capset getcpu pidfd_open pidfd_send_signal kill
         tkill tgkill uname sysinfo getrusage times getrlimit setrlimit prlimit64 seccomp
         landlock_create_ruleset landlock_add_rule landlock_restrict_self lsm_get_self_attr
-        lsm_list_modules uretprobe`),
+        lsm_list_modules uretprobe getrandom`),
     },
     {
       name: "identity",

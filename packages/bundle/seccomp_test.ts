@@ -1,0 +1,156 @@
+import assert from "node:assert/strict";
+import { AARCH64_SYSCALLS, KNOWN_SYSCALLS, X86_64_SYSCALLS } from "./_syscall_tables.ts";
+import { configSchemaErrors } from "./_oci_schema_test_utils.ts";
+import {
+  ContainerSpecError,
+  DEFAULT_CAPABILITIES,
+  DEFAULT_SECCOMP_PROFILE,
+  defaultSeccomp,
+  type OciSeccomp,
+  parseSeccompProfile,
+} from "./mod.ts";
+
+const profile = DEFAULT_SECCOMP_PROFILE;
+const unconditional = profile.allow.filter((group) => group.capability === undefined);
+
+function allowedNames(seccomp: OciSeccomp): string[] {
+  return seccomp.syscalls!.filter((rule) => rule.action === "SCMP_ACT_ALLOW" && !rule.args)
+    .flatMap((rule) => rule.names);
+}
+
+Deno.test("every name of the default profile is a system call of x86_64 or aarch64", () => {
+  const both = new Set([...X86_64_SYSCALLS, ...AARCH64_SYSCALLS]);
+  const names = [
+    ...profile.allow.flatMap((group) => group.syscalls),
+    ...profile.block.flatMap((group) => group.syscalls),
+    ...profile.filters.map((filter) => filter.syscall),
+  ];
+  assert.deepEqual(names.filter((name) => !both.has(name)), []);
+  assert.equal(new Set(names).size, names.length, "a name appears in two places");
+});
+
+Deno.test("the default profile accounts for every system call of both architectures", () => {
+  const listed = new Set([
+    ...profile.allow.flatMap((group) => group.syscalls),
+    ...profile.block.flatMap((group) => group.syscalls),
+    ...profile.filters.map((filter) => filter.syscall),
+  ]);
+  // Anything new in the kernel tables must be decided on, not left out by accident.
+  const undecided = [...new Set([...X86_64_SYSCALLS, ...AARCH64_SYSCALLS])]
+    .filter((name) => !listed.has(name));
+  assert.deepEqual(undecided, []);
+});
+
+for (const arch of ["x86_64", "aarch64"] as const) {
+  Deno.test(`the ${arch} filter allows ordinary calls and blocks the blocked groups`, async () => {
+    const seccomp = defaultSeccomp({ arch, capabilities: DEFAULT_CAPABILITIES });
+    const table = new Set(arch === "x86_64" ? X86_64_SYSCALLS : AARCH64_SYSCALLS);
+    const allowed = allowedNames(seccomp);
+    assert.deepEqual(allowed.filter((name) => !table.has(name)), []);
+    for (const name of ["read", "openat", "execve", "futex", "rt_sigreturn", "exit_group"]) {
+      assert.ok(allowed.includes(name), name);
+    }
+    assert.equal(allowed.includes("open"), arch === "x86_64");
+    assert.equal(allowed.includes("chroot"), true); // CAP_SYS_CHROOT is a default capability.
+    const gated = profile.allow.filter((group) =>
+      group.capability !== undefined && !DEFAULT_CAPABILITIES.includes(group.capability)
+    );
+    for (const name of [...profile.block, ...gated].flatMap((group) => group.syscalls)) {
+      assert.ok(!seccomp.syscalls!.some((rule) => rule.names.includes(name)), name);
+    }
+    assert.deepEqual(seccomp.architectures, [
+      arch === "x86_64" ? "SCMP_ARCH_X86_64" : "SCMP_ARCH_AARCH64",
+    ]);
+    assert.equal(seccomp.defaultErrnoRet, 1);
+    const config = {
+      ociVersion: "1.0.2",
+      root: { path: "/srv/rootfs" },
+      linux: { seccomp },
+    };
+    assert.deepEqual(await configSchemaErrors(config), []);
+  });
+}
+
+Deno.test("clone is allowed without namespace flags, clone3 fails with ENOSYS", () => {
+  const rules = defaultSeccomp({ arch: "x86_64" }).syscalls!;
+  const clone = rules.filter((rule) => rule.names.includes("clone"));
+  assert.deepEqual(clone, [{
+    names: ["clone"],
+    action: "SCMP_ACT_ALLOW",
+    args: [{ index: 0, value: 0x7e020000, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ" }],
+  }]);
+  assert.deepEqual(rules.filter((rule) => rule.names.includes("clone3")), [
+    { names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+  ]);
+  // One rule per allowed family, so that runtimes read them as alternatives.
+  const families = rules.filter((rule) => rule.names.includes("socket"))
+    .map((rule) => rule.args![0].value);
+  assert.deepEqual(families, [1, 2, 10, 16, 17]);
+});
+
+Deno.test("a capability lifts its group and its argument filters", () => {
+  const admin = defaultSeccomp({ arch: "aarch64", capabilities: ["CAP_SYS_ADMIN"] });
+  const allowed = allowedNames(admin);
+  for (const name of ["mount", "unshare", "setns", "clone", "clone3"]) {
+    assert.ok(allowed.includes(name), name);
+  }
+  assert.ok(!admin.syscalls!.some((rule) => rule.args && rule.names.includes("clone")));
+  assert.ok(!allowed.includes("keyctl"));
+  assert.ok(!allowed.includes("chroot")); // CAP_SYS_CHROOT was not given.
+});
+
+Deno.test("user profiles: fields, enums and system call names are checked with their path", () => {
+  const good = {
+    defaultAction: "SCMP_ACT_ERRNO",
+    defaultErrnoRet: 1,
+    architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+    flags: ["SECCOMP_FILTER_FLAG_LOG"],
+    syscalls: [
+      { names: ["read", "_llseek", "socketcall"], action: "SCMP_ACT_ALLOW" },
+      {
+        names: ["personality"],
+        action: "SCMP_ACT_ALLOW",
+        args: [{ index: 0, value: 8, valueTwo: 0, op: "SCMP_CMP_EQ" }],
+      },
+      { names: ["keyctl"], action: "SCMP_ACT_ERRNO", errnoRet: 38 },
+    ],
+  };
+  assert.deepEqual(parseSeccompProfile(good), good);
+  const bad: [unknown, string, RegExp][] = [
+    [{}, "p.defaultAction", /one of SCMP_ACT_KILL/],
+    [{ ...good, architectures: ["x86_64"] }, "p.architectures[0]", /SCMP_ARCH_X86_64/],
+    [{ ...good, archMap: [] }, "p.archMap", /no such field/],
+    [
+      { ...good, syscalls: [{ names: ["reed"], action: "SCMP_ACT_ALLOW" }] },
+      "p.syscalls[0].names[0]",
+      /system call/,
+    ],
+    [
+      { ...good, syscalls: [{ names: [], action: "SCMP_ACT_ALLOW" }] },
+      "p.syscalls[0].names",
+      /at least one/,
+    ],
+    [
+      {
+        ...good,
+        syscalls: [{
+          names: ["read"],
+          action: "SCMP_ACT_ALLOW",
+          args: [{ index: 6, value: 0, op: "SCMP_CMP_EQ" }],
+        }],
+      },
+      "p.syscalls[0].args[0].index",
+      /from 0 to 5/,
+    ],
+    [{ defaultAction: "SCMP_ACT_NOTIFY" }, "p.listenerPath", /SCMP_ACT_NOTIFY needs it/],
+  ];
+  for (const [input, field, expected] of bad) {
+    assert.throws(() => parseSeccompProfile(input, "p"), (error) => {
+      assert.ok(error instanceof ContainerSpecError, String(error));
+      assert.equal(error.field, field);
+      assert.match(error.message, expected);
+      return true;
+    });
+  }
+  assert.ok(KNOWN_SYSCALLS.has("s390_pci_mmio_read"));
+});
