@@ -11,7 +11,6 @@ import {
 } from "./mod.ts";
 
 const profile = DEFAULT_SECCOMP_PROFILE;
-const unconditional = profile.allow.filter((group) => group.capability === undefined);
 
 function allowedNames(seccomp: OciSeccomp): string[] {
   return seccomp.syscalls!.filter((rule) => rule.action === "SCMP_ACT_ALLOW" && !rule.args)
