@@ -243,7 +243,22 @@ const specFields: Record<string, SchemaNode> = {
   privileged: {
     kind: "any",
     description:
-      "With rootfs: all capabilities, no masked paths (explicit: it gives the container the host).",
+      "With rootfs: all capabilities, no masked paths, no seccomp filter (explicit: it gives the container the host).",
+  },
+  seccomp: {
+    kind: "any",
+    description:
+      'With rootfs: the seccomp filter: "default" (the default), "unconfined", or the absolute path of an OCI linux.seccomp JSON profile.',
+  },
+  rlimits: {
+    kind: "any",
+    description:
+      'With rootfs: resource limits by name, e.g. {"nofile": {"soft": 4096, "hard": 8192}, "core": 0}; default nofile 1024 soft, 524288 hard.',
+  },
+  userNamespace: {
+    kind: "any",
+    description:
+      'With rootfs: a user namespace of its own, {"uidMappings": [{"containerId": 0, "hostId": 100000, "size": 65536}], "gidMappings"?: (default: the same)}.',
   },
 };
 
@@ -262,7 +277,7 @@ const container: SchemaNode = {
       kind: "string",
       minLength: 1,
       description:
-        "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from this and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged.",
+        "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from this and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged, seccomp, rlimits, userNamespace.",
     },
     ...specFields,
     shareNamespacesWith: {

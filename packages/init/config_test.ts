@@ -68,7 +68,7 @@ Deno.test("every problem is named by its JSON path", () => {
     [
       "containers[0].restart.neverRestartExitCodes[2]: expected an integer <= 255, got 300",
       "containers[0].restart.neverRestartExitCodes[1]: duplicate value 1",
-      'containers[1].rootfss: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
+      'containers[1].rootfss: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "seccomp", "rlimits", "userNamespace", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
       'containers[1]: expected exactly one of "bundle" or "rootfs", got none',
       "pod.exitCode.id: required field is missing",
       'pod.endWhen.ended: expected an array, got "a"',
@@ -127,6 +127,9 @@ Deno.test("the JSON Schema describes the same fields the validator accepts", () 
       "readonlyRootfs",
       "imageConfig",
       "privileged",
+      "seccomp",
+      "rlimits",
+      "userNamespace",
       "shareNamespacesWith",
       "shareNamespaces",
       "restart",
@@ -161,4 +164,45 @@ Deno.test("a file that cannot be read or parsed is a ConfigError naming the file
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a rootfs container's seccomp, rlimits and userNamespace go to its spec, checked with their paths", () => {
+  const userNamespace = { uidMappings: [{ containerId: 0, hostId: 100000, size: 65536 }] };
+  const config = parseConfig({
+    containers: [{
+      id: "web",
+      rootfs: "/srv/web",
+      process: { args: ["httpd"] },
+      seccomp: "unconfined",
+      rlimits: { nofile: 4096 },
+      userNamespace,
+    }],
+  });
+  deepStrictEqual(config.containers[0].spec?.seccomp, "unconfined");
+  deepStrictEqual(config.containers[0].spec?.rlimits, { nofile: { soft: 4096, hard: 4096 } });
+  deepStrictEqual(config.containers[0].spec?.userNamespace, userNamespace);
+  const bad = (fields: Record<string, unknown>) =>
+    issues({
+      containers: [{ id: "web", rootfs: "/srv/web", process: { args: ["x"] }, ...fields }],
+    });
+  deepStrictEqual(bad({ rlimits: { nofile: { soft: 9, hard: 1 } } }), [
+    "containers[0].rlimits.nofile.soft: expected at most the hard limit 1, got 9",
+  ]);
+  deepStrictEqual(
+    bad({
+      seccomp: {
+        defaultAction: "SCMP_ACT_ERRNO",
+        syscalls: [{ names: ["nope"], action: "SCMP_ACT_ALLOW" }],
+      },
+    }),
+    [
+      'containers[0].seccomp.syscalls[0].names[0]: expected the name of a Linux system call, got "nope"',
+    ],
+  );
+  deepStrictEqual(
+    bad({ userNamespace: { uidMappings: [{ containerId: 0, hostId: 1, size: "all" }] } }),
+    [
+      'containers[0].userNamespace.uidMappings[0].size: expected an integer from 1 to 4294967295, got "all"',
+    ],
+  );
 });
