@@ -285,6 +285,38 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a user namespace the caller's own namespace cannot map is refused with the reason",
+  ignore: !ready,
+  async fn(): Promise<void> {
+    // A process in a user namespace that holds only uid 0 (unshare -U -r):
+    // no runtime it starts could map 200000 (runc says "fchown fd 7: invalid
+    // argument", crun "writing file /proc/<pid>/gid_map: Operation not permitted").
+    const script = `
+      import { generateConfig } from "@weft/bundle";
+      await generateConfig(${
+      JSON.stringify({
+        rootfs,
+        process: { args: ["true"] },
+        userNamespace: { uidMappings: [{ containerId: 0, hostId: 200000, size: 65536 }] },
+      })
+    }, { path: "containers[0]" }).then(() => console.log("generated"), (error) => console.log(error.message));
+    `;
+    const { code, stdout, stderr } = await new Deno.Command("unshare", {
+      args: ["-U", "-r", Deno.execPath(), "eval", script],
+      cwd: new URL("..", import.meta.url).pathname,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(stdout);
+    assert.equal(code, 0, new TextDecoder().decode(stderr));
+    assert.match(
+      text,
+      /^Invalid containers\[0\]\.userNamespace .*: expected host uids this process's own user namespace holds \(its uid_map: 0 0 1; uids 200000-265535 are not in it/,
+    );
+  },
+});
+
+Deno.test({
   name: "no confined test container is left behind",
   ignore: !ready,
   async fn(): Promise<void> {

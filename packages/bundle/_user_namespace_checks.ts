@@ -59,6 +59,44 @@ async function uncreatable(
   return undefined;
 }
 
+/** The ranges of an `uid_map`/`gid_map` file, as id mappings. */
+function readMap(text: string): IdMappingSpec[] {
+  return text.trim().split("\n").filter((line) => line.trim() !== "").map((line) => {
+    const [containerId, hostId, size] = line.trim().split(/\s+/).map(Number);
+    return { containerId, hostId, size };
+  });
+}
+
+/**
+ * Why this kernel and this process cannot create the user namespace, if
+ * they cannot: user namespaces switched off, or host ids that the caller's
+ * own user namespace (when it is in one) does not hold.
+ */
+async function kernelRefusal(
+  uids: IdMappingSpec[],
+  gids: IdMappingSpec[],
+): Promise<string | undefined> {
+  const max = await Deno.readTextFile("/proc/sys/user/max_user_namespaces").catch(() => undefined);
+  if (max?.trim() === "0") {
+    return "a kernel that allows user namespaces (user.max_user_namespaces is 0 here)";
+  }
+  for (const [kind, ranges] of [["uid", uids], ["gid", gids]] as const) {
+    const text = await Deno.readTextFile(`/proc/self/${kind}_map`).catch(() => undefined);
+    if (text === undefined) continue;
+    const own = readMap(text);
+    for (const range of ranges) {
+      const last = range.hostId + range.size - 1;
+      const held = own.some((r) => range.hostId >= r.containerId && last < r.containerId + r.size);
+      if (!held) {
+        return `host ${kind}s this process's own user namespace holds (its ${kind}_map: ` +
+          `${own.map((r) => `${r.containerId} ${r.hostId} ${r.size}`).join(", ")}; ` +
+          `${kind}s ${range.hostId}-${last} are not in it, so no runtime it starts can map them)`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /**
  * Refuses a spec whose user namespace cannot work with its files, naming
  * the field to fix. `field` builds a field path from a spec key.
@@ -72,6 +110,14 @@ export async function checkUserNamespaceAccess(
   const uids = userns.uidMappings;
   const gids = userns.gidMappings ?? uids;
   const root: Root = { uid: mapId(uids, 0)!, gid: mapId(gids, 0)!, uids, gids };
+  const refusal = await kernelRefusal(uids, gids);
+  if (refusal !== undefined) {
+    throw new ContainerSpecError({
+      field: field("userNamespace"),
+      expected: refusal,
+      value: userns,
+    });
+  }
   const unmapped = [
     mapId(uids, ids.uid) === undefined && `uid ${ids.uid}`,
     ...[ids.gid, ...ids.additionalGids].map((gid) =>
