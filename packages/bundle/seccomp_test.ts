@@ -153,3 +153,23 @@ Deno.test("user profiles: fields, enums and system call names are checked with t
   }
   assert.ok(KNOWN_SYSCALLS.has("s390_pci_mmio_read"));
 });
+
+Deno.test("the README's tables document every group and filter of the default profile", async () => {
+  const readme = await Deno.readTextFile(new URL("./README.md", import.meta.url));
+  const rows = readme.split("\n").filter((line) => line.startsWith("| "));
+  const cells = (line: string) => line.split("|").slice(1, -1).map((cell) => cell.trim());
+  for (const group of [...profile.allow, ...profile.block]) {
+    const row = rows.map(cells).find((row) => row[0] === group.name);
+    assert.ok(row, `no README row for the group "${group.name}"`);
+    const decision = row[2];
+    if (profile.block.includes(group)) assert.equal(decision, "blocked", group.name);
+    else if (group.capability === undefined) assert.equal(decision, "allowed", group.name);
+    else assert.ok(decision.startsWith(`with ${group.capability}`), group.name);
+    for (const example of row[1].match(/`([a-z0-9_]+)`/g) ?? []) {
+      assert.ok(group.syscalls.includes(example.slice(1, -1)), `${group.name}: ${example}`);
+    }
+  }
+  for (const filter of profile.filters) {
+    assert.ok(rows.some((row) => cells(row)[0] === `\`${filter.syscall}\``), filter.syscall);
+  }
+});

@@ -1,0 +1,42 @@
+// A pod file's seccomp and rlimits fields reach the containers weft-init
+// runs from a rootfs: the default filter and open-file limit, "unconfined"
+// and a configured limit, on the real crun and runc.
+import { strictEqual as assertEquals } from "node:assert/strict";
+import { createBusyboxBundle } from "@weft/runtime/testing";
+import { podTest, startInit } from "./_init_harness.ts";
+
+const REPORT = "echo $(grep -E '^Seccomp:' /proc/self/status) nofile=$(ulimit -Sn)/$(ulimit -Hn)";
+
+podTest(
+  "a pod file's seccomp and rlimits confine its rootfs containers",
+  async ({ pod, runtime, mode }) => {
+    const rootfs = `${(await createBusyboxBundle({ parent: pod.dir })).dir}/rootfs`;
+    const config = await pod.write(runtime, {
+      // crun needs its cgroup manager off on these hosts (see @weft/bundle's README).
+      runtime: runtime === "crun" ? { options: { cgroupManager: "disabled" } } : {},
+      containers: [
+        {
+          id: "sc-default",
+          rootfs,
+          restart: { policy: "never" },
+          process: { args: ["sh", "-c", REPORT] },
+        },
+        {
+          id: "sc-open",
+          rootfs,
+          restart: { policy: "never" },
+          seccomp: "unconfined",
+          rlimits: { nofile: { soft: 256, hard: 512 } },
+          process: { args: ["sh", "-c", REPORT] },
+        },
+      ],
+    });
+    await using init = startInit(config, mode);
+    const { code, stdout, stderr } = await init.exited; // "all-ended": both ran to their end.
+    assertEquals(code, 0, stderr);
+    const line = (id: string) => new RegExp(`^\\[${id}\\] (.*)$`, "m").exec(stdout)?.[1];
+    assertEquals(line("sc-default")?.replace(/\/\d+$/, ""), "Seccomp: 2 nofile=1024", stdout);
+    assertEquals(line("sc-open"), "Seccomp: 0 nofile=256/512", stdout);
+  },
+  { modes: ["child"] },
+);
