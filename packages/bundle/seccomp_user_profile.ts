@@ -1,4 +1,13 @@
-import { absolutePath, fail, integer, join, record, string, stringArray } from "./_fields.ts";
+import {
+  absolutePath,
+  fail,
+  integer,
+  join,
+  readJsonFile,
+  record,
+  string,
+  stringArray,
+} from "./_fields.ts";
 import { KNOWN_SYSCALLS } from "./_syscall_tables.ts";
 import { ContainerSpecError } from "./errors.ts";
 import type { OciSeccomp, OciSeccompArg, OciSeccompSyscall } from "./oci_config.ts";
@@ -185,26 +194,13 @@ function parseArg(input: unknown, path: string): OciSeccompArg {
  * ```
  */
 export async function readSeccompProfile(file: string, field: string): Promise<OciSeccomp> {
-  const refuse = (expected: string, cause?: unknown): never => {
-    throw new ContainerSpecError({ field, expected, value: file, cause });
-  };
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    return refuse(`a readable seccomp profile file: ${(error as Error).message}`, error);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return refuse(`an OCI linux.seccomp profile in JSON: ${(error as Error).message}`, error);
-  }
+  const raw = await readJsonFile(file, field, "OCI linux.seccomp profile");
   try {
     return parseSeccompProfile(raw);
   } catch (error) {
     if (!(error instanceof ContainerSpecError)) throw error;
     const inner = error.message.replace(/^Invalid /, "");
-    return refuse(`an OCI linux.seccomp profile, but its ${inner}`, error);
+    const expected = `an OCI linux.seccomp profile, but its ${inner}`;
+    throw new ContainerSpecError({ field, expected, value: file, cause: error });
   }
 }
