@@ -96,7 +96,11 @@ for (const target of targets) {
       "sleep 0.01 && echo slept",
       // A server and a client on the loopback interface: the server's answer proves both ran.
       "(echo pong | nc -l -p 7070 127.0.0.1 > /tmp/heard) & server=$!",
-      "for i in $(seq 200); do echo ping | nc 127.0.0.1 7070 2>/dev/null && break; usleep 10000; done",
+      // Connect once the server listens (0A: LISTEN on port 7070 = 0x1B9E in /proc/net/tcp).
+      "i=0; until grep -q ':1B9E 00000000:0000 0A' /proc/net/tcp; do",
+      "  i=$((i + 1)); [ $i -gt 3000 ] && { echo no-listener; kill $server; break; }; usleep 10000",
+      "done",
+      "echo ping | nc 127.0.0.1 7070",
       "wait $server; cat /tmp/heard",
     ].join("\n");
     const { stdout, config } = await run(target, { process: { args: ["sh", "-c", script] } });

@@ -1,6 +1,6 @@
 // System call names per architecture, as the kernel's tables give them
 // (x86_64: arch/x86/entry/syscalls/syscall_64.tbl; aarch64: the generic table
-// of include/uapi/asm-generic/unistd.h), up to Linux 6.16. The default profile
+// of include/uapi/asm-generic/unistd.h), up to Linux 6.17. The default profile
 // is written against these; a user profile is checked against every name here
 // so that a typo is refused instead of being silently skipped by the runtime.
 

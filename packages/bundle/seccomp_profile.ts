@@ -7,7 +7,7 @@
  * import assert from "node:assert/strict";
  * import { DEFAULT_SECCOMP_PROFILE, type SeccompGroup } from "@weft/bundle";
  *
- * const mounts: SeccompGroup = DEFAULT_SECCOMP_PROFILE.allow.find((group) => group.name === "mounts")!;
+ * const mounts: SeccompGroup = DEFAULT_SECCOMP_PROFILE.allow.find((group) => group.name === "mounts and namespaces")!;
  * assert.equal(mounts.capability, "CAP_SYS_ADMIN");
  * ```
  */
@@ -213,13 +213,19 @@ export const DEFAULT_SECCOMP_PROFILE: SeccompProfileData = {
       capability: "CAP_SYS_CHROOT",
     },
     {
-      name: "mounts",
-      why: "Mounting, pivoting the root and entering or creating namespaces reach the host's " +
-        "filesystems and the kernel's namespace code.",
+      name: "mounts and namespaces",
+      why: "Mounting, pivoting the root, quotas, swap, fanotify and entering or creating " +
+        "namespaces reach the host's filesystems and the kernel's namespace code.",
       syscalls: list(`
         mount umount2 pivot_root unshare setns fsopen fsconfig fsmount fspick move_mount
         open_tree open_tree_attr mount_setattr statmount listmount quotactl quotactl_fd swapon
-        swapoff fanotify_init fanotify_mark bpf perf_event_open`),
+        swapoff fanotify_init fanotify_mark`),
+      capability: "CAP_SYS_ADMIN",
+    },
+    {
+      name: "BPF and perf",
+      why: "Loading BPF programs and perf events reach the kernel's verifier and tracing code.",
+      syscalls: list("bpf perf_event_open"),
       capability: "CAP_SYS_ADMIN",
     },
     {
