@@ -29,13 +29,18 @@ podTest(
         },
         {
           id: "wi-side",
-          bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.05; done"),
+          bundle: await pod.bundle("trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done"),
         },
       ],
       pod: { exitCode: { from: "container", id: "wi-main" } },
     });
     await using init = startInit(config, mode);
     await waitForStatus(pod, allRunning(["wi-main", "wi-side"]));
+    // Each shell is its container's PID 1, which ignores a TERM it has no
+    // handler for yet: signal only once both traps are in place.
+    await init.waitForOutput((stdout) =>
+      stdout.includes("[wi-main] ready\n") && stdout.includes("[wi-side] ready\n")
+    );
     const signalled = Date.now();
     await init.kill("SIGTERM");
     const { code, stdout, stderr } = await init.exited;
