@@ -173,3 +173,42 @@ Deno.test("the README's tables document every group and filter of the default pr
     assert.ok(rows.some((row) => cells(row)[0] === `\`${filter.syscall}\``), filter.syscall);
   }
 });
+
+const RESOLVER = {
+  seccomp_syscall_resolve_name_arch: { parameters: ["u32", "buffer"], result: "i32" },
+} as const;
+
+function loadLibseccomp(): Deno.DynamicLibrary<typeof RESOLVER> | undefined {
+  try {
+    return Deno.dlopen("libseccomp.so.2", RESOLVER);
+  } catch (error) {
+    // crun and runc link it: where they are installed, so is it.
+    if (Deno.env.get("CI") === "true") throw error;
+    // deno-lint-ignore no-console
+    console.error(`\n!!! SKIPPED: libseccomp.so.2 cannot be loaded: ${error} !!!\n`);
+    return undefined;
+  }
+}
+
+Deno.test("the system call tables agree with libseccomp, the library crun and runc filter with", () => {
+  const lib = loadLibseccomp();
+  if (lib === undefined) return;
+  try {
+    const cString = (name: string) => new TextEncoder().encode(`${name}\0`);
+    // AUDIT_ARCH_* values, which libseccomp takes as architecture tokens.
+    const arches = [[0xc000003e, X86_64_SYSCALLS], [0xc00000b7, AARCH64_SYSCALLS]] as const;
+    for (const [token, table] of arches) {
+      const resolve = (name: string): number =>
+        lib.symbols.seccomp_syscall_resolve_name_arch(token, cString(name));
+      // -1: newer than this libseccomp; below -1: a name of other architectures only.
+      assert.deepEqual(table.filter((name) => resolve(name) < -1), [], token.toString(16));
+      const missing: string[] = [...KNOWN_SYSCALLS].filter((name) =>
+        !table.includes(name) && resolve(name) >= 0
+      );
+      assert.deepEqual(missing, [], token.toString(16));
+      assert.ok(table.filter((name) => resolve(name) >= 0).length > 300);
+    }
+  } finally {
+    lib.close();
+  }
+});
