@@ -161,7 +161,7 @@ export function parseContainerSpec(
         field("userNamespace"),
         `no user namespace with ${clash}: ${
           clash === "pod"
-            ? "the pod's namespaces belong to the host's user namespace"
+            ? "the pod's namespaces (shareNamespacesWith in weft-init) belong to the host's user namespace"
             : "a privileged container runs as the host's root"
         }`,
         raw.userNamespace,
