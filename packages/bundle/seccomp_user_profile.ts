@@ -8,49 +8,16 @@ import {
   string,
   stringArray,
 } from "./_fields.ts";
+import {
+  SECCOMP_ACTIONS as ACTIONS,
+  SECCOMP_ARCHES as ARCHES,
+  SECCOMP_FLAGS as FLAGS,
+  SECCOMP_OPS as OPS,
+} from "./_seccomp_enums.ts";
 import { KNOWN_SYSCALLS } from "./_syscall_tables.ts";
 import { ContainerSpecError } from "./errors.ts";
 import type { OciSeccomp, OciSeccompArg, OciSeccompSyscall } from "./oci_config.ts";
 
-// The enums of runtime-spec v1.2.1 (schema/defs-linux.json).
-const ACTIONS = [
-  "SCMP_ACT_KILL",
-  "SCMP_ACT_KILL_PROCESS",
-  "SCMP_ACT_KILL_THREAD",
-  "SCMP_ACT_TRAP",
-  "SCMP_ACT_ERRNO",
-  "SCMP_ACT_TRACE",
-  "SCMP_ACT_ALLOW",
-  "SCMP_ACT_LOG",
-  "SCMP_ACT_NOTIFY",
-];
-const ARCHES = [
-  "X86",
-  "X86_64",
-  "X32",
-  "ARM",
-  "AARCH64",
-  "LOONGARCH64",
-  "M68K",
-  "MIPS",
-  "MIPS64",
-  "MIPS64N32",
-  "MIPSEL",
-  "MIPSEL64",
-  "MIPSEL64N32",
-  "PPC",
-  "PPC64",
-  "PPC64LE",
-  "S390",
-  "S390X",
-  "PARISC",
-  "PARISC64",
-  "RISCV64",
-].map((arch) => `SCMP_ARCH_${arch}`);
-const FLAGS = ["TSYNC", "LOG", "SPEC_ALLOW", "WAIT_KILLABLE_RECV"].map((flag) =>
-  `SECCOMP_FILTER_FLAG_${flag}`
-);
-const OPS = ["NE", "LT", "LE", "EQ", "GE", "GT", "MASKED_EQ"].map((op) => `SCMP_CMP_${op}`);
 const UINT32 = 2 ** 32 - 1;
 
 function oneOf(value: unknown, field: string, choices: readonly string[]): string {
