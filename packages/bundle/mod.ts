@@ -40,3 +40,5 @@ export * from "./seccomp.ts";
 export * from "./seccomp_user_profile.ts";
 export { DEFAULT_RLIMITS, RLIMIT_NAMES, type RlimitsSpec, type RlimitValue } from "./rlimits.ts";
 export type { IdMappingSpec, UserNamespaceSpec } from "./user_namespace.ts";
+export * from "./container_spec_schema.ts";
+export * from "./json_schema_of.ts";
