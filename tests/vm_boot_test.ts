@@ -12,7 +12,7 @@ import { requireBinary } from "@weft/runtime/testing";
 import { formatTimeline } from "@weft/vm";
 import { bootScenario, type ScenarioRun } from "./vm/boot_scenario.ts";
 import { bundleInit } from "./vm/init_bundle.ts";
-import { machinePod } from "./vm/scenarios.ts";
+import { machinePod, netPod } from "./vm/scenarios.ts";
 
 // In CI a missing tool throws here, failing the file instead of skipping it.
 const tools = await Promise.all(
@@ -47,3 +47,14 @@ for (const runtime of ["crun", "runc"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "a micro-VM with a NIC gets the pod file's static eth0 network: address, route and DNS",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    const result = await bootScenario(netPod(), { init: await init });
+    assert.ok(result.verdict.pass, explain(result));
+    assert.equal(result.boot.exitCode, 0);
+  },
+});

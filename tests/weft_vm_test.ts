@@ -153,3 +153,17 @@ Deno.test({
     assert.doesNotMatch(stdout, /Kernel panic/);
   },
 });
+
+Deno.test("weft-vm run refuses a --net it does not know before it builds or boots", async () => {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "packages/vm/cli.ts", "run", "examples/pod/pod.json", "--net", "bridge"],
+    cwd: ROOT,
+    env: { WEFT_VM_CACHE: CACHE_DIR, NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  assert.equal(result.code, 2);
+  assert.match(
+    new TextDecoder().decode(result.stderr),
+    /Invalid --net "bridge": expected none or user/,
+  );
+});

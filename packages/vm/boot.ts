@@ -38,7 +38,7 @@ export interface SerialLine {
  * import assert from "node:assert/strict";
  * import type { BootOptions } from "@weft/vm";
  *
- * const options: BootOptions = { timeoutSeconds: 120, onLine: (l) => void l };
+ * const options: BootOptions = { timeoutSeconds: 120, net: "user", onLine: (l) => void l };
  * assert.equal(options.timeoutSeconds, 120);
  * ```
  */
@@ -55,6 +55,8 @@ export interface BootOptions {
   kill?: AbortSignal;
   /** Pass 32 random bytes from the host for the guest's entropy pool. @default {true} */
   seed?: boolean;
+  /** `user`: a virtio NIC (the guest's `eth0`) on QEMU's restricted user-mode network. @default {"none"} */
+  net?: "none" | "user";
 }
 
 /**
@@ -165,6 +167,7 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
     tscKhz: await hostTscKhz(),
     monitor,
     extraAppend: seedWords(options.seed ?? true),
+    net: options.net,
   });
   const append = args[args.indexOf("-append") + 1];
   const started = performance.now();

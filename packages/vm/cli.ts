@@ -49,6 +49,11 @@ Build options:
 
 Run options:
   --machine pc|microvm  QEMU machine type (default pc)
+  --net none|user       user: attach a virtio NIC (the guest's eth0) to QEMU's
+                        user-mode network with restrict=on (no way out to the
+                        host or beyond, no port forwarded; its network is
+                        10.0.2.0/24, gateway 10.0.2.2); default none. The pod
+                        file's machine.network configures eth0 (disk root)
   --timeout SECONDS     kill QEMU after this long (default 600)
   --timeline            print when each boot phase showed on the console
 
@@ -110,6 +115,10 @@ async function run(
   if (machine !== "pc" && machine !== "microvm") {
     return fail(`Invalid --machine "${machine}": expected pc or microvm`, EXIT_USAGE);
   }
+  const net = values.net as string;
+  if (net !== "none" && net !== "user") {
+    return fail(`Invalid --net "${net}": expected none or user`, EXIT_USAGE);
+  }
   const timeout = Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout <= 0) {
     return fail(`Invalid --timeout "${values.timeout}": expected whole seconds`, EXIT_USAGE);
@@ -139,6 +148,7 @@ async function run(
   try {
     const result = await bootImage(dir, {
       machine,
+      net,
       timeoutSeconds: timeout,
       stop: stop.signal,
       kill: kill.signal,
@@ -173,6 +183,7 @@ const OPTIONS = {
   memory: { type: "string" },
   "cache-dir": { type: "string" },
   machine: { type: "string", default: "pc" },
+  net: { type: "string", default: "none" },
   timeout: { type: "string", default: "600" },
   timeline: { type: "boolean" },
   help: { type: "boolean", short: "h" },

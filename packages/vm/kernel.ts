@@ -28,6 +28,8 @@ export const BOOT_MODULES: readonly string[] = [
   "virtio_pci",
   "virtio_mmio",
   "virtio_blk",
+  // The NIC of `weft-vm run --net user`: eth0 exists before the init configures it.
+  "virtio_net",
   "ext4",
   // ext4 asks the crypto API for crc32c at mount time; nothing depends on it.
   "crc32c_generic",

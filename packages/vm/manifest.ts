@@ -127,7 +127,7 @@ export function kernelCommandLine(spec: CommandLineSpec): string {
  * import assert from "node:assert/strict";
  * import type { QemuOptions } from "@weft/vm";
  *
- * const options: QemuOptions = { machine: "pc", monitor: "/run/vm.sock", extraAppend: [] };
+ * const options: QemuOptions = { machine: "pc", monitor: "/run/vm.sock", net: "user" };
  * assert.equal(options.machine, "pc");
  * ```
  */
@@ -144,6 +144,12 @@ export interface QemuOptions {
    * hangs at boot; given as `tsc_early_khz=`, it need not. @default {none}
    */
   tscKhz?: number;
+  /**
+   * A network card: `user` attaches a virtio NIC (the guest's `eth0`) to
+   * QEMU's user-mode network with `restrict=on`, so the guest reaches
+   * neither the host nor the outside; no port is forwarded. @default {"none"}
+   */
+  net?: "none" | "user";
 }
 
 /**
@@ -169,6 +175,9 @@ export interface QemuOptions {
  * const args = qemuArgs("/img", manifest, { extraAppend: ["weft.seed=00"] });
  * assert.ok(args.includes("tcg") && args.includes("/img/vmlinux"));
  * assert.equal(args[args.indexOf("-append") + 1], "console=ttyS0 weft.seed=00 -- run");
+ * assert.ok(!args.includes("-netdev"));
+ * const net = qemuArgs("/img", manifest, { net: "user" });
+ * assert.equal(net[net.indexOf("-netdev") + 1], "user,id=n0,restrict=on");
  * ```
  */
 export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions = {}): string[] {
@@ -212,6 +221,14 @@ export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions
       `${machine === "microvm" ? "virtio-blk-device" : "virtio-blk-pci"},drive=disk${i}`,
     );
   });
+  if (options.net === "user") {
+    args.push(
+      "-netdev",
+      "user,id=n0,restrict=on",
+      "-device",
+      `${machine === "microvm" ? "virtio-net-device" : "virtio-net-pci"},netdev=n0`,
+    );
+  }
   if (options.monitor !== undefined) args.push("-monitor", `unix:${options.monitor},server,nowait`);
   return args;
 }

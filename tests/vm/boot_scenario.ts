@@ -70,6 +70,7 @@ export async function bootScenario(
   const boot = await oneVmAtATime(() =>
     bootImage(image.dir, {
       machine: options.machine,
+      net: scenario.net,
       timeoutSeconds: options.timeoutSeconds ?? 240,
       onLine: options.onLine,
     })

@@ -2,7 +2,7 @@
  * Boots one VM scenario and prints the verdict and the boot timeline; exits
  * 0 only on PASS.
  *
- *     deno run -A tests/vm/run.ts [--scenario pod-crun|pod-runc] [--root disk|initramfs]
+ *     deno run -A tests/vm/run.ts [--scenario pod-crun|pod-runc|net-crun] [--root disk|initramfs]
  *       [--no-code-cache] [--machine pc|microvm] [--verbose]
  */
 // deno-lint-ignore-file no-console
@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { formatTimeline } from "@weft/vm";
 import { bootScenario } from "./boot_scenario.ts";
 import { bundleInit } from "./init_bundle.ts";
-import { machinePod } from "./scenarios.ts";
+import { machinePod, netPod } from "./scenarios.ts";
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,11 @@ const { values } = parseArgs({
     verbose: { type: "boolean", default: false },
   },
 });
-const scenarios = { "pod-crun": machinePod("crun"), "pod-runc": machinePod("runc") };
+const scenarios = {
+  "pod-crun": machinePod("crun"),
+  "pod-runc": machinePod("runc"),
+  "net-crun": netPod(),
+};
 const scenario = scenarios[values.scenario as keyof typeof scenarios];
 if (scenario === undefined) {
   console.error(

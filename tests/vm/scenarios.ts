@@ -13,6 +13,8 @@ export interface BundleSpec {
   args: string[];
   /** Namespaces of the VM the container shares instead of getting its own. @default {[]} */
   shareVm?: ("pid" | "network" | "uts")[];
+  /** Files of the VM bind-mounted read-only at the same path in the container. @default {[]} */
+  bindVm?: string[];
 }
 
 /** A pod to boot and what its boot must show. */
@@ -25,6 +27,8 @@ export interface Scenario {
   bundles: BundleSpec[];
   /** What a passing boot shows. */
   expect: Expectation;
+  /** `user`: the VM gets a NIC (`weft-vm run --net user`). @default {"none"} */
+  net?: "none" | "user";
 }
 
 /** Writes the scenario's pod directory under `parent` and returns its pod file. */
@@ -42,8 +46,16 @@ export async function writePodDir(parent: string, scenario: Scenario): Promise<s
         linux.namespaces = linux.namespaces.filter((n) => !shared.includes(n.type));
         // A hostname needs a UTS namespace of the container's own.
         if (shared.includes("uts")) delete config.hostname;
+        const mounts = config.mounts as Record<string, unknown>[];
+        for (const path of bundle.bindVm ?? []) {
+          mounts.push({ destination: path, type: "bind", source: path, options: ["bind", "ro"] });
+        }
       },
     });
+    // A file bind mount needs a file to mount over.
+    for (const path of bundle.bindVm ?? []) {
+      await Deno.writeTextFile(`${made.dir}/rootfs${path}`, "");
+    }
     await Deno.rename(made.dir, `${dir}/bundles/${bundle.id}`);
   }
   await Deno.writeTextFile(`${dir}/pod.json`, JSON.stringify(scenario.pod, null, 2));
@@ -165,6 +177,52 @@ export function machinePod(runtime: "crun" | "runc"): Scenario {
         /Restarting container flaky in \d+ ms/,
         "Pod ended with exit code 0",
       ],
+    },
+  };
+}
+
+/** The static network the net pod's file asks for, inside QEMU's user network 10.0.2.0/24. */
+export const VM_NETWORK = { address: "10.0.2.15/24", gateway: "10.0.2.2", dns: ["10.0.2.3"] };
+
+/**
+ * A VM with a NIC (`--net user`) whose pod file sets eth0's static network;
+ * a container in the VM's network namespace reports eth0, the default
+ * route and the name servers the init wrote (bound in from the VM).
+ */
+export function netPod(): Scenario {
+  return {
+    name: "net-crun",
+    net: "user",
+    pod: {
+      runtime: { name: "crun" },
+      machine: { network: VM_NETWORK },
+      containers: [{ id: "net", bundle: "bundles/net", restart: { policy: "never" } }],
+    },
+    bundles: [{
+      id: "net",
+      shareVm: ["network"],
+      bindVm: ["/etc/resolv.conf"],
+      args: [
+        "sh",
+        "-c",
+        'ip link show eth0 | grep -q "[<,]UP[,>]" && echo VM-MARK eth0 is up; ' +
+        'echo "VM-MARK eth0 $(ip -4 addr show eth0 | grep -o "inet [0-9./]*")"; ' +
+        'echo "VM-MARK route $(ip route show default)"; ' +
+        'echo "VM-MARK resolv $(grep nameserver /etc/resolv.conf)"',
+      ],
+    }],
+    expect: {
+      exitCode: 0,
+      lines: [
+        "VM-MARK eth0 is up",
+        `VM-MARK eth0 inet ${VM_NETWORK.address}`,
+        `VM-MARK route default via ${VM_NETWORK.gateway} dev eth0`,
+        `VM-MARK resolv nameserver ${VM_NETWORK.dns[0]}`,
+        // The init's log shows a property value with a space quoted.
+        `network="eth0 ${VM_NETWORK.address}"`,
+        "Pod ended with exit code 0",
+      ],
+      forbidden: ["Kernel panic", "Cannot configure eth0"],
     },
   };
 }
