@@ -1,3 +1,5 @@
+import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
+
 /**
  * Base class of every failure of a runtime call, so that a caller can catch
  * them all at once.
@@ -11,6 +13,17 @@
  * ```
  */
 export class RuntimeError extends Error {
+  static {
+    brandErrorClass(this, "RuntimeError");
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/runtime in
+   * the process (a bundled host and a plugin each may carry one): identity
+   * is a shared brand, not the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** Creates the error; `options.cause` keeps the underlying error. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -50,6 +63,9 @@ export interface RuntimeNotFoundErrorOptions extends ErrorOptions {
  * ```
  */
 export class RuntimeNotFoundError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeNotFoundError");
+  }
   /** The binary that was looked for. */
   readonly binary: string;
   /** The PATH that was searched, when the binary was a bare name. */
@@ -102,6 +118,9 @@ export interface RuntimeCommandErrorOptions extends ErrorOptions {
  * ```
  */
 export class RuntimeCommandError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeCommandError");
+  }
   /** The full command line that ran, binary first. */
   readonly argv: readonly string[];
   /** The runtime's exit code. */
@@ -155,6 +174,9 @@ export interface ContainerErrorOptions extends RuntimeCommandErrorOptions {
  * ```
  */
 export class ContainerNotFoundError extends RuntimeCommandError {
+  static {
+    brandErrorClass(this, "ContainerNotFoundError");
+  }
   /** The container id. */
   readonly id: string;
   /** Creates the error. */
@@ -183,6 +205,9 @@ export class ContainerNotFoundError extends RuntimeCommandError {
  * ```
  */
 export class ContainerNotRunningError extends RuntimeCommandError {
+  static {
+    brandErrorClass(this, "ContainerNotRunningError");
+  }
   /** The container id. */
   readonly id: string;
   /** Creates the error. */
@@ -224,6 +249,9 @@ export interface RuntimeInterruptOptions extends ErrorOptions {
  * ```
  */
 export class RuntimeTimeoutError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeTimeoutError");
+  }
   /** The command line that was stopped. */
   readonly argv: readonly string[];
   /** The timeout in milliseconds. */
@@ -252,6 +280,9 @@ export class RuntimeTimeoutError extends RuntimeError {
  * ```
  */
 export class RuntimeAbortError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeAbortError");
+  }
   /** The command line that was stopped. */
   readonly argv: readonly string[];
   /** Creates the error. */
@@ -277,6 +308,9 @@ export class RuntimeAbortError extends RuntimeError {
  * ```
  */
 export class RuntimeOutputError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeOutputError");
+  }
   /** The command line that ran. */
   readonly argv: readonly string[];
   /** What the runtime printed. */
@@ -306,6 +340,17 @@ export class RuntimeOutputError extends RuntimeError {
  * ```
  */
 export class InvalidArgumentError extends TypeError {
+  static {
+    brandErrorClass(this, "InvalidArgumentError");
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/runtime in
+   * the process (a bundled host and a plugin each may carry one): identity
+   * is a shared brand, not the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** The name of the argument or option that was refused. */
   readonly argument: string;
   /** The value that was refused. */

@@ -1,3 +1,5 @@
+import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
+
 /**
  * Base class of the registry's errors.
  *
@@ -10,6 +12,17 @@
  * ```
  */
 export class PluginError extends Error {
+  static {
+    brandErrorClass(this, "PluginError");
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/runtime in
+   * the process (a bundled host and a plugin each may carry one): identity
+   * is a shared brand, not the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** The plugin name (or module specifier) concerned. */
   readonly plugin: string;
   /** Creates the error. */
@@ -33,6 +46,9 @@ export class PluginError extends Error {
  * ```
  */
 export class PluginNotFoundError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginNotFoundError");
+  }
   /** Creates the error. */
   constructor(message: string, options: ErrorOptions & { plugin: string }) {
     super(message, options);
@@ -52,6 +68,9 @@ export class PluginNotFoundError extends PluginError {
  * ```
  */
 export class PluginConflictError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginConflictError");
+  }
   /** Creates the error. */
   constructor(message: string, options: ErrorOptions & { plugin: string }) {
     super(message, options);
@@ -71,6 +90,9 @@ export class PluginConflictError extends PluginError {
  * ```
  */
 export class PluginVersionError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginVersionError");
+  }
   /** The interface version the plugin declared. */
   readonly apiVersion: unknown;
   /** Creates the error. */
@@ -113,6 +135,9 @@ export interface TriedPlugin {
  * ```
  */
 export class NoRuntimeAvailableError extends PluginError {
+  static {
+    brandErrorClass(this, "NoRuntimeAvailableError");
+  }
   /** The plugins tried, in order. */
   readonly tried: readonly TriedPlugin[];
   /** Creates the error. */

@@ -1,3 +1,4 @@
+import { brandErrorClass } from "./_error_brand.ts";
 import { PluginError, PluginVersionError } from "./plugin_errors.ts";
 import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
 
@@ -17,6 +18,9 @@ import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
  * ```
  */
 export class PluginLoadError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginLoadError");
+  }
   /** Creates the error. */
   constructor(message: string, options: ErrorOptions & { plugin: string }) {
     super(message, options);
