@@ -96,7 +96,41 @@ export interface StopConfig {
  * console.assert(typeof toFile === "object" && quiet === "none");
  * ```
  */
-export type StdioConfig = "console" | "none" | { file: string };
+export type StdioConfig = "console" | "none" | StdioFileConfig;
+
+/**
+ * Container output written to files (`stdio: {"file": PATH, ...}` in a pod file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StdioFileConfig } from "@weft/init";
+ *
+ * const split: StdioFileConfig = {
+ *   file: "/var/log/web.out",
+ *   stderrFile: "/var/log/web.err",
+ *   format: "json",
+ *   maxBytes: 1_048_576,
+ *   maxFiles: 3,
+ * };
+ * assert.equal(split.format, "json");
+ * ```
+ */
+export interface StdioFileConfig {
+  /** The file appended to (both streams unless `stderrFile` is given). */
+  file: string;
+  /** Where stderr goes instead, when given. */
+  stderrFile?: string;
+  /**
+   * `"text"`: the lines as written; `"json"`: one `{"time","stream","log"}` object per line.
+   * @default {"text"}
+   */
+  format?: "text" | "json";
+  /** Rotate a file before it would pass this many bytes; 0 never rotates. @default {10485760} */
+  maxBytes?: number;
+  /** Files kept per path, the one written included (PATH, PATH.1 ...). @default {5} */
+  maxFiles?: number;
+}
 
 /**
  * One container of the pod, with every default filled in.
@@ -532,7 +566,9 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       }
     }
     if (typeof container.stdio === "object") {
-      container.stdio = { file: absolute(container.stdio.file, baseDir) };
+      const stdio = container.stdio;
+      stdio.file = absolute(stdio.file, baseDir);
+      if (stdio.stderrFile !== undefined) stdio.stderrFile = absolute(stdio.stderrFile, baseDir);
     }
   }
   config.statusFile = absolute(config.statusFile, baseDir);

@@ -203,12 +203,37 @@ const stop: SchemaNode = {
 const stdio: SchemaNode = {
   kind: "union",
   description:
-    'Where the container\'s output goes: "console" (the init\'s stdout/stderr, each line prefixed "[id] "), {"file": PATH} (appended), or "none" (/dev/null). Its stdin is /dev/null.',
+    'Where the container\'s output goes: "console" (the init\'s stdout/stderr, each line prefixed "[id] "), {"file": PATH, "stderrFile", "format", "maxBytes", "maxFiles"} (whole lines appended, rotated by size), or "none" (/dev/null). Its stdin is /dev/null.',
   variants: [
     { kind: "string", enum: ["console", "none"] },
     {
       kind: "object",
-      properties: { file: { kind: "string", minLength: 1, description: "The file appended to." } },
+      properties: {
+        file: {
+          kind: "string",
+          minLength: 1,
+          description: "The file appended to, whole lines (stdout and stderr, unless stderrFile).",
+        },
+        stderrFile: { kind: "string", minLength: 1, description: "Where stderr goes instead." },
+        format: {
+          kind: "string",
+          enum: ["text", "json"],
+          description:
+            'text: the lines as written; json: one {"time","stream","log"} object per line (CRI-like).',
+        },
+        maxBytes: {
+          kind: "integer",
+          minimum: 0,
+          description:
+            "Rotate a file before it would pass this size in bytes (default 10485760); 0 never rotates.",
+        },
+        maxFiles: {
+          kind: "integer",
+          minimum: 1,
+          description:
+            "Files kept per path, the one written included: PATH, PATH.1 ... (default 5).",
+        },
+      },
       required: ["file"],
     },
   ],
