@@ -27,12 +27,17 @@ import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
 import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
 import { sync } from "./_libc.ts";
 import { writeExitPort } from "./exit_port.ts";
-import { mountPseudoFilesystems } from "./mounts.ts";
-import { ignoreStopSignals, isPid1 } from "./pid1.ts";
+import {
+  DEFAULT_PSEUDO_FILESYSTEMS,
+  mountPseudoFilesystems,
+  NAMESPACE_PSEUDO_FILESYSTEMS,
+} from "./mounts.ts";
+import { isPid1 } from "./pid1.ts";
 import { disableCtrlAltDel, powerOff } from "./power.ts";
 import { Reaper } from "./reaper.ts";
 import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
+import { listenToSignals, SIGNAL_TABLE } from "./signal_table.ts";
 
 const logger = getLogger(["weft", "init"]);
 
@@ -103,9 +108,11 @@ The pod file (JSON; durations in milliseconds; unknown fields are errors):
     "statusFile": "/run/weft/status.json"    replaced atomically on every change
   }
 
-Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
-HUP, USR1, USR2 and WINCH are forwarded to every running container; TSTP, TTIN
-and TTOU are ignored. As the PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
+Signals: TERM, INT and PWR stop the pod gracefully (a second one changes
+nothing); HUP, QUIT, TRAP, ABRT, USR1, USR2, ALRM, STKFLT, CONT, URG, XCPU,
+XFSZ, VTALRM, PROF, WINCH, IO and SYS are forwarded to every running
+container; TSTP, TTIN, TTOU and 32-64 (real-time) are ignored (logged). As the
+PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
@@ -138,7 +145,10 @@ function inInitialPidNamespace(): boolean {
 function preparePid1(): void {
   const machine = inInitialPidNamespace();
   // mountPseudoFilesystems logs each mount and each failure itself.
-  mountPseudoFilesystems({ enableControllers: machine });
+  mountPseudoFilesystems({
+    enableControllers: machine,
+    filesystems: machine ? DEFAULT_PSEUDO_FILESYSTEMS : NAMESPACE_PSEUDO_FILESYSTEMS,
+  });
   if (!machine) return;
   // Ctrl-Alt-Del then arrives as SIGINT: the same graceful stop, not an instant reboot.
   try {
@@ -179,26 +189,12 @@ async function runPod(configFile: string): Promise<number> {
     pid: Deno.pid,
   });
   const supervisor = new Supervisor(config, { runtime, reaper, root });
-  const listeners: [Deno.Signal, () => void][] = [
-    ...(["SIGTERM", "SIGINT"] as const).map((signal): [Deno.Signal, () => void] => [
-      signal,
-      () => void supervisor.stop(`received ${signal}`),
-    ]),
-    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((
-      signal,
-    ): [Deno.Signal, () => void] => [
-      signal,
-      () => void supervisor.forward(signal),
-    ]),
-  ];
-  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
   running = supervisor;
   try {
     const { exitCode } = await supervisor.run();
     return fatal ? EXIT_FATAL : exitCode;
   } finally {
     running = undefined;
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
 }
 
@@ -320,8 +316,21 @@ async function end(code: number): Promise<never> {
 }
 
 if (import.meta.main) {
-  // The init itself is never stopped by terminal job control.
-  using _stopSignals = ignoreStopSignals();
+  // Every signal as SIGNAL_TABLE says, from the start: none may end the
+  // init before (or after) it supervises. TSTP, TTIN and TTOU: the init
+  // itself is never stopped by terminal job control.
+  using _signals = listenToSignals({
+    stop(signal) {
+      if (running) return void running.stop(`received ${signal}`);
+      logger.info("Received {signal} before the pod started: ending", { signal });
+      // As a process killed by it would: 128 + its number.
+      void end(128 + (SIGNAL_TABLE.find((entry) => entry.name === signal)?.signal ?? 0));
+    },
+    forward(signal) {
+      logger.info("Received {signal}: forwarding it to the running containers", { signal });
+      if (running) void running.forward(signal);
+    },
+  });
   // An error nothing caught must not kill PID 1: log it and end in order.
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();

@@ -73,6 +73,23 @@ export const DEFAULT_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = [
 ];
 
 /**
+ * What a PID 1 of a PID namespace (not of the machine) mounts: the same as
+ * {@linkcode DEFAULT_PSEUDO_FILESYSTEMS} but /run. A fresh tmpfs there would
+ * hide the host's /run from the init, and with it the default status file
+ * (/run/weft/status.json) that the host reads.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NAMESPACE_PSEUDO_FILESYSTEMS } from "@weft/init/mounts";
+ *
+ * assert.ok(!NAMESPACE_PSEUDO_FILESYSTEMS.some((fs) => fs.target === "/run"));
+ * ```
+ */
+export const NAMESPACE_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = DEFAULT_PSEUDO_FILESYSTEMS
+  .filter((fs) => fs.target !== "/run");
+
+/**
  * Options of {@linkcode mountPseudoFilesystems}.
  *
  * @example
