@@ -5,9 +5,10 @@ import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/run
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CRUN_ROOT } from "@weft/crun";
  *
- * console.assert(DEFAULT_CRUN_ROOT === "/run/weft/crun");
+ * assert.equal(DEFAULT_CRUN_ROOT, "/run/weft/crun");
  * ```
  */
 export const DEFAULT_CRUN_ROOT = "/run/weft/crun";
@@ -17,10 +18,11 @@ export const DEFAULT_CRUN_ROOT = "/run/weft/crun";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CrunCgroupManager, crunGlobalArgs } from "@weft/crun";
  *
  * const cgroupManager: CrunCgroupManager = "disabled";
- * console.assert(crunGlobalArgs({ cgroupManager })[0] === "--cgroup-manager=disabled");
+ * assert.equal(crunGlobalArgs({ cgroupManager })[0], "--cgroup-manager=disabled");
  * ```
  */
 export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
@@ -30,10 +32,11 @@ export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CrunOptions } from "@weft/crun";
  *
  * const options: CrunOptions = { root: "/run/weft/crun", cgroupManager: "disabled", timeout: 10_000 };
- * console.assert(options.timeout === 10_000);
+ * assert.equal(options.timeout, 10_000);
  * ```
  */
 export interface CrunOptions {
@@ -117,10 +120,11 @@ export class CrunRuntime extends OciCliRuntime {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crunGlobalArgs } from "@weft/crun";
  *
  * const args = crunGlobalArgs({ cgroupManager: "disabled" });
- * console.assert(args.join(" ") === "--cgroup-manager=disabled");
+ * assert.equal(args.join(" "), "--cgroup-manager=disabled");
  * ```
  */
 export function crunGlobalArgs(options: CrunOptions): string[] {

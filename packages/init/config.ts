@@ -16,13 +16,14 @@ import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type BackoffConfig, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({
  *   containers: [{ id: "web", bundle: "/bundles/web", restart: { backoff: { initial: 500 } } }],
  * });
  * const backoff: BackoffConfig = config.containers[0].restart.backoff;
- * console.assert(backoff.initial === 500 && backoff.factor === 2);
+ * assert.ok(backoff.initial === 500 && backoff.factor === 2);
  * ```
  */
 export interface BackoffConfig {
@@ -41,13 +42,14 @@ export interface BackoffConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type RestartConfig } from "@weft/init";
  *
  * const config = parseConfig({
  *   containers: [{ id: "web", bundle: "/bundles/web", restart: { policy: "always" } }],
  * });
  * const restart: RestartConfig = config.containers[0].restart;
- * console.assert(restart.policy === "always");
+ * assert.equal(restart.policy, "always");
  * ```
  */
 export interface RestartConfig {
@@ -68,13 +70,14 @@ export interface RestartConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type StopConfig } from "@weft/init";
  *
  * const config = parseConfig({
  *   containers: [{ id: "web", bundle: "/bundles/web", stop: { signal: "INT", grace: 5000 } }],
  * });
  * const stop: StopConfig = config.containers[0].stop;
- * console.assert(stop.signal === "INT" && stop.grace === 5000);
+ * assert.ok(stop.signal === "INT" && stop.grace === 5000);
  * ```
  */
 export interface StopConfig {
@@ -89,11 +92,12 @@ export interface StopConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { StdioConfig } from "@weft/init";
  *
  * const toFile: StdioConfig = { file: "/var/log/web.log" };
  * const quiet: StdioConfig = "none";
- * console.assert(typeof toFile === "object" && quiet === "none");
+ * assert.ok(typeof toFile === "object" && quiet === "none");
  * ```
  */
 export type StdioConfig = "console" | "none" | StdioFileConfig;
@@ -137,6 +141,7 @@ export interface StdioFileConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ContainerConfig, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({
@@ -146,7 +151,7 @@ export interface StdioFileConfig {
  *   ],
  * });
  * const web: ContainerConfig = config.containers[1];
- * console.assert(web.dependsOn[0] === "db" && web.stdio === "console");
+ * assert.ok(web.dependsOn[0] === "db" && web.stdio === "console");
  * ```
  */
 export interface ContainerConfig {
@@ -179,11 +184,12 @@ export interface ContainerConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ExitCodeConfig } from "@weft/init";
  *
  * // The pod exits with the status of its "job" container.
  * const exitCode: ExitCodeConfig = { from: "container", id: "job" };
- * console.assert(exitCode.from === "container");
+ * assert.equal(exitCode.from, "container");
  * ```
  */
 export type ExitCodeConfig = { from: "container"; id: string } | { from: "first-failure" };
@@ -193,11 +199,12 @@ export type ExitCodeConfig = { from: "container"; id: string } | { from: "first-
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EndWhenConfig } from "@weft/init";
  *
  * // The pod ends as soon as "job" has ended, whatever the other containers do.
  * const endWhen: EndWhenConfig = { ended: ["job"] };
- * console.assert(typeof endWhen === "object");
+ * assert.equal(typeof endWhen, "object");
  * ```
  */
 export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
@@ -207,6 +214,7 @@ export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type PodSettings } from "@weft/init";
  *
  * const config = parseConfig({
@@ -214,7 +222,7 @@ export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
  *   pod: { endWhen: "any-ended" },
  * });
  * const pod: PodSettings = config.pod;
- * console.assert(pod.endWhen === "any-ended" && pod.exitCode.from === "first-failure");
+ * assert.ok(pod.endWhen === "any-ended" && pod.exitCode.from === "first-failure");
  * ```
  */
 export interface PodSettings {
@@ -231,6 +239,7 @@ export interface PodSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type RuntimeConfig } from "@weft/init";
  *
  * const config = parseConfig({
@@ -238,7 +247,7 @@ export interface PodSettings {
  *   containers: [{ id: "web", bundle: "/bundles/web" }],
  * });
  * const runtime: RuntimeConfig = config.runtime;
- * console.assert(runtime.name === "crun" && runtime.noPivot === false);
+ * assert.ok(runtime.name === "crun" && runtime.noPivot === false);
  * ```
  */
 export interface RuntimeConfig {
@@ -263,10 +272,11 @@ export interface RuntimeConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type PodConfig } from "@weft/init";
  *
  * const config: PodConfig = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers.length === 1 && config.runtime.name === "auto");
+ * assert.ok(config.containers.length === 1 && config.runtime.name === "auto");
  * ```
  */
 export interface PodConfig {
@@ -285,6 +295,7 @@ export interface PodConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigError, type ConfigIssue, parseConfig } from "@weft/init";
  *
  * let issues: readonly ConfigIssue[] = [];
@@ -293,7 +304,7 @@ export interface PodConfig {
  * } catch (error) {
  *   if (error instanceof ConfigError) issues = error.issues;
  * }
- * console.assert(issues.length > 0 && issues[0].path.startsWith("containers[0]"));
+ * assert.ok(issues.length > 0 && issues[0].path.startsWith("containers[0]"));
  * ```
  */
 export interface ConfigIssue {
@@ -309,13 +320,14 @@ export interface ConfigIssue {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigError, parseConfig } from "@weft/init";
  *
  * try {
  *   parseConfig({ containers: [{ id: "web", bundle: "/b", restart: { policy: "sometimes" } }] });
  * } catch (error) {
- *   console.assert(error instanceof ConfigError);
- *   console.assert((error as ConfigError).issues[0].path === "containers[0].restart.policy");
+ *   assert.ok(error instanceof ConfigError);
+ *   assert.equal((error as ConfigError).issues[0].path, "containers[0].restart.policy");
  * }
  * ```
  */
@@ -338,11 +350,12 @@ export class ConfigError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type ParseConfigOptions } from "@weft/init";
  *
  * const options: ParseConfigOptions = { baseDir: "/etc/weft", file: "/etc/weft/pod.json" };
  * const config = parseConfig({ containers: [{ id: "web", bundle: "bundles/web" }] }, options);
- * console.assert(config.containers[0].bundle === "/etc/weft/bundles/web");
+ * assert.equal(config.containers[0].bundle, "/etc/weft/bundles/web");
  * ```
  */
 export interface ParseConfigOptions {
@@ -526,13 +539,14 @@ function invalid(issues: SchemaIssue[], file: string | undefined): ConfigError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "bundles/web" }] }, {
  *   baseDir: "/etc/weft",
  * });
- * console.assert(config.containers[0].bundle === "/etc/weft/bundles/web");
- * console.assert(config.containers[0].restart.backoff.initial === 100);
+ * assert.equal(config.containers[0].bundle, "/etc/weft/bundles/web");
+ * assert.equal(config.containers[0].restart.backoff.initial, 100);
  * ```
  */
 export function parseConfig(document: unknown, options: ParseConfigOptions = {}): PodConfig {

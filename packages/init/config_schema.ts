@@ -5,9 +5,10 @@ import { type SchemaNode, toJsonSchema } from "./_schema_node.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CONFIG_PATH } from "@weft/init";
  *
- * console.assert(DEFAULT_CONFIG_PATH === "/etc/weft/pod.json");
+ * assert.equal(DEFAULT_CONFIG_PATH, "/etc/weft/pod.json");
  * ```
  */
 export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
@@ -24,10 +25,11 @@ export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_BACKOFF, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].restart.backoff.cap === DEFAULT_BACKOFF.cap);
+ * assert.equal(config.containers[0].restart.backoff.cap, DEFAULT_BACKOFF.cap);
  * ```
  */
 export const DEFAULT_BACKOFF = {
@@ -42,10 +44,11 @@ export const DEFAULT_BACKOFF = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_START_LIMIT, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].restart.startLimit === DEFAULT_START_LIMIT);
+ * assert.equal(config.containers[0].restart.startLimit, DEFAULT_START_LIMIT);
  * ```
  */
 export const DEFAULT_START_LIMIT = 10;
@@ -54,10 +57,11 @@ export const DEFAULT_START_LIMIT = 10;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STOP_GRACE, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].stop.grace === DEFAULT_STOP_GRACE);
+ * assert.equal(config.containers[0].stop.grace, DEFAULT_STOP_GRACE);
  * ```
  */
 export const DEFAULT_STOP_GRACE = 10_000;
@@ -66,10 +70,11 @@ export const DEFAULT_STOP_GRACE = 10_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_POD_STOP_GRACE, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.pod.stopGrace === DEFAULT_POD_STOP_GRACE);
+ * assert.equal(config.pod.stopGrace, DEFAULT_POD_STOP_GRACE);
  * ```
  */
 export const DEFAULT_POD_STOP_GRACE = 30_000;
@@ -78,10 +83,11 @@ export const DEFAULT_POD_STOP_GRACE = 30_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_RUNTIME_CALL_TIMEOUT, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.runtime.callTimeout === DEFAULT_RUNTIME_CALL_TIMEOUT);
+ * assert.equal(config.runtime.callTimeout, DEFAULT_RUNTIME_CALL_TIMEOUT);
  * ```
  */
 export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
@@ -90,10 +96,11 @@ export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STATUS_FILE, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.statusFile === DEFAULT_STATUS_FILE);
+ * assert.equal(config.statusFile, DEFAULT_STATUS_FILE);
  * ```
  */
 export const DEFAULT_STATUS_FILE = "/run/weft/status.json";
@@ -460,10 +467,11 @@ export const POD_CONFIG_SCHEMA: SchemaNode = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { podConfigJsonSchema } from "@weft/init";
  *
  * const schema = podConfigJsonSchema();
- * console.assert(schema.type === "object");
+ * assert.equal(schema.type, "object");
  * ```
  */
 export function podConfigJsonSchema(): Record<string, unknown> {

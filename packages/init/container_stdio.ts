@@ -8,6 +8,7 @@ import { jsonLines, LogFile } from "./_log_file.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ByteSink, prefixLines } from "@weft/init";
  *
  * const chunks: Uint8Array[] = [];
@@ -15,7 +16,7 @@ import { jsonLines, LogFile } from "./_log_file.ts";
  * const writer = prefixLines("[web] ", sink).getWriter();
  * await writer.write(new TextEncoder().encode("ready\n"));
  * await writer.close();
- * console.assert(new TextDecoder().decode(chunks[0]) === "[web] ready\n");
+ * assert.equal(new TextDecoder().decode(chunks[0]), "[web] ready\n");
  * ```
  */
 export interface ByteSink {
@@ -243,13 +244,14 @@ export interface ContainerStdio {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openContainerStdio, type OpenContainerStdioOptions } from "@weft/init";
  *
  * const lines: string[] = [];
  * const sink = { writeSync: (data: Uint8Array) => (lines.push(new TextDecoder().decode(data)), data.length) };
  * const options: OpenContainerStdioOptions = { stdout: sink, stderr: sink };
  * const { stdio } = await openContainerStdio("web", "console", options);
- * console.assert(stdio.stdout !== undefined);
+ * assert.ok(stdio.stdout !== undefined);
  * ```
  */
 export interface OpenContainerStdioOptions {

@@ -320,13 +320,13 @@ if (import.meta.main) {
   // init before (or after) it supervises. TSTP, TTIN and TTOU: the init
   // itself is never stopped by terminal job control.
   using _signals = listenToSignals({
-    stop(signal) {
+    stop(signal): void {
       if (running) return void running.stop(`received ${signal}`);
       logger.info("Received {signal} before the pod started: ending", { signal });
       // As a process killed by it would: 128 + its number.
       void end(128 + (SIGNAL_TABLE.find((entry) => entry.name === signal)?.signal ?? 0));
     },
-    forward(signal) {
+    forward(signal): void {
       logger.info("Received {signal}: forwarding it to the running containers", { signal });
       if (running) void running.forward(signal);
     },

@@ -14,11 +14,12 @@ const MS_NOEXEC = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PseudoFilesystem } from "@weft/init/mounts";
  *
  * const MS_NOSUID = 2, MS_NODEV = 4;
  * const scratch: PseudoFilesystem = { fstype: "tmpfs", target: "/scratch", flags: MS_NOSUID | MS_NODEV };
- * console.assert(scratch.fstype === "tmpfs");
+ * assert.equal(scratch.fstype, "tmpfs");
  * ```
  */
 export interface PseudoFilesystem {
@@ -40,10 +41,11 @@ export interface PseudoFilesystem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PSEUDO_FILESYSTEMS } from "@weft/init/mounts";
  *
  * const targets = DEFAULT_PSEUDO_FILESYSTEMS.map((fs) => fs.target);
- * console.assert(targets[0] === "/proc" && targets.includes("/sys/fs/cgroup"));
+ * assert.ok(targets[0] === "/proc" && targets.includes("/sys/fs/cgroup"));
  * ```
  */
 export const DEFAULT_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = [

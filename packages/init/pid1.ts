@@ -10,7 +10,7 @@ const logger = getLogger(["weft", "init", "pid1"]);
  * @returns `true` when this process is PID 1.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { isPid1 } from "@weft/init/pid1";
  *
  * if (!isPid1()) console.log("running as a normal process");
@@ -32,7 +32,7 @@ const STOP_SIGNALS = ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const;
  * @returns A handle whose disposal restores the default actions.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { ignoreStopSignals } from "@weft/init/pid1";
  *
  * using _guard = ignoreStopSignals();

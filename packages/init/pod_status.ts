@@ -5,10 +5,11 @@ import { parseSignal } from "@weft/runtime";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitRecord, type ProcessExit } from "@weft/init";
  *
  * const exit: ProcessExit = { pid: 42, status: 3, code: 3, signal: null };
- * console.assert(exitRecord(exit, 0, 800).code === 3);
+ * assert.ok(exitRecord(exit, 0, 800).code === 3);
  * ```
  */
 export interface ProcessExit {
@@ -27,13 +28,14 @@ export interface ProcessExit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ExitWatcher, ProcessExit } from "@weft/init";
  *
  * // A watcher for tests: every process exits at once with status 0.
  * const watcher: ExitWatcher = {
  *   waitPid: (pid): Promise<ProcessExit> => Promise.resolve({ pid, status: 0, code: 0 }),
  * };
- * console.assert((await watcher.waitPid(42)).status === 0);
+ * assert.equal((await watcher.waitPid(42)).status, 0);
  * ```
  */
 export interface ExitWatcher {
@@ -50,11 +52,12 @@ export interface ExitWatcher {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ContainerPhase } from "@weft/init";
  *
  * const phase: ContainerPhase = "backoff";
  * const settled: ContainerPhase[] = ["exited", "failed", "stopped"];
- * console.assert(!settled.includes(phase));
+ * assert.ok(!settled.includes(phase));
  * ```
  */
 export type ContainerPhase =
@@ -72,10 +75,11 @@ export type ContainerPhase =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ExitRecord, exitRecord } from "@weft/init";
  *
  * const record: ExitRecord = exitRecord({ pid: 42, status: 137, signal: 9 }, 2, 1500);
- * console.assert(record.signal === "SIGKILL" && record.restartCount === 2);
+ * assert.ok(record.signal === "SIGKILL" && record.restartCount === 2);
  * ```
  */
 export interface ExitRecord {
@@ -165,9 +169,10 @@ export interface PodStatus {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_EXIT_RECORDS } from "@weft/init";
  *
- * console.assert(MAX_EXIT_RECORDS === 20);
+ * assert.equal(MAX_EXIT_RECORDS, 20);
  * ```
  */
 export const MAX_EXIT_RECORDS = 20;
@@ -177,10 +182,11 @@ export const MAX_EXIT_RECORDS = 20;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NEVER_RAN_STATUS } from "@weft/init";
  *
  * // A container whose create failed counts as having exited with 125.
- * console.assert(NEVER_RAN_STATUS === 125);
+ * assert.equal(NEVER_RAN_STATUS, 125);
  * ```
  */
 export const NEVER_RAN_STATUS = 125;
@@ -191,10 +197,11 @@ export const NEVER_RAN_STATUS = 125;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { exitRecord } from "@weft/init";
  *
  * const record = exitRecord({ pid: 42, status: 143, code: null, signal: 15 }, 0, 1200);
- * console.assert(record.signal === "SIGTERM" && record.code === null);
+ * assert.ok(record.signal === "SIGTERM" && record.code === null);
  * ```
  */
 export function exitRecord(exit: ProcessExit, restartCount: number, ranFor: number): ExitRecord {

@@ -111,7 +111,7 @@ export const SIGNAL_TABLE: readonly SignalEntry[] = [
  * What {@linkcode listenToSignals} calls.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { SignalHandlers } from "@weft/init";
  *
  * const handlers: SignalHandlers = { stop: () => {}, forward: () => {} };

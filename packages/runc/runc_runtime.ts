@@ -5,9 +5,10 @@ import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/run
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_RUNC_ROOT } from "@weft/runc";
  *
- * console.assert(DEFAULT_RUNC_ROOT === "/run/weft/runc");
+ * assert.equal(DEFAULT_RUNC_ROOT, "/run/weft/runc");
  * ```
  */
 export const DEFAULT_RUNC_ROOT = "/run/weft/runc";
@@ -17,10 +18,11 @@ export const DEFAULT_RUNC_ROOT = "/run/weft/runc";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RuncOptions } from "@weft/runc";
  *
  * const options: RuncOptions = { root: "/run/weft/runc", systemdCgroup: false, rootless: "auto" };
- * console.assert(options.rootless === "auto");
+ * assert.equal(options.rootless, "auto");
  * ```
  */
 export interface RuncOptions {
@@ -92,10 +94,11 @@ export class RuncRuntime extends OciCliRuntime {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runcGlobalArgs } from "@weft/runc";
  *
  * const args = runcGlobalArgs({ systemdCgroup: true, rootless: false });
- * console.assert(args.join(" ") === "--systemd-cgroup --rootless=false");
+ * assert.equal(args.join(" "), "--systemd-cgroup --rootless=false");
  * ```
  */
 export function runcGlobalArgs(options: RuncOptions): string[] {

@@ -24,9 +24,10 @@ let setsidLookup: Promise<string | undefined> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CALL_TIMEOUT } from "@weft/runtime";
  *
- * console.assert(DEFAULT_CALL_TIMEOUT === 30_000);
+ * assert.equal(DEFAULT_CALL_TIMEOUT, 30_000);
  * ```
  */
 export const DEFAULT_CALL_TIMEOUT = 30_000;
@@ -35,7 +36,7 @@ export const DEFAULT_CALL_TIMEOUT = 30_000;
  * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliOptions } from "@weft/runtime";
  *
  * const options: OciCliOptions = { name: "crun", root: "/run/weft/crun", timeout: 10_000 };
@@ -91,7 +92,7 @@ export interface OciCliOptions {
  * Options of {@linkcode OciCli.run}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliRunOptions } from "@weft/runtime";
  *
  * const options: OciCliRunOptions = { stdio: { stdout: "inherit" }, timeout: 5_000 };
@@ -124,7 +125,7 @@ export interface OciCliRunOptions extends CallOptions {
  * What one runtime call gave.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliResult } from "@weft/runtime";
  *
  * const result: OciCliResult = {

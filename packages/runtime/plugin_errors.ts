@@ -5,10 +5,11 @@ import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginError } from "@weft/runtime";
  *
  * const error = new PluginError('Unknown runtime "x"', { plugin: "x" });
- * console.assert(error.plugin === "x");
+ * assert.equal(error.plugin, "x");
  * ```
  */
 export class PluginError extends Error {
@@ -39,10 +40,11 @@ export class PluginError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginNotFoundError } from "@weft/runtime";
  *
  * const error = new PluginNotFoundError('Unknown runtime "x"', { plugin: "x" });
- * console.assert(error.name === "PluginNotFoundError");
+ * assert.equal(error.name, "PluginNotFoundError");
  * ```
  */
 export class PluginNotFoundError extends PluginError {
@@ -61,10 +63,11 @@ export class PluginNotFoundError extends PluginError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginConflictError } from "@weft/runtime";
  *
  * const error = new PluginConflictError('Runtime "runc" is already registered', { plugin: "runc" });
- * console.assert(error.name === "PluginConflictError");
+ * assert.equal(error.name, "PluginConflictError");
  * ```
  */
 export class PluginConflictError extends PluginError {
@@ -83,10 +86,11 @@ export class PluginConflictError extends PluginError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginVersionError } from "@weft/runtime";
  *
  * const error = new PluginVersionError("Wrong version", { plugin: "x", apiVersion: 2 });
- * console.assert(error.apiVersion === 2);
+ * assert.equal(error.apiVersion, 2);
  * ```
  */
 export class PluginVersionError extends PluginError {
@@ -107,7 +111,7 @@ export class PluginVersionError extends PluginError {
  * One plugin that selection tried, and why it was not usable.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { TriedPlugin } from "@weft/runtime";
  *
  * const tried: TriedPlugin = { name: "crun", reason: 'binary "crun" not found' };
@@ -126,12 +130,13 @@ export interface TriedPlugin {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoRuntimeAvailableError } from "@weft/runtime";
  *
  * const error = new NoRuntimeAvailableError("No container runtime is available", {
  *   tried: [{ name: "crun", reason: "binary not found" }],
  * });
- * console.assert(error.tried.length === 1);
+ * assert.equal(error.tried.length, 1);
  * ```
  */
 export class NoRuntimeAvailableError extends PluginError {

@@ -21,9 +21,10 @@ const logger = getLogger(["weft", "youki"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_YOUKI_ROOT } from "@weft/youki";
  *
- * console.assert(DEFAULT_YOUKI_ROOT === "/run/weft/youki");
+ * assert.equal(DEFAULT_YOUKI_ROOT, "/run/weft/youki");
  * ```
  */
 export const DEFAULT_YOUKI_ROOT = "/run/weft/youki";
@@ -33,10 +34,11 @@ export const DEFAULT_YOUKI_ROOT = "/run/weft/youki";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { YOUKI_MAX_SIGNAL } from "@weft/youki";
  * import { parseSignal } from "@weft/runtime";
  *
- * console.assert(parseSignal("SIGTERM").number <= YOUKI_MAX_SIGNAL);
+ * assert.ok(parseSignal("SIGTERM").number <= YOUKI_MAX_SIGNAL);
  * ```
  */
 export const YOUKI_MAX_SIGNAL = 31;
@@ -46,10 +48,11 @@ export const YOUKI_MAX_SIGNAL = 31;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { YoukiOptions } from "@weft/youki";
  *
  * const options: YoukiOptions = { root: "/run/weft/youki", rootless: "auto", timeout: 10_000 };
- * console.assert(options.rootless === "auto");
+ * assert.equal(options.rootless, "auto");
  * ```
  */
 export interface YoukiOptions {

@@ -178,7 +178,7 @@ export async function runCallChecks(checks: CallChecks): Promise<void> {
         "abort",
         { signal: controller.signal },
         RuntimeAbortError,
-        async () => controller.abort(new Error("conformance abort")),
+        () => Promise.resolve(controller.abort(new Error("conformance abort"))),
       );
     },
   );

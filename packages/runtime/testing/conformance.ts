@@ -12,6 +12,7 @@ import type { RuntimePlugin, RuntimePluginOptions } from "../registry.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConformanceOptions } from "@weft/runtime/testing";
  * import { OciCliRuntime } from "@weft/runtime";
  *
@@ -19,7 +20,7 @@ import type { RuntimePlugin, RuntimePluginOptions } from "../registry.ts";
  *   makeRuntime: (root) => new OciCliRuntime({ name: "crun", binary: "crun", root }),
  *   idPrefix: "crun-conf",
  * };
- * console.assert(options.idPrefix === "crun-conf");
+ * assert.equal(options.idPrefix, "crun-conf");
  * ```
  */
 export interface ConformanceOptions {
