@@ -1,5 +1,5 @@
 import type { Stdio } from "@weft/runtime";
-import type { StdioConfig } from "./config.ts";
+import type { StdioConfig, StdioFileConfig } from "./config.ts";
 import { forEachLine, join, LineFramer, prefixEachLine } from "./_line_framer.ts";
 import { jsonLines, LogFile } from "./_log_file.ts";
 
@@ -315,28 +315,37 @@ export function openContainerStdio(
 ): Promise<ContainerStdio> {
   if (config === "none") return Promise.resolve({ stdio: {}, done: Promise.resolve() });
   const tap = (stream: "stdout" | "stderr") => options.tap && { tap: options.tap, id, stream };
-  let outputs: [LineOutput, LineOutput];
-  if (config === "console") {
-    outputs = [
-      consoleOutput(`[${id}] `, options.stdout ?? Deno.stdout),
-      consoleOutput(`[${id}] `, options.stderr ?? Deno.stderr),
-    ];
-  } else {
-    const rotation = {
-      maxBytes: config.maxBytes ?? DEFAULT_LOG_MAX_BYTES,
-      maxFiles: config.maxFiles ?? DEFAULT_LOG_MAX_FILES,
-    };
-    const format = config.format ?? "text";
-    const out = LogFile.open(config.file, rotation);
+  // A file that cannot be opened rejects the promise (the constructor turns the throw into that).
+  return new Promise((resolve) => {
+    const outputs: [LineOutput, LineOutput] = config === "console"
+      ? [
+        consoleOutput(`[${id}] `, options.stdout ?? Deno.stdout),
+        consoleOutput(`[${id}] `, options.stderr ?? Deno.stderr),
+      ]
+      : fileOutputs(config);
+    const out = tracked(framedSink(outputs[0], tap("stdout")));
+    const err = tracked(framedSink(outputs[1], tap("stderr")));
+    resolve({
+      stdio: { stdout: out.stream, stderr: err.stream },
+      done: Promise.all([out.ended, err.ended]).then(() => {}),
+    });
+  });
+}
+
+/** The outputs of stdout and stderr for a `{file}` config; nothing stays open if one fails. */
+function fileOutputs(config: StdioFileConfig): [LineOutput, LineOutput] {
+  const rotation = {
+    maxBytes: config.maxBytes ?? DEFAULT_LOG_MAX_BYTES,
+    maxFiles: config.maxFiles ?? DEFAULT_LOG_MAX_FILES,
+  };
+  const format = config.format ?? "text";
+  const out = LogFile.open(config.file, rotation).acquire();
+  try {
     const err = config.stderrFile === undefined || config.stderrFile === config.file
       ? out
       : LogFile.open(config.stderrFile, rotation);
-    outputs = [fileOutput(out, "stdout", format), fileOutput(err, "stderr", format)];
+    return [fileOutput(out, "stdout", format), fileOutput(err, "stderr", format)];
+  } finally {
+    out.release();
   }
-  const out = tracked(framedSink(outputs[0], tap("stdout")));
-  const err = tracked(framedSink(outputs[1], tap("stderr")));
-  return Promise.resolve({
-    stdio: { stdout: out.stream, stderr: err.stream },
-    done: Promise.all([out.ended, err.ended]).then(() => {}),
-  });
 }

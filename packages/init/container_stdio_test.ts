@@ -1,4 +1,4 @@
-import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import assert, { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { openContainerStdio } from "./container_stdio.ts";
 
 function sink(): { writeSync(data: Uint8Array): number; text(): string } {
@@ -195,6 +195,19 @@ Deno.test("a tap sees every whole line per container and stream, in order", asyn
     await interleave(stdio, [["out", "a\nb"], ["err", "x\n"], ["out", "\nc"]]);
     await done;
     deepStrictEqual(seen, ["db stdout a", "db stderr x", "db stdout b", "db stdout c (partial)"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a log file that cannot be opened rejects and leaves no file open", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+    const before = fds();
+    const config = { file: `${dir}/out.log`, stderrFile: `${dir}/missing/err.log` };
+    await assert.rejects(openContainerStdio("web", config), Deno.errors.NotFound);
+    strictEqual(fds(), before);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
