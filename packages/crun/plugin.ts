@@ -1,4 +1,9 @@
-import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
+import {
+  detectBinary,
+  type Detection,
+  OCI_CLI_OPTIONS_SCHEMA,
+  type RuntimePlugin,
+} from "@weft/runtime";
 import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 
 /**
@@ -16,6 +21,17 @@ import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 export const crunPlugin: RuntimePlugin = {
   name: "crun",
   apiVersion: 1,
+  optionsSchema: {
+    type: "object",
+    properties: {
+      ...OCI_CLI_OPTIONS_SCHEMA.properties,
+      cgroupManager: {
+        enum: ["cgroupfs", "systemd", "disabled"],
+        description: "--cgroup-manager (disabled: no cgroups, for hybrid v1/v2 hosts).",
+      },
+    },
+    additionalProperties: false,
+  },
   create(options: Record<string, unknown> = {}): CrunRuntime {
     return new CrunRuntime(options as CrunOptions);
   },

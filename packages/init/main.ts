@@ -17,14 +17,16 @@
 import { parseArgs } from "node:util";
 import packageConfig from "./deno.json" with { type: "json" };
 import { getLogger, type LogLevel } from "@logtape/logtape";
-import { InvalidArgumentError, type Runtime } from "@weft/runtime";
+import type { Runtime } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
 import "@weft/youki";
 import { LOG_LEVELS, setUpLogging } from "./_logging.ts";
 import { ConfigError, loadConfig, type PodConfig } from "./config.ts";
-import { DEFAULT_CONFIG_PATH, podConfigJsonSchema } from "./config_schema.ts";
+import * as defaults from "./config_defaults.ts";
+import { podConfigJsonSchema } from "./config_schema.ts";
+import { preflight } from "./preflight.ts";
 import { sync } from "./_libc.ts";
 import { writeExitPort } from "./exit_port.ts";
 import {
@@ -35,7 +37,6 @@ import {
 import { isPid1 } from "./pid1.ts";
 import { disableCtrlAltDel, powerOff } from "./power.ts";
 import { Reaper } from "./reaper.ts";
-import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
 import { listenToSignals, SIGNAL_TABLE } from "./signal_table.ts";
 
@@ -59,12 +60,13 @@ const HELP = `weft-init: a PID-1 supervisor for a pod of OCI containers
 
 Usage:
   weft-init [run] [--config PATH] [options]   run the pod
-  weft-init validate FILE                     check a pod file without running it
+  weft-init validate FILE                     check a pod file and everything the run
+                                              checks before it starts a container
   weft-init schema                            print the JSON Schema of the pod file
   weft-init --help | --version
 
 Options:
-  -c, --config PATH     the pod file (default ${DEFAULT_CONFIG_PATH})
+  -c, --config PATH     the pod file (default ${defaults.DEFAULT_CONFIG_PATH})
   --log-level LEVEL     ${LOG_LEVELS.join(", ")} (default info)
   --log-format FORMAT   text or json (default text); logs go to stderr
   --exit-port PORT      as a VM's PID 1, write the exit code's low byte to this
@@ -74,16 +76,18 @@ Options:
   -h, --help            this text
   -V, --version         the version
 
-The pod file (JSON; durations in milliseconds; unknown fields are errors):
+The pod file (JSON; durations in milliseconds, at most ${defaults.MAX_DURATION}; unknown
+fields are errors; "weft-init schema" prints all of it, rootfs containers too):
   {
     "runtime": {
       "name": "auto",          crun, runc, a plugin's name, or auto (first installed
                                of crun, runc, youki)
       "binary": PATH,          the runtime binary (default: its name in PATH)
       "root": PATH,            state root (default /run/weft/<runtime>)
-      "callTimeout": 30000,    the longest one runtime call may take
+      "callTimeout": ${defaults.DEFAULT_RUNTIME_CALL_TIMEOUT},    the longest one runtime call may take
       "noPivot": false,        create without pivot_root (initramfs root)
-      "options": {},           runtime-specific (crun: {"cgroupManager": "disabled"})
+      "options": {},           the plugin's own (crun: {"cgroupManager": "disabled"});
+                               options it does not declare are errors
       "plugins": []            plugin modules imported first (relative to the file)
     },
     "containers": [{
@@ -93,19 +97,21 @@ The pod file (JSON; durations in milliseconds; unknown fields are errors):
         "policy": "on-failure",          never | on-failure | always
         "neverRestartExitCodes": [],     statuses never restarted (128+n = signal n)
         "alwaysRestartExitCodes": [],    statuses always restarted
-        "backoff": {"initial": 100, "factor": 2, "cap": 10000, "resetAfter": 60000},
-        "startLimit": 10                 unstable starts in a row before "failed"
+        "backoff": ${
+  JSON.stringify(defaults.DEFAULT_BACKOFF).replaceAll(",", ", ").replaceAll(":", ": ")
+},
+        "startLimit": ${defaults.DEFAULT_START_LIMIT}                 unstable starts in a row before "failed"
       },
-      "stop": {"signal": "TERM", "grace": 10000},   then KILL to all its processes
+      "stop": {"signal": "TERM", "grace": ${defaults.DEFAULT_STOP_GRACE}},   then KILL to all its processes
       "stdio": "console",      console ("[id] " prefix) | {"file": PATH} | none
       "dependsOn": []          started once these are running, stopped before them
     }],
     "pod": {
-      "stopGrace": 30000,      the whole stop; then KILL to everything left
+      "stopGrace": ${defaults.DEFAULT_POD_STOP_GRACE},      the whole stop; then KILL to everything left
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
-    "statusFile": "/run/weft/status.json"    replaced atomically on every change
+    "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 
 Signals: TERM, INT and PWR stop the pod gracefully (a second one changes
@@ -158,28 +164,26 @@ function preparePid1(): void {
   }
 }
 
+/** The exit of a failed load or preflight: 2 for the pod file, 3 for the runtime. */
+function failed(error: unknown): number {
+  if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
+  return fail((error as Error).message, EXIT_RUNTIME);
+}
+
 async function runPod(configFile: string): Promise<number> {
   if (isPid1()) preparePid1();
   let config: PodConfig;
   try {
     config = await loadConfig(configFile);
   } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
-    throw error;
+    return failed(error);
   }
   let runtime: Runtime;
   let root: string;
   try {
-    ({ runtime, root } = await chooseRuntime(config, { configFile }));
+    ({ runtime, root } = await preflight(config, { configFile }));
   } catch (error) {
-    // The plugin refused an option of the file: a configuration error.
-    if (error instanceof InvalidArgumentError) {
-      return fail(
-        `Invalid pod configuration "${configFile}": runtime.${error.argument}: ${error.message}`,
-        EXIT_USAGE,
-      );
-    }
-    return fail((error as Error).message, EXIT_RUNTIME);
+    return failed(error);
   }
   using reaper = Reaper.start();
   logger.info("weft-init supervising as {mode} with runtime {runtime} (state root {root})", {
@@ -212,7 +216,7 @@ async function main(args: readonly string[]): Promise<number> {
       args: [...args],
       allowPositionals: true,
       options: {
-        config: { type: "string", short: "c", default: DEFAULT_CONFIG_PATH },
+        config: { type: "string", short: "c", default: defaults.DEFAULT_CONFIG_PATH },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
         "exit-port": { type: "string" },
@@ -268,13 +272,18 @@ async function main(args: readonly string[]): Promise<number> {
       if (rest.length !== 1) return fail("validate takes one argument: the pod file", EXIT_USAGE);
       try {
         const config = await loadConfig(rest[0]);
+        const { runtime, binary, root } = await preflight(config, { configFile: rest[0] });
+        const found = binary === undefined ? "" : ` (${binary})`;
         Deno.stdout.writeSync(
-          new TextEncoder().encode(`${rest[0]}: valid, ${config.containers.length} container(s)\n`),
+          new TextEncoder().encode(
+            `${
+              rest[0]
+            }: valid, ${config.containers.length} container(s), runtime ${runtime.name}${found}, state root ${root}\n`,
+          ),
         );
         return 0;
       } catch (error) {
-        if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
-        throw error;
+        return failed(error);
       }
     }
     case "run":

@@ -1,4 +1,10 @@
-import { getRuntimePlugin, loadRuntimePlugins, type Runtime, selectRuntime } from "@weft/runtime";
+import {
+  checkPluginOptionNames,
+  getRuntimePlugin,
+  loadRuntimePlugins,
+  type Runtime,
+  selectRuntime,
+} from "@weft/runtime";
 import type { PodConfig } from "./config.ts";
 
 /**
@@ -20,6 +26,8 @@ export interface ChosenRuntime {
   runtime: Runtime;
   /** The state root: `runtime.root` of the configuration, else `/run/weft/<runtime name>`. */
   root: string;
+  /** The binary its plugin's detection found, when it runs one. */
+  binary?: string;
 }
 
 /**
@@ -73,14 +81,16 @@ export async function chooseRuntime(
   const file = options.configFile ?? "pod.json";
   const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
   await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
-  const { name, binary, root: configRoot, callTimeout } = config.runtime;
-  const pluginOptions: Record<string, unknown> = {
-    ...config.runtime.options,
-    timeout: callTimeout,
-  };
+  const { name, binary, root: configRoot, callTimeout, options: fileOptions } = config.runtime;
+  // Options the plugin does not declare are refused (before "auto" picks, for a named one).
+  if (name !== "auto") checkPluginOptionNames(getRuntimePlugin(name), fileOptions);
+  const pluginOptions: Record<string, unknown> = { ...fileOptions, timeout: callTimeout };
   if (binary !== undefined) pluginOptions.binary = binary;
   const chosen = await selectRuntime(name, { options: pluginOptions });
+  const plugin = getRuntimePlugin(chosen.name);
+  if (name === "auto") checkPluginOptionNames(plugin, fileOptions);
   const root = configRoot ?? `/run/weft/${chosen.name}`;
-  const runtime = getRuntimePlugin(chosen.name).create({ ...pluginOptions, root });
-  return { runtime, root };
+  const runtime = plugin.create({ ...pluginOptions, root });
+  const detection = await plugin.detect(pluginOptions);
+  return { runtime, root, ...(detection.binary !== undefined && { binary: detection.binary }) };
 }

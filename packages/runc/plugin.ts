@@ -1,4 +1,9 @@
-import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
+import {
+  detectBinary,
+  type Detection,
+  OCI_CLI_OPTIONS_SCHEMA,
+  type RuntimePlugin,
+} from "@weft/runtime";
 import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
 
 /**
@@ -16,6 +21,18 @@ import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
 export const runcPlugin: RuntimePlugin = {
   name: "runc",
   apiVersion: 1,
+  optionsSchema: {
+    type: "object",
+    properties: {
+      ...OCI_CLI_OPTIONS_SCHEMA.properties,
+      rootless: {
+        enum: [true, false, "auto"],
+        description:
+          "--rootless: whether runc ignores cgroup permission errors (auto: runc decides).",
+      },
+    },
+    additionalProperties: false,
+  },
   create(options: Record<string, unknown> = {}): RuncRuntime {
     return new RuncRuntime(options as RuncOptions);
   },

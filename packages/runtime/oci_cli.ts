@@ -33,6 +33,20 @@ let setsidLookup: Promise<string | undefined> | undefined;
 export const DEFAULT_CALL_TIMEOUT = 30_000;
 
 /**
+ * The longest timeout of one runtime call, in milliseconds: 2^31 - 1, the
+ * longest delay a timer holds (a longer one fires after 1 ms).
+ *
+ * @example
+ * ```ts no-assert
+ * import { strictEqual } from "node:assert/strict";
+ * import { MAX_CALL_TIMEOUT } from "@weft/runtime";
+ *
+ * strictEqual(MAX_CALL_TIMEOUT, 2_147_483_647);
+ * ```
+ */
+export const MAX_CALL_TIMEOUT = 2 ** 31 - 1;
+
+/**
  * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
  *
  * @example
@@ -204,9 +218,36 @@ export class OciCli {
     return args;
   }
 
+  /**
+   * Refuses a call before anything runs: a timeout out of range, or a
+   * `signal` that is already aborted (a {@linkcode RuntimeAbortError}, with
+   * nothing started and so nothing to undo). {@linkcode OciCli.run} calls it;
+   * callers that do more than one run per call (`create`, which undoes a
+   * stopped create) call it first.
+   *
+   * @example
+   * ```ts no-assert
+   * import { throws } from "node:assert/strict";
+   * import { OciCli, RuntimeAbortError } from "@weft/runtime";
+   *
+   * const cli = new OciCli({ name: "runc" });
+   * throws(() => cli.checkCall(["state", "web"], { signal: AbortSignal.abort() }), RuntimeAbortError);
+   * ```
+   */
+  checkCall(args: readonly string[], options: CallOptions): void {
+    checkTimeout(options.timeout, "options.timeout");
+    if (options.signal?.aborted) {
+      const call = [this.name, ...args].join(" ");
+      throw new RuntimeAbortError(`Runtime call "${call}" was aborted before it ran`, {
+        argv: [this.binary, ...args],
+        cause: options.signal.reason,
+      });
+    }
+  }
+
   /** Runs the subcommand and arguments in `args`. */
   async run(args: readonly string[], options: OciCliRunOptions = {}): Promise<OciCliResult> {
-    checkTimeout(options.timeout, "options.timeout");
+    this.checkCall(args, options);
     // Sync on purpose, here and for the read and removal: a few local syscalls
     // on the main thread, where the async forms add a hand-off to a worker
     // thread each (0.05 to 0.3 ms per call, measured on a loaded machine).
@@ -520,9 +561,14 @@ function signalGroup(pgid: number, signal: Deno.Signal): void {
 
 function checkTimeout(timeout: unknown, argument: string): void {
   if (timeout === undefined) return;
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
+  if (
+    typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 ||
+    timeout > MAX_CALL_TIMEOUT
+  ) {
     throw new InvalidArgumentError(
-      `Invalid ${argument} ${JSON.stringify(timeout)}: expected a positive number of milliseconds`,
+      `Invalid ${argument} ${
+        JSON.stringify(timeout)
+      }: expected a positive number of milliseconds, at most ${MAX_CALL_TIMEOUT}`,
       { argument, value: timeout },
     );
   }

@@ -1,4 +1,5 @@
 import type { Runtime } from "./runtime.ts";
+import type { PluginOptionsSchema } from "./plugin_options.ts";
 import {
   NoRuntimeAvailableError,
   PluginConflictError,
@@ -85,6 +86,12 @@ export interface RuntimePlugin {
   readonly name: string;
   /** The major version of the {@linkcode Runtime} interface the plugin implements. */
   readonly apiVersion: number;
+  /**
+   * The options `create` and `detect` take, as a JSON Schema object (for
+   * example {@linkcode OCI_CLI_OPTIONS_SCHEMA} plus the plugin's own). Hosts
+   * refuse options it does not name; a plugin without it takes none.
+   */
+  readonly optionsSchema?: PluginOptionsSchema;
   /** Makes a runtime from plugin-specific options (binary path, state root...). */
   create(options?: RuntimePluginOptions): Runtime;
   /** Tells whether the plugin can run here with these options. */
