@@ -101,6 +101,25 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return files;
 }
 
+/** The names an example binds from "node:assert/strict" (default, named or namespace import). */
+function assertNames(code: string): string[] {
+  const names: string[] = [];
+  for (const [, clause] of code.matchAll(/import\s+([^;]+?)\s+from\s+"node:assert\/strict"/g)) {
+    const namespace = /^\*\s+as\s+(\w+)$/.exec(clause.trim());
+    if (namespace) {
+      names.push(namespace[1]);
+      continue;
+    }
+    const [, defaultName, braces] = /^(\w+)?\s*,?\s*(?:\{([^}]*)\})?$/.exec(clause.trim()) ?? [];
+    if (defaultName) names.push(defaultName);
+    for (const part of braces?.split(",") ?? []) {
+      const local = part.trim().split(/\s+as\s+/).pop();
+      if (local) names.push(local);
+    }
+  }
+  return names;
+}
+
 /** What makes the examples of `text` (the file `file`) unable to fail. */
 function exampleProblems(file: string, text: string): string[] {
   const problems: string[] = [];
@@ -108,10 +127,15 @@ function exampleProblems(file: string, text: string): string[] {
     const where = `${file}:${line}`;
     if (/\bconsole\.assert\(/.test(code)) problems.push(`${where}: console.assert only prints`);
     if (attributes.includes("ignore") || attributes.includes("no-assert")) continue;
-    if (!/from "node:assert\/strict"/.test(code)) {
+    const names = assertNames(code);
+    if (names.length === 0) {
       problems.push(`${where}: no import from "node:assert/strict"`);
-    } else if (!/\bassert(?:\.\w+)?\(/.test(code)) {
-      problems.push(`${where}: no assertion`);
+    } else {
+      const body = code.replace(/import\s[^;]*?\sfrom\s+"[^"]+";/g, "");
+      const calls = names.some((name) =>
+        new RegExp(`\\b${name}\\s*(?:\\.\\w+)?\\s*\\(`).test(body)
+      );
+      if (!calls) problems.push(`${where}: no assertion`);
     }
   }
   return problems;
@@ -141,6 +165,10 @@ Deno.test("the example check refuses console.assert and an example without an as
     " * ```ts",
     ' * import assert from "node:assert/strict";',
     " * assert.equal(1, 1);",
+    " * ```",
+    " * ```ts",
+    ' * import { ok as yes, throws } from "node:assert/strict";',
+    " * yes(true);",
     " * ```",
     " */",
   ].join("\n");

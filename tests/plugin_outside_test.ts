@@ -10,24 +10,32 @@ const decoder = new TextDecoder();
 const PLUGIN = `import {
   detectBinary,
   InvalidArgumentError,
+  OCI_CLI_OPTIONS_SCHEMA,
   OciCliRuntime,
   registerRuntime,
   type RuntimePluginOptions,
 } from "@weft/runtime";
 
-/** runc under another name; it refuses options it does not know. */
+/** runc under another name, with a colour option it checks itself. */
 function create(options: RuntimePluginOptions = {}): OciCliRuntime {
-  for (const key of Object.keys(options)) {
-    if (!["root", "timeout", "binary"].includes(key)) {
-      throw new InvalidArgumentError(\`Unknown option "\${key}"\`, { argument: \`options.\${key}\`, value: options[key] });
-    }
+  const { colour, ...rest } = options;
+  if (colour !== undefined && colour !== "red") {
+    throw new InvalidArgumentError(\`Unknown colour "\${colour}"\`, { argument: "options.colour", value: colour });
   }
-  return new OciCliRuntime({ ...options, name: "outside-runc", binary: String(options.binary ?? "runc") });
+  return new OciCliRuntime({ ...rest, name: "outside-runc", binary: String(rest.binary ?? "runc") });
 }
 
 registerRuntime({
   name: "outside-runc",
   apiVersion: 1,
+  optionsSchema: {
+    type: "object",
+    properties: {
+      ...OCI_CLI_OPTIONS_SCHEMA.properties,
+      colour: { type: "string", description: "Only red is known." },
+    },
+    additionalProperties: false,
+  },
   create,
   detect: (options = {}) => detectBinary(String(options.binary ?? "runc")),
 });
@@ -126,7 +134,7 @@ Deno.test({
       assert.equal(refused.code, 2, refused.out);
       assert.match(
         refused.out,
-        /Invalid pod configuration "pod.json": runtime\.options\.colour: Unknown option "colour"/,
+        /Invalid pod configuration "pod.json": runtime\.options\.colour: Unknown colour "blue"/,
       );
     } finally {
       await Deno.remove(top, { recursive: true }).catch(() => {});

@@ -101,7 +101,7 @@ const podShare = uniqueArray(v.picklist(POD_NAMESPACES as ("network" | "ipc" | "
  * `unknown` because valibot's types are not part of this package's API.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import { POD_SHARE_SCHEMA } from "@weft/bundle";
  * import * as v from "valibot";
@@ -120,7 +120,7 @@ export const POD_SHARE_SCHEMA: unknown = podShare;
  * into its own object schema, so that both describe the fields once.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
  * import { CONTAINER_SPEC_ENTRIES } from "@weft/bundle";
  *
@@ -183,7 +183,7 @@ export const CONTAINER_SPEC_ENTRIES: Readonly<
  * output against it.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import { CONTAINER_SPEC_SCHEMA } from "@weft/bundle";
  * import * as v from "valibot";
@@ -206,7 +206,7 @@ export const CONTAINER_SPEC_SCHEMA: unknown = strictObject({
  * across fields, and sizes whose unit multiplies past 2^53.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import { SPEC_PARSER_ONLY_RULES } from "@weft/bundle";
  *

@@ -10,7 +10,7 @@ import { toJsonSchema } from "@valibot/to-json-schema";
  * weft-init derives its pod file's schema with it.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { CONTAINER_SPEC_SCHEMA, jsonSchemaOf } from "@weft/bundle";
  *

@@ -7,7 +7,7 @@
  * from them into JSON Schema.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import * as v from "valibot";
  * import { integer, strictObject } from "@weft/bundle/schema-kit";
@@ -27,7 +27,7 @@ import * as v from "valibot";
  * piped after this check.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import * as v from "valibot";
  * import { NOT_ARRAY } from "@weft/bundle/schema-kit";
@@ -46,7 +46,7 @@ export const NOT_ARRAY: v.CustomSchema<object, v.ErrorMessage<v.CustomIssue> | u
  * An object with these fields and no other (an array is refused too).
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import * as v from "valibot";
  * import { strictObject } from "@weft/bundle/schema-kit";
@@ -66,7 +66,7 @@ export function strictObject<E extends v.ObjectEntries>(
  * An integer from `min` to `max`.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import * as v from "valibot";
  * import { integer } from "@weft/bundle/schema-kit";
@@ -83,7 +83,7 @@ export function integer(min: number, max: number): v.GenericSchema<unknown, numb
  * An array of `item`s, each at most once (`uniqueItems` in JSON Schema).
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import * as v from "valibot";
  * import { uniqueArray } from "@weft/bundle/schema-kit";

@@ -44,7 +44,7 @@ export class ConfigError extends Error {
    * 1,000 characters: the issues past that are counted, not listed).
    *
    * @example
-   * ```ts no-assert
+   * ```ts
    * import { strictEqual } from "node:assert/strict";
    * import { ConfigError } from "@weft/init";
    *
@@ -126,7 +126,7 @@ type PodDocument = v.InferOutput<typeof POD_SCHEMA>;
  * nothing else, whatever `document` is).
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { parseConfig } from "@weft/init";
  *

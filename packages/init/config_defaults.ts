@@ -108,7 +108,7 @@ export const DEFAULT_STATUS_FILE = "/run/weft/status.json";
  * days), the longest delay a timer holds (a longer one fires after 1 ms).
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { throws } from "node:assert/strict";
  * import { MAX_DURATION, parseConfig } from "@weft/init";
  *
@@ -123,7 +123,7 @@ export const MAX_DURATION = 2 ** 31 - 1;
  * few KiB, and anything larger is a mistake that must not fill PID 1's memory.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { MAX_CONFIG_BYTES } from "@weft/init";
  *

@@ -379,7 +379,7 @@ export const POD_SCHEMA = v.pipe(
  * `runtime.name`; `"auto"` takes options any of them takes.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { podConfigJsonSchema } from "@weft/init";
  *

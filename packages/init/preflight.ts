@@ -9,7 +9,7 @@ import { chooseRuntime, type ChosenRuntime } from "./runtime_choice.ts";
  * Options of {@linkcode preflight}.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import type { PreflightOptions } from "@weft/init";
  *

@@ -37,7 +37,7 @@ export const DEFAULT_CALL_TIMEOUT = 30_000;
  * longest delay a timer holds (a longer one fires after 1 ms).
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { MAX_CALL_TIMEOUT } from "@weft/runtime";
  *
@@ -226,7 +226,7 @@ export class OciCli {
    * stopped create) call it first.
    *
    * @example
-   * ```ts no-assert
+   * ```ts
    * import { throws } from "node:assert/strict";
    * import { OciCli, RuntimeAbortError } from "@weft/runtime";
    *

@@ -120,7 +120,7 @@ export function checkOptionChoice(
  * name, and put it in their own schemas (weft-init's pod file schema).
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { ok } from "node:assert/strict";
  * import type { PluginOptionsSchema } from "@weft/runtime";
  *
@@ -149,7 +149,7 @@ const ABSOLUTE_PATH = { type: "string", pattern: "^/" };
  * `properties` into its own {@linkcode PluginOptionsSchema}.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
  * import { OCI_CLI_OPTIONS_SCHEMA } from "@weft/runtime";
  *
@@ -195,7 +195,7 @@ export const OCI_CLI_OPTIONS_SCHEMA: PluginOptionsSchema = {
  * @throws {InvalidArgumentError} naming `options.<key>` and the options the plugin takes.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { throws } from "node:assert/strict";
  * import { checkPluginOptionNames, OCI_CLI_OPTIONS_SCHEMA, type RuntimePlugin } from "@weft/runtime";
  *

@@ -3,7 +3,7 @@
  * failures must name an input that gives them again.
  *
  * @example
- * ```ts no-assert
+ * ```ts
  * import { strictEqual } from "node:assert/strict";
  * import { seededRandom } from "@weft/runtime/testing";
  *
