@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { hasExec } from "@weft/runtime";
-import { createBusyboxBundle } from "@weft/runtime/testing";
+import { collect, createBusyboxBundle, poll } from "@weft/runtime/testing";
 import { delegateToCgroup2Namespace } from "./_cgroup2.ts";
-import { RUNTIMES, scratch, until } from "./_runtimes.ts";
+import { RUNTIMES, scratch } from "./_runtimes.ts";
 
 const delegated = await delegateToCgroup2Namespace(import.meta.url);
 
@@ -25,23 +25,22 @@ for (const rt of delegated ? [] : RUNTIMES) {
       await runtime.create(s.id, bundle.dir);
       const { pid } = await runtime.state(s.id);
       await runtime.start(s.id);
-      await until(
+      await poll(
         () => Deno.readTextFile(`/proc/${pid}/comm`).then((comm) => comm.trim()),
         (comm) => comm === "sleep",
         `container init ${pid} to be sleep`,
       );
       assert.deepEqual(masks(await Deno.readTextFile(`/proc/${pid}/status`)), CLEAN, "create");
 
-      const out = new TransformStream<Uint8Array, Uint8Array>();
-      const text = new Response(out.readable).text();
+      const out = collect();
       const result = await runtime.exec(s.id, ["cat", "/proc/self/status"], {
         stdio: { stdout: out.writable },
       });
       assert.equal(result.code, 0);
-      assert.deepEqual(masks(await text), CLEAN, "exec");
+      assert.deepEqual(masks(await out.text), CLEAN, "exec");
 
       const detached = await runtime.exec(s.id, ["sleep", "30"], { detach: true });
-      await until(
+      await poll(
         () => Deno.readTextFile(`/proc/${detached.pid}/comm`).then((comm) => comm.trim()),
         (comm) => comm === "sleep",
         `exec'd process ${detached.pid} to be sleep`,

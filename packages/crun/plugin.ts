@@ -1,9 +1,4 @@
-import {
-  detectBinary,
-  type Detection,
-  OCI_CLI_OPTIONS_SCHEMA,
-  type RuntimePlugin,
-} from "@weft/runtime";
+import { binaryPlugin, ociCliOptionsSchema, type RuntimePlugin } from "@weft/runtime";
 import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 
 /**
@@ -18,24 +13,13 @@ import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
  * console.log(detection.available ? detection.binary : detection.reason);
  * ```
  */
-export const crunPlugin: RuntimePlugin = {
-  name: "crun",
-  apiVersion: 1,
-  optionsSchema: {
-    type: "object",
-    properties: {
-      ...OCI_CLI_OPTIONS_SCHEMA.properties,
-      cgroupManager: {
-        enum: ["cgroupfs", "systemd", "disabled"],
-        description: "--cgroup-manager (disabled: no cgroups, for hybrid v1/v2 hosts).",
-      },
+export const crunPlugin: RuntimePlugin = binaryPlugin(
+  "crun",
+  (options) => new CrunRuntime(options as CrunOptions),
+  ociCliOptionsSchema({
+    cgroupManager: {
+      enum: ["cgroupfs", "systemd", "disabled"],
+      description: "--cgroup-manager (disabled: no cgroups, for hybrid v1/v2 hosts).",
     },
-    additionalProperties: false,
-  },
-  create(options: Record<string, unknown> = {}): CrunRuntime {
-    return new CrunRuntime(options as CrunOptions);
-  },
-  detect(options: Record<string, unknown> = {}): Promise<Detection> {
-    return detectBinary(typeof options.binary === "string" ? options.binary : "crun");
-  },
-};
+  }),
+);

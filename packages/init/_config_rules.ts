@@ -9,6 +9,7 @@ import { parseSignal } from "@weft/runtime";
 import { childPath, type Issue, show } from "./_issues.ts";
 import type { ContainerConfig, PodConfig } from "./config.ts";
 import { ROOTFS_ONLY_FIELDS } from "./config_schema.ts";
+import { cycleIssue, dependsOnIssues } from "./pod_graph.ts";
 
 /**
  * What only the parser checks, each with the start of its message: a
@@ -107,22 +108,11 @@ export function semanticIssues(config: PodConfig): Issue[] {
           : `unknown container ${show(partner)}`,
       });
     }
-    container.dependsOn.forEach((dep, j) => {
-      const path = `containers[${i}].dependsOn[${j}]`;
-      if (!index.has(dep)) issues.push({ path, message: `unknown container ${show(dep)}` });
-      else if (dep === container.id) {
-        issues.push({ path, message: "a container cannot depend on itself" });
-      }
-    });
   });
+  issues.push(...dependsOnIssues(config.containers, show));
   if (issues.length === 0) {
-    const cycle = findCycle(config.containers);
-    if (cycle) {
-      issues.push({
-        path: `containers[${index.get(cycle[0])}].dependsOn`,
-        message: `dependency cycle ${cycle.map((id) => `"${id}"`).join(" -> ")}`,
-      });
-    }
+    const cycle = cycleIssue(config.containers);
+    if (cycle) issues.push(cycle);
   }
   const { exitCode, endWhen } = config.pod;
   if (exitCode.from === "container" && !index.has(exitCode.id)) {
@@ -181,28 +171,4 @@ function specIssues(container: ContainerConfig, path: string): Issue[] {
     issues.push(specIssue(error));
   }
   return issues;
-}
-
-function findCycle(containers: readonly ContainerConfig[]): string[] | undefined {
-  const deps = new Map(containers.map((c) => [c.id, c.dependsOn]));
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "done") return undefined;
-    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, "visiting");
-    stack.push(id);
-    for (const dep of deps.get(id) ?? []) {
-      const found = visit(dep);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(id, "done");
-    return undefined;
-  };
-  for (const container of containers) {
-    const found = visit(container.id);
-    if (found) return found;
-  }
-  return undefined;
 }

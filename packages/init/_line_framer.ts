@@ -1,3 +1,5 @@
+import { concatBytes } from "@weft/runtime";
+
 const NEWLINE = 10;
 
 /**
@@ -28,7 +30,7 @@ export class LineFramer {
     if (this.#carried === 0) {
       block = chunk.subarray(0, last + 1);
     } else {
-      block = join([...this.#carry, chunk.subarray(0, last + 1)], this.#carried + last + 1);
+      block = concatBytes([...this.#carry, chunk.subarray(0, last + 1)]);
       this.#carry = [];
       this.#carried = 0;
     }
@@ -39,7 +41,7 @@ export class LineFramer {
   /** The unfinished last line, without a newline; `undefined` when there is none. */
   rest(): Uint8Array | undefined {
     if (this.#carried === 0) return undefined;
-    const rest = join(this.#carry, this.#carried);
+    const rest = concatBytes(this.#carry);
     this.#carry = [];
     this.#carried = 0;
     return rest;
@@ -52,22 +54,11 @@ export class LineFramer {
   }
 
   #cut(): Uint8Array {
-    const line = join([...this.#carry, new Uint8Array([NEWLINE])], this.#carried + 1);
+    const line = concatBytes([...this.#carry, new Uint8Array([NEWLINE])]);
     this.#carry = [];
     this.#carried = 0;
     return line;
   }
-}
-
-/** Concatenates `parts` (of `length` bytes in all). */
-export function join(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 /** Calls `each(start, end)` for every line of `block` (`end` at its newline, excluded). */

@@ -1,3 +1,4 @@
+import { writeAllSync } from "@weft/runtime";
 import { forEachLine } from "./_line_framer.ts";
 
 const NEWLINE = 10;
@@ -8,11 +9,6 @@ export interface LogFileOptions {
   maxBytes: number;
   /** Files kept, the one written included: PATH, PATH.1 ... PATH.(maxFiles-1). */
   maxFiles: number;
-}
-
-function writeAll(file: Deno.FsFile, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.length) offset += file.writeSync(data.subarray(offset));
 }
 
 /**
@@ -78,7 +74,7 @@ export class LogFile {
   }
 
   #append(bytes: Uint8Array): void {
-    writeAll(this.#file, bytes);
+    writeAllSync(this.#file, bytes);
     this.#size += bytes.length;
   }
 

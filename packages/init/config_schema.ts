@@ -1,7 +1,12 @@
 import * as v from "valibot";
 import { CONTAINER_SPEC_ENTRIES, jsonSchemaOf, POD_SHARE_SCHEMA } from "@weft/bundle";
 import { integer, NOT_ARRAY, strictObject, uniqueArray } from "@weft/bundle/schema-kit";
-import { listRuntimePlugins, validateContainerId } from "@weft/runtime";
+import {
+  CONTAINER_ID_PATTERN,
+  CONTAINER_ID_RULE,
+  listRuntimePlugins,
+  validateContainerId,
+} from "@weft/runtime";
 
 import {
   DEFAULT_BACKOFF,
@@ -12,11 +17,6 @@ import {
   DEFAULT_STOP_GRACE,
   MAX_DURATION,
 } from "./config_defaults.ts";
-
-/** The JSON Schema of a container id (the rule itself is @weft/runtime's validateContainerId). */
-const ID_PATTERN = "^(?!-)(?!.*\\.\\.)(?!\\.$)[A-Za-z0-9_.+-]{1,255}$";
-const ID_HINT =
-  'a container id (1-255 letters, digits, "_", ".", "+" or "-", not starting with "-", no "..")';
 
 function isContainerId(id: string): boolean {
   try {
@@ -29,8 +29,8 @@ function isContainerId(id: string): boolean {
 
 const containerId = v.pipe(
   v.string(),
-  v.check(isContainerId, ID_HINT),
-  v.metadata({ pattern: ID_PATTERN }),
+  v.check(isContainerId, CONTAINER_ID_RULE),
+  v.metadata({ pattern: CONTAINER_ID_PATTERN }),
 );
 
 function milliseconds(

@@ -1,6 +1,6 @@
-import type { Stdio } from "@weft/runtime";
+import { concatBytes, type Stdio, writeAllSync } from "@weft/runtime";
 import type { StdioConfig, StdioFileConfig } from "./config.ts";
-import { forEachLine, join, LineFramer, prefixEachLine } from "./_line_framer.ts";
+import { forEachLine, LineFramer, prefixEachLine } from "./_line_framer.ts";
 import { jsonLines, LogFile } from "./_log_file.ts";
 
 /**
@@ -22,11 +22,6 @@ import { jsonLines, LogFile } from "./_log_file.ts";
 export interface ByteSink {
   /** Writes some of `data`, returning how many bytes were written. */
   writeSync(data: Uint8Array): number;
-}
-
-function writeAll(sink: ByteSink, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.length) offset += sink.writeSync(data.subarray(offset));
 }
 
 /** A line longer than this is cut (a newline added), so that memory stays bounded. */
@@ -117,7 +112,7 @@ function framedSink(
     const rest = framer.rest();
     if (rest !== undefined) {
       output.rest(rest);
-      tell(join([rest, NEWLINE_BYTE], rest.length + 1), true);
+      tell(concatBytes([rest, NEWLINE_BYTE]), true);
     }
     output.end();
   };
@@ -137,8 +132,8 @@ function framedSink(
 function consoleOutput(prefix: string, sink: ByteSink): LineOutput {
   const head = new TextEncoder().encode(prefix);
   return {
-    block: (block) => writeAll(sink, prefixEachLine(head, block)),
-    rest: (line) => writeAll(sink, join([head, line, NEWLINE_BYTE], head.length + line.length + 1)),
+    block: (block) => writeAllSync(sink, prefixEachLine(head, block)),
+    rest: (line) => writeAllSync(sink, concatBytes([head, line, NEWLINE_BYTE])),
     end: () => {},
   };
 }
@@ -181,13 +176,13 @@ function fileOutput(
       jsonLines(block, stream, new Date().toISOString(), decoder, partial);
     return {
       block: (block) => file.write(json(block)),
-      rest: (line) => file.write(json(join([line, NEWLINE_BYTE], line.length + 1), true)),
+      rest: (line) => file.write(json(concatBytes([line, NEWLINE_BYTE]), true)),
       end: () => file.release(),
     };
   }
   return {
     block: (block) => file.write(block),
-    rest: (line) => file.write(join([line, NEWLINE_BYTE], line.length + 1)),
+    rest: (line) => file.write(concatBytes([line, NEWLINE_BYTE])),
     end: () => file.release(),
   };
 }

@@ -1,9 +1,9 @@
 import {
   checkPluginOptionNames,
+  detectRuntimePlugin,
   getRuntimePlugin,
   loadRuntimePlugins,
   type Runtime,
-  selectRuntime,
 } from "@weft/runtime";
 import type { PodConfig } from "./config.ts";
 
@@ -55,8 +55,8 @@ export interface ChooseRuntimeOptions {
  * Chooses the runtime the way `weft-init` does: imports the plugin modules
  * of `runtime.plugins` (relative to the configuration file), selects
  * `runtime.name` (or the first installed with `"auto"`) with
- * `runtime.options` plus `binary` and `callTimeout`, and creates it with the
- * state root. The built-in plugins must be registered first (import
+ * `runtime.options` plus `binary` and `callTimeout`, and creates it once,
+ * with its state root (which it owns from then on). The built-in plugins must be registered first (import
  * `@weft/crun` and `@weft/runc`).
  *
  * @throws {PluginLoadError} when a plugin module cannot be loaded.
@@ -79,18 +79,17 @@ export async function chooseRuntime(
   options: ChooseRuntimeOptions = {},
 ): Promise<ChosenRuntime> {
   const file = options.configFile ?? "pod.json";
-  const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
-  await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
+  await loadRuntimePlugins(config.runtime.plugins, {
+    base: new URL(file, `file://${Deno.cwd()}/`),
+  });
   const { name, binary, root: configRoot, callTimeout, options: fileOptions } = config.runtime;
   // Options the plugin does not declare are refused (before "auto" picks, for a named one).
   if (name !== "auto") checkPluginOptionNames(getRuntimePlugin(name), fileOptions);
   const pluginOptions: Record<string, unknown> = { ...fileOptions, timeout: callTimeout };
   if (binary !== undefined) pluginOptions.binary = binary;
-  const chosen = await selectRuntime(name, { options: pluginOptions });
-  const plugin = getRuntimePlugin(chosen.name);
+  const { plugin, detection } = await detectRuntimePlugin(name, { options: pluginOptions });
   if (name === "auto") checkPluginOptionNames(plugin, fileOptions);
-  const root = configRoot ?? `/run/weft/${chosen.name}`;
+  const root = configRoot ?? `/run/weft/${plugin.name}`;
   const runtime = plugin.create({ ...pluginOptions, root });
-  const detection = await plugin.detect(pluginOptions);
   return { runtime, root, ...(detection.binary !== undefined && { binary: detection.binary }) };
 }

@@ -1,9 +1,4 @@
-import {
-  detectBinary,
-  type Detection,
-  OCI_CLI_OPTIONS_SCHEMA,
-  type RuntimePlugin,
-} from "@weft/runtime";
+import { binaryPlugin, ociCliOptionsSchema, type RuntimePlugin } from "@weft/runtime";
 import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
 
 /**
@@ -18,25 +13,14 @@ import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
  * console.log(detection.available ? detection.binary : detection.reason);
  * ```
  */
-export const runcPlugin: RuntimePlugin = {
-  name: "runc",
-  apiVersion: 1,
-  optionsSchema: {
-    type: "object",
-    properties: {
-      ...OCI_CLI_OPTIONS_SCHEMA.properties,
-      rootless: {
-        enum: [true, false, "auto"],
-        description:
-          "--rootless: whether runc ignores cgroup permission errors (auto: runc decides).",
-      },
+export const runcPlugin: RuntimePlugin = binaryPlugin(
+  "runc",
+  (options) => new RuncRuntime(options as RuncOptions),
+  ociCliOptionsSchema({
+    rootless: {
+      enum: [true, false, "auto"],
+      description:
+        "--rootless: whether runc ignores cgroup permission errors (auto: runc decides).",
     },
-    additionalProperties: false,
-  },
-  create(options: Record<string, unknown> = {}): RuncRuntime {
-    return new RuncRuntime(options as RuncOptions);
-  },
-  detect(options: Record<string, unknown> = {}): Promise<Detection> {
-    return detectBinary(typeof options.binary === "string" ? options.binary : "runc");
-  },
-};
+  }),
+);

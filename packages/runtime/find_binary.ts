@@ -1,4 +1,6 @@
-import type { Detection } from "./registry.ts";
+import type { PluginOptionsSchema } from "./plugin_options.ts";
+import type { Detection, RuntimePlugin } from "./registry.ts";
+import type { Runtime } from "./runtime.ts";
 
 /**
  * Options of {@linkcode findBinary}.
@@ -90,4 +92,35 @@ export async function detectBinary(
   if (found !== undefined) return { available: true, binary: found };
   const hint = options.hint === undefined ? "" : ` (${options.hint})`;
   return { available: false, reason: `binary "${binary}" not found${hint}` };
+}
+
+/**
+ * A runtime plugin whose only need is its binary: `create` is `make`,
+ * `detect` is {@linkcode detectBinary} of the `binary` option, else of
+ * `name`, and `optionsSchema` names the options it takes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { binaryPlugin, OciCliRuntime } from "@weft/runtime";
+ *
+ * const plugin = binaryPlugin("weft-no-such-runtime", (options) =>
+ *   new OciCliRuntime({ name: "weft-no-such-runtime", ...options }));
+ * assert.equal((await plugin.detect()).available, false);
+ * ```
+ */
+export function binaryPlugin(
+  name: string,
+  make: (options: Record<string, unknown>) => Runtime,
+  optionsSchema?: PluginOptionsSchema,
+): RuntimePlugin {
+  return {
+    name,
+    apiVersion: 1,
+    optionsSchema,
+    create: (options: Record<string, unknown> = {}): Runtime => make(options),
+    detect(options: Record<string, unknown> = {}): Promise<Detection> {
+      return detectBinary(typeof options.binary === "string" ? options.binary : name);
+    },
+  };
 }

@@ -1,6 +1,117 @@
 import { InvalidArgumentError } from "./errors.ts";
-import { MAX_CALL_TIMEOUT } from "./oci_cli.ts";
+import { MAX_CALL_TIMEOUT, type OciCliOptions } from "./oci_cli_options.ts";
+import { parentDir } from "./path.ts";
 import type { RuntimePlugin } from "./registry.ts";
+
+/**
+ * Whether `value` is a usable duration or count: a finite number above 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPositiveDuration } from "@weft/runtime";
+ *
+ * assert.equal(isPositiveDuration(500), true);
+ * assert.equal(isPositiveDuration(0), false);
+ * assert.equal(isPositiveDuration(Infinity), false);
+ * ```
+ */
+export function isPositiveDuration(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
+
+/**
+ * Whether `value` is a usable call timeout: a positive duration of at most
+ * {@linkcode MAX_CALL_TIMEOUT} milliseconds (the longest a timer can wait).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isCallTimeout } from "@weft/runtime";
+ *
+ * assert.equal(isCallTimeout(30_000), true);
+ * assert.equal(isCallTimeout(2 ** 31), false);
+ * ```
+ */
+export function isCallTimeout(value: unknown): value is number {
+  return isPositiveDuration(value) && value <= MAX_CALL_TIMEOUT;
+}
+
+/**
+ * The options every runc-compatible runtime plugin takes (crun, runc, youki
+ * extend it with their own), as {@linkcode checkRuntimeOptions} checks them
+ * and {@linkcode ociCliOptionsFrom} maps them onto the shared driver.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { OciRuntimeOptions } from "@weft/runtime";
+ *
+ * const options: OciRuntimeOptions = { root: "/run/weft/mine", timeout: 10_000 };
+ * assert.equal(options.timeout, 10_000);
+ * ```
+ */
+export interface OciRuntimeOptions {
+  /** The binary: a path, or a name searched in PATH. @default {the runtime's name} */
+  binary?: string;
+  /** State root (`--root`), an absolute path. @default {`/run/weft/<name>`} */
+  root?: string;
+  /** Pass `--debug`. @default {false} */
+  debug?: boolean;
+  /** Timeout of each call in milliseconds. @default {DEFAULT_CALL_TIMEOUT} */
+  timeout?: number;
+  /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
+  systemdCgroup?: boolean;
+  /** More global arguments, placed before the subcommand. @default {[]} */
+  extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
+  /**
+   * Where the per-call JSON log files are created (and removed after each
+   * call). The default, the directory holding the state root, is weft's own
+   * and usually a tmpfs, where creating files is cheap.
+   * @default {the parent directory of root}
+   */
+  logDir?: string;
+}
+
+/**
+ * The driver options ({@linkcode OciCliOptions}) of the runtime `name` from
+ * its plugin options, once {@linkcode checkRuntimeOptions} has accepted them: the binary (default `name`), the state root (default
+ * `/run/weft/<name>`), the log directory (default: the root's parent),
+ * `debug`, `timeout`, `env`, and the global arguments: the plugin's own
+ * `globalArgs` (which include `extraGlobalArgs`).
+ *
+ * @throws {InvalidArgumentError} naming a shared option of the wrong shape.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ociCliOptionsFrom } from "@weft/runtime";
+ *
+ * const options = ociCliOptionsFrom("runc", { timeout: 5000 }, []);
+ * assert.equal(options.root, "/run/weft/runc");
+ * assert.equal(options.logDir, "/run/weft");
+ * ```
+ */
+export function ociCliOptionsFrom(
+  name: string,
+  options: OciRuntimeOptions,
+  globalArgs: readonly string[],
+): OciCliOptions {
+  checkRuntimeOptions(options as Record<string, unknown>);
+  const root = options.root ?? `/run/weft/${name}`;
+  return {
+    name,
+    binary: options.binary ?? name,
+    root,
+    logDir: options.logDir ?? parentDir(root),
+    debug: options.debug,
+    timeout: options.timeout,
+    env: options.env,
+    globalArgs,
+  };
+}
 
 /** Throws the error for an option field that has the wrong shape. */
 function invalid(field: string, value: unknown, expected: string): never {
@@ -57,11 +168,7 @@ export function checkRuntimeOptions(options: Record<string, unknown>): void {
   if (systemdCgroup !== undefined && typeof systemdCgroup !== "boolean") {
     invalid("systemdCgroup", systemdCgroup, "a boolean");
   }
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 ||
-      timeout > MAX_CALL_TIMEOUT)
-  ) {
+  if (timeout !== undefined && !isCallTimeout(timeout)) {
     invalid("timeout", timeout, `a positive number of milliseconds, at most ${MAX_CALL_TIMEOUT}`);
   }
   if (
@@ -185,6 +292,29 @@ export const OCI_CLI_OPTIONS_SCHEMA: PluginOptionsSchema = {
   },
   additionalProperties: false,
 };
+
+/**
+ * The {@linkcode PluginOptionsSchema} of a plugin built on the OCI CLI
+ * driver: {@linkcode OCI_CLI_OPTIONS_SCHEMA} and the plugin's own options.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ociCliOptionsSchema } from "@weft/runtime";
+ *
+ * const schema = ociCliOptionsSchema({ fast: { type: "boolean", description: "Go fast." } });
+ * assert.ok("root" in schema.properties && "fast" in schema.properties);
+ * ```
+ */
+export function ociCliOptionsSchema(
+  own: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): PluginOptionsSchema {
+  return {
+    type: "object",
+    properties: { ...OCI_CLI_OPTIONS_SCHEMA.properties, ...own },
+    additionalProperties: false,
+  };
+}
 
 /**
  * Refuses the options a plugin does not declare in its

@@ -6,6 +6,8 @@ import type { Runtime } from "../runtime.ts";
 import { findBinary } from "../find_binary.ts";
 import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
+import { poll } from "./poll.ts";
+import { readProcStat } from "../proc.ts";
 
 /** What the call checks need from the suite. */
 export interface CallChecks {
@@ -28,31 +30,10 @@ const SETTLE = 15_000;
 /** How long the runtime process and what it forked may take to be gone once the call settled. */
 const GONE = 5_000;
 
-async function waitFor<T>(
-  read: () => Promise<T | undefined>,
-  what: string,
-  ms: number,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function parentOf(pid: number): Promise<number | undefined> {
-  const text = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => undefined);
-  return text === undefined
-    ? undefined
-    : Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]);
-}
-
 /** The ancestor of `pid` that is a direct child of this process, if any. */
-async function ourChildAbove(pid: number): Promise<number | undefined> {
+function ourChildAbove(pid: number): number | undefined {
   for (let current = pid, hops = 0; hops < 64; hops++) {
-    const parent = await parentOf(current);
+    const parent = readProcStat(current)?.ppid;
     if (parent === undefined || parent <= 1) return undefined;
     if (parent === Deno.pid) return current;
     current = parent;
@@ -90,7 +71,7 @@ async function interruptedCreate(
   name: string,
   options: { timeout?: number; signal?: AbortSignal },
   expected: typeof RuntimeTimeoutError | typeof RuntimeAbortError | undefined,
-  whileRunning: (processes: { hook: ProcIdentity; runtime: ProcIdentity }) => Promise<void>,
+  whileRunning: (processes: { hook: ProcIdentity; runtime: ProcIdentity }) => void,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "weft-conformance-hook-" });
   const marker = `${dir}/pids`;
@@ -106,16 +87,17 @@ async function interruptedCreate(
     (error: unknown) => error ?? new Error("rejected with nothing"),
   );
   try {
-    const [hookPid, runtimePid] = await waitFor(
+    const [hookPid, runtimePid] = (await poll(
       () => Deno.readTextFile(marker).then((t) => t.trim().split(" ").map(Number), () => undefined),
+      (pids) => pids !== undefined,
       "the runtime to run the create hook",
-      SETTLE,
-    );
-    const hook = await procIdentity(hookPid);
-    const runtime = await procIdentity(runtimePid);
+      { timeout: SETTLE },
+    ))!;
+    const hook = procIdentity(hookPid);
+    const runtime = procIdentity(runtimePid);
     assert.ok(hook && runtime, `hook ${hookPid} or runtime ${runtimePid} already gone`);
     processes = { hook, runtime };
-    await whileRunning(processes);
+    whileRunning(processes);
     if (expected === undefined) {
       passed = true;
       return;
@@ -131,10 +113,11 @@ async function interruptedCreate(
     );
     assert.ok(error instanceof expected, `expected a ${expected.name}, got ${error}`);
     for (const [what, process] of Object.entries(processes)) {
-      await waitFor(
-        async () => (await isAlive(process)) ? undefined : true,
+      await poll(
+        () => isAlive(process),
+        (alive) => !alive,
         `the ${what} process ${process.pid} to be gone after the call ended`,
-        GONE,
+        { timeout: GONE },
       ).catch((error) => assert.fail(`${(error as Error).message}: the call left it running`));
     }
     assert.ok(Date.now() - started < SETTLE * 2, "the call took too long");
@@ -142,7 +125,7 @@ async function interruptedCreate(
   } finally {
     // What a failed check left: end the hook, so that the runtime returns.
     for (const process of Object.values(processes ?? {})) {
-      if (await isAlive(process)) Deno.kill(process.pid, "SIGKILL");
+      if (isAlive(process)) Deno.kill(process.pid, "SIGKILL");
     }
     await call;
     // A runtime stopped by the check cleaned up after itself (the suite's
@@ -165,8 +148,7 @@ async function interruptedCreate(
 export async function runCallChecks(checks: CallChecks): Promise<void> {
   await checks.step(
     "a call past its timeout rejects with RuntimeTimeoutError and ends the runtime and what it forked",
-    () =>
-      interruptedCreate(checks, "timeout", { timeout: 3_000 }, RuntimeTimeoutError, async () => {}),
+    () => interruptedCreate(checks, "timeout", { timeout: 3_000 }, RuntimeTimeoutError, () => {}),
   );
 
   await checks.step(
@@ -178,7 +160,7 @@ export async function runCallChecks(checks: CallChecks): Promise<void> {
         "abort",
         { signal: controller.signal },
         RuntimeAbortError,
-        () => Promise.resolve(controller.abort(new Error("conformance abort"))),
+        () => controller.abort(new Error("conformance abort")),
       );
     },
   );
@@ -191,8 +173,8 @@ export async function runCallChecks(checks: CallChecks): Promise<void> {
       // whether the abort works is the previous check's business.
       const controller = new AbortController();
       const options = { signal: controller.signal };
-      await interruptedCreate(checks, "tracked", options, undefined, async ({ hook }) => {
-        const child = await ourChildAbove(hook.pid);
+      await interruptedCreate(checks, "tracked", options, undefined, ({ hook }) => {
+        const child = ourChildAbove(hook.pid);
         if (child === undefined) untracked = `no child of this process above hook ${hook.pid}`;
         else if (!ownedChildPids().has(child)) {
           untracked = `child ${child} (running the call) is not in ownedChildPids() ${

@@ -15,4 +15,5 @@ export * from "./busybox_bundle.ts";
 export * from "./require_binary.ts";
 export * from "./conformance.ts";
 export * from "./replay_binary.ts";
+export * from "./poll.ts";
 export * from "./seeded_random.ts";
