@@ -38,6 +38,7 @@ export * from "./restart_policy.ts";
 export * from "./container_stdio.ts";
 export * from "./status_file.ts";
 export * from "./pod_status.ts";
+export * from "./pod_event.ts";
 export * from "./supervisor.ts";
 export * from "./reaper.ts";
 export * from "./exit_status.ts";
