@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {
   ControlClient,
-  ControlError,
+  type ControlError,
   ControlServer,
   ControlUnreachableError,
   type EventFrame,
@@ -10,6 +10,7 @@ import {
   SocketPathError,
 } from "./mod.ts";
 import { FakeTarget } from "./testdata/fake_target.ts";
+import { hostileRequests, sendHostile } from "./testdata/hostile_requests.ts";
 
 async function withServer(
   fn: (ctx: {
@@ -40,7 +41,9 @@ async function leaveStaleSocket(path: string): Promise<void> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      `Deno.listen({ transport: "unix", path: ${JSON.stringify(path)} }); console.log("up")`,
+      `Deno.listen({ transport: "unix", path: ${
+        JSON.stringify(path)
+      } }); console.log("up"); setInterval(() => {}, 1e6)`,
     ],
     stdout: "piped",
   }).spawn();
@@ -244,5 +247,42 @@ Deno.test("nothing listening is a ControlUnreachableError naming the address", a
     assert.ok(error instanceof ControlUnreachableError);
     assert.match(error.message, /unix:\/nonexistent\/weft\.sock/);
     return true;
+  });
+});
+
+Deno.test("hostile requests get a clear 4xx and reach nothing", async () => {
+  await withServer(async ({ target, path }) => {
+    target.set("db", "exited");
+    using http = Deno.createHttpClient({ proxy: { transport: "unix", path } });
+    const requests = hostileRequests("web", "db");
+    assert.ok(requests.length >= 30);
+    for (const request of requests) {
+      const { status, text } = await sendHostile(http, request);
+      assert.equal(status, request.status, `${request.name}: ${text}`);
+      assert.match(JSON.parse(text).error.message, request.message, request.name);
+    }
+    assert.deepEqual(target.calls, []);
+  });
+});
+
+Deno.test("calls while the pod stops are refused with 409 naming the stop", async () => {
+  await withServer(async ({ target, client }) => {
+    await client.stopPod("first");
+    for (
+      const call of [
+        () => client.stopPod(),
+        () => client.signal("web", "HUP"),
+        () => client.restart("web"),
+        () => client.stopContainer("web"),
+        () => client.exec("web", ["true"]),
+      ]
+    ) {
+      await assert.rejects(call(), (error: ControlError) => {
+        assert.equal(error.status, 409);
+        assert.match(error.message, /the pod is stopping/);
+        return true;
+      });
+    }
+    assert.deepEqual(target.calls, ["stop-pod control API: first"]);
   });
 });
