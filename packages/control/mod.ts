@@ -28,3 +28,4 @@ export * from "./server.ts";
 export * from "./listen.ts";
 export * from "./client.ts";
 export * from "./client_errors.ts";
+export * from "./serve_control.ts";
