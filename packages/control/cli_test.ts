@@ -64,7 +64,7 @@ Deno.test("weft-ctl drives every call and exits with exec's code", async () => {
     const events = await ctl("events");
     assert.match(
       events.stdout,
-      /^1  1970-01-01T00:00:00\.000Z  container-exited  web  pid=7 code=3 signal=null status=3/,
+      /^1 {2}1970-01-01T00:00:00\.000Z {2}container-exited {2}web {2}pid=7 code=3 signal=null status=3/,
     );
     assert.equal(JSON.parse((await ctl("--json", "events", "--after", "0")).stdout).seq, 1);
 
