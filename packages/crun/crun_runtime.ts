@@ -1,16 +1,10 @@
-import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/runtime";
-
-/**
- * The state root {@linkcode CrunRuntime} uses when none is given.
- *
- * @example
- * ```ts
- * import { DEFAULT_CRUN_ROOT } from "@weft/crun";
- *
- * console.assert(DEFAULT_CRUN_ROOT === "/run/weft/crun");
- * ```
- */
-export const DEFAULT_CRUN_ROOT = "/run/weft/crun";
+import {
+  checkOptionChoice,
+  checkRuntimeOptions,
+  ociCliOptionsFrom,
+  OciCliRuntime,
+  type OciRuntimeOptions,
+} from "@weft/runtime";
 
 /**
  * The cgroup managers crun accepts for `--cgroup-manager`.
@@ -36,34 +30,13 @@ export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
  * console.assert(options.timeout === 10_000);
  * ```
  */
-export interface CrunOptions {
-  /** The crun binary: a path, or a name searched in PATH. @default {"crun"} */
-  binary?: string;
-  /** State root (`--root`), an absolute path. @default {DEFAULT_CRUN_ROOT} */
-  root?: string;
-  /** Pass `--debug`. @default {false} */
-  debug?: boolean;
-  /** Timeout of each call in milliseconds. @default {30000} */
-  timeout?: number;
+export interface CrunOptions extends OciRuntimeOptions {
   /**
    * `--cgroup-manager`: `"disabled"` runs containers without cgroups (for
    * hosts where crun cannot use them, such as a hybrid v1/v2 host).
    * @default {crun's own default (systemd when it runs under systemd, else cgroupfs)}
    */
   cgroupManager?: CrunCgroupManager;
-  /** Pass `--systemd-cgroup` (the same as `cgroupManager: "systemd"`). @default {false} */
-  systemdCgroup?: boolean;
-  /** More global arguments, placed before the subcommand. @default {[]} */
-  extraGlobalArgs?: readonly string[];
-  /** Extra environment variables for the runtime process. @default {{}} */
-  env?: Record<string, string>;
-  /**
-   * Where the per-call JSON log files are created (and removed after each
-   * call). The default, the directory holding the state root, is weft's own
-   * and usually a tmpfs, where creating files is cheap.
-   * @default {the parent directory of root}
-   */
-  logDir?: string;
 }
 
 /**
@@ -95,16 +68,8 @@ export class CrunRuntime extends OciCliRuntime {
   constructor(options: CrunOptions = {}) {
     checkRuntimeOptions(options as Record<string, unknown>);
     checkOptionChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
-    const root = options.root ?? DEFAULT_CRUN_ROOT;
     super({
-      name: "crun",
-      binary: options.binary ?? "crun",
-      root,
-      logDir: options.logDir ?? (root.slice(0, root.lastIndexOf("/")) || "/"),
-      debug: options.debug,
-      timeout: options.timeout,
-      env: options.env,
-      globalArgs: crunGlobalArgs(options),
+      ...ociCliOptionsFrom("crun", options, crunGlobalArgs(options)),
       notFoundPatterns: NOT_FOUND,
       logOnStderr: true,
     });

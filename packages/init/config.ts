@@ -10,6 +10,7 @@ import {
 import { parseSignal } from "@weft/runtime";
 import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
 import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
+import { dependencyIssues } from "./pod_graph.ts";
 
 /**
  * Backoff between restarts; durations in milliseconds.
@@ -367,23 +368,8 @@ function semanticIssues(config: PodConfig): SchemaIssue[] {
           : `unknown container "${partner}"`,
       });
     }
-    container.dependsOn.forEach((dep, j) => {
-      const path = `containers[${i}].dependsOn[${j}]`;
-      if (!index.has(dep)) issues.push({ path, message: `unknown container "${dep}"` });
-      else if (dep === container.id) {
-        issues.push({ path, message: "a container cannot depend on itself" });
-      }
-    });
   });
-  if (issues.length === 0) {
-    const cycle = findCycle(config.containers);
-    if (cycle) {
-      issues.push({
-        path: `containers[${index.get(cycle[0])}].dependsOn`,
-        message: `dependency cycle ${cycle.map((id) => `"${id}"`).join(" -> ")}`,
-      });
-    }
-  }
+  issues.push(...dependencyIssues(config.containers));
   const { exitCode, endWhen } = config.pod;
   if (exitCode.from === "container" && !index.has(exitCode.id)) {
     issues.push({ path: "pod.exitCode.id", message: `unknown container "${exitCode.id}"` });
@@ -447,30 +433,6 @@ function specIssues(container: ContainerConfig, path: string): SchemaIssue[] {
     });
   }
   return issues;
-}
-
-function findCycle(containers: readonly ContainerConfig[]): string[] | undefined {
-  const deps = new Map(containers.map((c) => [c.id, c.dependsOn]));
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-  const visit = (id: string): string[] | undefined => {
-    if (state.get(id) === "done") return undefined;
-    if (state.get(id) === "visiting") return [...stack.slice(stack.indexOf(id)), id];
-    state.set(id, "visiting");
-    stack.push(id);
-    for (const dep of deps.get(id) ?? []) {
-      const found = visit(dep);
-      if (found) return found;
-    }
-    stack.pop();
-    state.set(id, "done");
-    return undefined;
-  };
-  for (const container of containers) {
-    const found = visit(container.id);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 function invalid(issues: SchemaIssue[], file: string | undefined): ConfigError {

@@ -7,15 +7,13 @@
  *
  * @example Run a pod from its configuration file
  * ```ts ignore
- * import { loadConfig, Reaper, Supervisor } from "@weft/init";
- * import { selectRuntime } from "@weft/runtime";
+ * import { chooseRuntime, loadConfig, Reaper, Supervisor } from "@weft/init";
  * import "@weft/runc";
  *
  * const config = await loadConfig("/etc/weft/pod.json");
- * const root = "/run/weft/runc";
- * const runtime = await selectRuntime("runc", { options: { root } });
+ * const { runtime } = await chooseRuntime(config);
  * using reaper = Reaper.start();
- * const supervisor = new Supervisor(config, { runtime, reaper, root });
+ * const supervisor = new Supervisor(config, { runtime, reaper });
  * Deno.addSignalListener("SIGTERM", () => void supervisor.stop("SIGTERM"));
  * const { exitCode } = await supervisor.run();
  * ```
@@ -38,8 +36,16 @@ export * from "./restart_policy.ts";
 export * from "./container_stdio.ts";
 export * from "./status_file.ts";
 export * from "./pod_status.ts";
-export * from "./pod_event.ts";
+export * from "./exit_history.ts";
 export * from "./supervisor.ts";
+export * from "./leftovers.ts";
+export * from "./supervisor_errors.ts";
+export * from "./container_unit.ts";
+export * from "./container_phase.ts";
+export * from "./container_run.ts";
+export * from "./pod_graph.ts";
+export * from "./pod_event.ts";
+export * from "./clock.ts";
 export * from "./reaper.ts";
 export * from "./exit_status.ts";
 export * from "./child_subreaper.ts";

@@ -1,16 +1,20 @@
 /**
- * One transition of the pod or of one of its containers, as the supervisor
- * reports it to its subscribers (the control API streams them). `at` is
- * epoch milliseconds (`Date.now()`); `status` is the shell status (the exit
- * code, or 128+n after death by signal n).
+ * What happens in a pod, as {@linkcode Supervisor.subscribe} reports it, in
+ * order. `at` is epoch milliseconds (`Date.now()` of the supervisor's clock);
+ * `status` is the shell status (the exit code, or 128+n after death by signal n).
  *
  * @example
  * ```ts
- * import type { PodEvent } from "@weft/init";
  * import assert from "node:assert/strict";
+ * import type { PodEvent } from "@weft/init";
  *
- * const event: PodEvent = { type: "container-restarting", id: "web", at: Date.now(), delay: 200, restartCount: 1 };
- * assert.equal(event.type, "container-restarting");
+ * function describe(event: PodEvent): string {
+ *   return event.type === "container-exited" ? `${event.id} exited with ${event.status}` : event.type;
+ * }
+ * assert.equal(
+ *   describe({ type: "container-exited", id: "web", at: 0, pid: 7, code: 3, signal: null, status: 3, restartCount: 0 }),
+ *   "web exited with 3",
+ * );
  * ```
  */
 export type PodEvent =

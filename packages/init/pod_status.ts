@@ -1,39 +1,18 @@
-import { parseSignal } from "@weft/runtime";
-
-/**
- * How a process ended, as a reaper reports it.
- *
- * @example
- * ```ts
- * import { exitRecord, type ProcessExit } from "@weft/init";
- *
- * const exit: ProcessExit = { pid: 42, status: 3, code: 3, signal: null };
- * console.assert(exitRecord(exit, 0, 800).code === 3);
- * ```
- */
-export interface ProcessExit {
-  /** The process id. */
-  pid: number;
-  /** The exit status: the exit code, or 128+n after death by signal n. */
-  status: number;
-  /** The exit code, when the process exited by itself. */
-  code?: number | null;
-  /** The signal that killed it (number or name), when one did. */
-  signal?: number | string | null;
-}
-
+import type { ExitStatus } from "./exit_status.ts";
 /**
  * What the supervisor needs from a reaper: the exit of a pid, even one that exited already.
  *
  * @example
  * ```ts
- * import type { ExitWatcher, ProcessExit } from "@weft/init";
+ * import assert from "node:assert/strict";
+ * import type { ExitStatus, ExitWatcher } from "@weft/init";
  *
  * // A watcher for tests: every process exits at once with status 0.
  * const watcher: ExitWatcher = {
- *   waitPid: (pid): Promise<ProcessExit> => Promise.resolve({ pid, status: 0, code: 0 }),
+ *   waitPid: (pid): Promise<ExitStatus> =>
+ *     Promise.resolve({ pid, status: 0, code: 0, signal: null, at: Date.now() }),
  * };
- * console.assert((await watcher.waitPid(42)).status === 0);
+ * assert.equal((await watcher.waitPid(42)).status, 0);
  * ```
  */
 export interface ExitWatcher {
@@ -42,7 +21,7 @@ export interface ExitWatcher {
    * and returned, unless it was reaped before `options.after` (a `Date.now()`
    * value): that was an earlier process with the same, recycled, pid.
    */
-  waitPid(pid: number, options?: { after?: number }): Promise<ProcessExit>;
+  waitPid(pid: number, options?: { after?: number }): Promise<ExitStatus>;
 }
 
 /**
@@ -72,14 +51,17 @@ export type ContainerPhase =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ExitRecord, exitRecord } from "@weft/init";
  *
- * const record: ExitRecord = exitRecord({ pid: 42, status: 137, signal: 9 }, 2, 1500);
- * console.assert(record.signal === "SIGKILL" && record.restartCount === 2);
+ * const exit = { pid: 42, status: 137, code: null, signal: 9, at: 2500 };
+ * const record: ExitRecord = exitRecord(exit, { restartCount: 2, startedAt: 1000 });
+ * assert.equal(record.signal, "SIGKILL");
+ * assert.equal(record.ranFor, 1500);
  * ```
  */
 export interface ExitRecord {
-  /** When the exit was seen (ISO 8601). */
+  /** When the reaper collected the exit (ISO 8601). */
   at: string;
   /** The exit status (0-255, 128+n after death by signal n). */
   status: number;
@@ -89,7 +71,7 @@ export interface ExitRecord {
   signal: string | null;
   /** How many times the container had been restarted when this run ended. */
   restartCount: number;
-  /** Milliseconds the run lasted. */
+  /** Milliseconds from the start of the run to the reaper collecting its exit. */
   ranFor: number;
 }
 
@@ -120,7 +102,7 @@ export interface ContainerStatusRecord {
   lastStatus: number | null;
   /** Total exits seen. */
   exitCount: number;
-  /** The last exits, oldest first (at most {@linkcode MAX_EXIT_RECORDS}). */
+  /** The last exits, oldest first (at most `MAX_EXIT_RECORDS`). */
   exits: ExitRecord[];
   /** Why it failed or could not start (the runtime's own message), else null. */
   error: string | null;
@@ -161,18 +143,6 @@ export interface PodStatus {
 }
 
 /**
- * How many exits per container the status file keeps.
- *
- * @example
- * ```ts
- * import { MAX_EXIT_RECORDS } from "@weft/init";
- *
- * console.assert(MAX_EXIT_RECORDS === 20);
- * ```
- */
-export const MAX_EXIT_RECORDS = 20;
-
-/**
  * The status used for a container that never ran, as `docker run` uses for its own failures.
  *
  * @example
@@ -184,37 +154,3 @@ export const MAX_EXIT_RECORDS = 20;
  * ```
  */
 export const NEVER_RAN_STATUS = 125;
-
-/**
- * Turns a reaper's report into the exit record of the status file: the
- * signal by name when one killed the process, else the exit code.
- *
- * @example
- * ```ts
- * import { exitRecord } from "@weft/init";
- *
- * const record = exitRecord({ pid: 42, status: 143, code: null, signal: 15 }, 0, 1200);
- * console.assert(record.signal === "SIGTERM" && record.code === null);
- * ```
- */
-export function exitRecord(exit: ProcessExit, restartCount: number, ranFor: number): ExitRecord {
-  const signal = exit.signal === undefined || exit.signal === null
-    ? (exit.status > 128 && exit.code === null ? signalName(exit.status - 128) : null)
-    : signalName(exit.signal);
-  return {
-    at: new Date().toISOString(),
-    status: exit.status,
-    code: signal === null ? (exit.code ?? exit.status) : null,
-    signal,
-    restartCount,
-    ranFor,
-  };
-}
-
-function signalName(signal: number | string): string | null {
-  try {
-    return parseSignal(signal).name;
-  } catch {
-    return null;
-  }
-}

@@ -1,4 +1,6 @@
-import { getRuntimePlugin, loadRuntimePlugins, type Runtime, selectRuntime } from "@weft/runtime";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { detectRuntimePlugin, loadRuntimePlugins, type Runtime } from "@weft/runtime";
 import type { PodConfig } from "./config.ts";
 
 /**
@@ -47,8 +49,8 @@ export interface ChooseRuntimeOptions {
  * Chooses the runtime the way `weft-init` does: imports the plugin modules
  * of `runtime.plugins` (relative to the configuration file), selects
  * `runtime.name` (or the first installed with `"auto"`) with
- * `runtime.options` plus `binary` and `callTimeout`, and creates it with the
- * state root. The built-in plugins must be registered first (import
+ * `runtime.options` plus `binary` and `callTimeout`, and creates it once,
+ * with its state root (which it owns from then on). The built-in plugins must be registered first (import
  * `@weft/crun` and `@weft/runc`).
  *
  * @throws {PluginLoadError} when a plugin module cannot be loaded.
@@ -71,16 +73,15 @@ export async function chooseRuntime(
   options: ChooseRuntimeOptions = {},
 ): Promise<ChosenRuntime> {
   const file = options.configFile ?? "pod.json";
-  const path = file.startsWith("/") ? file : `${Deno.cwd()}/${file}`;
-  await loadRuntimePlugins(config.runtime.plugins, { base: new URL(`file://${path}`) });
+  await loadRuntimePlugins(config.runtime.plugins, { base: pathToFileURL(resolve(file)) });
   const { name, binary, root: configRoot, callTimeout } = config.runtime;
   const pluginOptions: Record<string, unknown> = {
     ...config.runtime.options,
     timeout: callTimeout,
   };
   if (binary !== undefined) pluginOptions.binary = binary;
-  const chosen = await selectRuntime(name, { options: pluginOptions });
-  const root = configRoot ?? `/run/weft/${chosen.name}`;
-  const runtime = getRuntimePlugin(chosen.name).create({ ...pluginOptions, root });
+  const plugin = await detectRuntimePlugin(name, { options: pluginOptions });
+  const root = configRoot ?? `/run/weft/${plugin.name}`;
+  const runtime = plugin.create({ ...pluginOptions, root });
   return { runtime, root };
 }

@@ -1,16 +1,10 @@
-import { checkOptionChoice, checkRuntimeOptions, OciCliRuntime } from "@weft/runtime";
-
-/**
- * The state root {@linkcode RuncRuntime} uses when none is given.
- *
- * @example
- * ```ts
- * import { DEFAULT_RUNC_ROOT } from "@weft/runc";
- *
- * console.assert(DEFAULT_RUNC_ROOT === "/run/weft/runc");
- * ```
- */
-export const DEFAULT_RUNC_ROOT = "/run/weft/runc";
+import {
+  checkOptionChoice,
+  checkRuntimeOptions,
+  ociCliOptionsFrom,
+  OciCliRuntime,
+  type OciRuntimeOptions,
+} from "@weft/runtime";
 
 /**
  * Options of {@linkcode RuncRuntime}, mapped onto runc's global flags.
@@ -23,34 +17,13 @@ export const DEFAULT_RUNC_ROOT = "/run/weft/runc";
  * console.assert(options.rootless === "auto");
  * ```
  */
-export interface RuncOptions {
-  /** The runc binary: a path, or a name searched in PATH. @default {"runc"} */
-  binary?: string;
-  /** State root (`--root`), an absolute path. @default {DEFAULT_RUNC_ROOT} */
-  root?: string;
-  /** Pass `--debug`. @default {false} */
-  debug?: boolean;
-  /** Timeout of each call in milliseconds. @default {30000} */
-  timeout?: number;
-  /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
-  systemdCgroup?: boolean;
+export interface RuncOptions extends OciRuntimeOptions {
   /**
    * `--rootless`: whether runc ignores cgroup permission errors. `"auto"`
    * (runc's default) leaves the flag out.
    * @default {"auto"}
    */
   rootless?: boolean | "auto";
-  /** More global arguments, placed before the subcommand. @default {[]} */
-  extraGlobalArgs?: readonly string[];
-  /** Extra environment variables for the runtime process. @default {{}} */
-  env?: Record<string, string>;
-  /**
-   * Where the per-call JSON log files are created (and removed after each
-   * call). The default, the directory holding the state root, is weft's own
-   * and usually a tmpfs, where creating files is cheap.
-   * @default {the parent directory of root}
-   */
-  logDir?: string;
 }
 
 /**
@@ -71,16 +44,8 @@ export class RuncRuntime extends OciCliRuntime {
   constructor(options: RuncOptions = {}) {
     checkRuntimeOptions(options as Record<string, unknown>);
     checkOptionChoice("rootless", options.rootless, [true, false, "auto"]);
-    const root = options.root ?? DEFAULT_RUNC_ROOT;
     super({
-      name: "runc",
-      binary: options.binary ?? "runc",
-      root,
-      logDir: options.logDir ?? (root.slice(0, root.lastIndexOf("/")) || "/"),
-      debug: options.debug,
-      timeout: options.timeout,
-      env: options.env,
-      globalArgs: runcGlobalArgs(options),
+      ...ociCliOptionsFrom("runc", options, runcGlobalArgs(options)),
       logOnStderr: true,
     });
   }

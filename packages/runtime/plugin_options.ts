@@ -1,4 +1,79 @@
+import { dirname } from "node:path";
 import { InvalidArgumentError } from "./errors.ts";
+import type { OciCliOptions } from "./oci_cli.ts";
+
+/**
+ * The options every runc-compatible runtime plugin takes (crun, runc, youki
+ * extend it with their own), as {@linkcode checkRuntimeOptions} checks them
+ * and {@linkcode ociCliOptionsFrom} maps them onto the shared driver.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { OciRuntimeOptions } from "@weft/runtime";
+ *
+ * const options: OciRuntimeOptions = { root: "/run/weft/mine", timeout: 10_000 };
+ * assert.equal(options.timeout, 10_000);
+ * ```
+ */
+export interface OciRuntimeOptions {
+  /** The binary: a path, or a name searched in PATH. @default {the runtime's name} */
+  binary?: string;
+  /** State root (`--root`), an absolute path. @default {`/run/weft/<name>`} */
+  root?: string;
+  /** Pass `--debug`. @default {false} */
+  debug?: boolean;
+  /** Timeout of each call in milliseconds. @default {30000} */
+  timeout?: number;
+  /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
+  systemdCgroup?: boolean;
+  /** More global arguments, placed before the subcommand. @default {[]} */
+  extraGlobalArgs?: readonly string[];
+  /** Extra environment variables for the runtime process. @default {{}} */
+  env?: Record<string, string>;
+  /**
+   * Where the per-call JSON log files are created (and removed after each
+   * call). The default, the directory holding the state root, is weft's own
+   * and usually a tmpfs, where creating files is cheap.
+   * @default {the parent directory of root}
+   */
+  logDir?: string;
+}
+
+/**
+ * The driver options ({@linkcode OciCliOptions}) of the runtime `name` from
+ * its plugin options: the binary (default `name`), the state root (default
+ * `/run/weft/<name>`), the log directory (default: the root's parent),
+ * `debug`, `timeout`, `env`, and the global arguments: the plugin's own
+ * `globalArgs` (which include `extraGlobalArgs`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ociCliOptionsFrom } from "@weft/runtime";
+ *
+ * const options = ociCliOptionsFrom("runc", { timeout: 5000 }, []);
+ * assert.equal(options.root, "/run/weft/runc");
+ * assert.equal(options.logDir, "/run/weft");
+ * ```
+ */
+export function ociCliOptionsFrom(
+  name: string,
+  options: OciRuntimeOptions,
+  globalArgs: readonly string[],
+): OciCliOptions {
+  const root = options.root ?? `/run/weft/${name}`;
+  return {
+    name,
+    binary: options.binary ?? name,
+    root,
+    logDir: options.logDir ?? dirname(root),
+    debug: options.debug,
+    timeout: options.timeout,
+    env: options.env,
+    globalArgs,
+  };
+}
 
 /** Throws the error for an option field that has the wrong shape. */
 function invalid(field: string, value: unknown, expected: string): never {

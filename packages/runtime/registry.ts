@@ -213,6 +213,59 @@ export interface SelectRuntimeOptions {
 }
 
 /**
+ * The plugin `selectRuntime` would make a runtime from: the one named
+ * `name`, or with `"auto"` the first available in preference order; nothing
+ * is created, so the caller can create it once with options that depend on
+ * the choice (a state root named after it).
+ *
+ * @throws {PluginNotFoundError} for an unknown name.
+ * @throws {NoRuntimeAvailableError} saying what was tried and why each failed.
+ *
+ * @example
+ * ```ts ignore
+ * import { detectRuntimePlugin } from "@weft/runtime";
+ * import "@weft/crun";
+ * import "@weft/runc";
+ *
+ * const plugin = await detectRuntimePlugin("auto");
+ * const runtime = plugin.create({ root: `/run/weft/${plugin.name}` });
+ * ```
+ */
+export async function detectRuntimePlugin(
+  name: string,
+  options: SelectRuntimeOptions = {},
+): Promise<RuntimePlugin> {
+  const pluginOptions = options.options ?? {};
+  if (name !== "auto") {
+    const plugin = getRuntimePlugin(name);
+    const detection = await plugin.detect(pluginOptions);
+    if (!detection.available) {
+      throw new NoRuntimeAvailableError(
+        `Runtime "${name}" is not available: ${detection.reason ?? "its plugin says so"}`,
+        { tried: [{ name, reason: detection.reason ?? "" }] },
+      );
+    }
+    return plugin;
+  }
+  const preference = options.preference ?? DEFAULT_PREFERENCE;
+  const registered = listRuntimePlugins();
+  const ordered = [
+    ...preference.flatMap((n) => registered.filter((p) => p.name === n)),
+    ...registered.filter((p) => !preference.includes(p.name)),
+  ];
+  const tried: { name: string; reason: string }[] = [];
+  for (const plugin of ordered) {
+    const detection = await plugin.detect(pluginOptions);
+    if (detection.available) return plugin;
+    tried.push({ name: plugin.name, reason: detection.reason ?? "not available" });
+  }
+  const detail = tried.length === 0
+    ? "no runtime plugin is registered (import @weft/crun, @weft/runc or @weft/youki)"
+    : `tried ${tried.map((t) => `${t.name} (${t.reason})`).join(", ")}`;
+  throw new NoRuntimeAvailableError(`No container runtime is available: ${detail}`, { tried });
+}
+
+/**
  * Makes a runtime from the plugin named `name`, or with `"auto"` from the
  * first available plugin in preference order. The chosen plugin must be
  * available here (its binary found).
@@ -234,32 +287,5 @@ export async function selectRuntime(
   name: string,
   options: SelectRuntimeOptions = {},
 ): Promise<Runtime> {
-  const pluginOptions = options.options ?? {};
-  if (name !== "auto") {
-    const plugin = getRuntimePlugin(name);
-    const detection = await plugin.detect(pluginOptions);
-    if (!detection.available) {
-      throw new NoRuntimeAvailableError(
-        `Runtime "${name}" is not available: ${detection.reason ?? "its plugin says so"}`,
-        { tried: [{ name, reason: detection.reason ?? "" }] },
-      );
-    }
-    return plugin.create(pluginOptions);
-  }
-  const preference = options.preference ?? DEFAULT_PREFERENCE;
-  const registered = listRuntimePlugins();
-  const ordered = [
-    ...preference.flatMap((n) => registered.filter((p) => p.name === n)),
-    ...registered.filter((p) => !preference.includes(p.name)),
-  ];
-  const tried: { name: string; reason: string }[] = [];
-  for (const plugin of ordered) {
-    const detection = await plugin.detect(pluginOptions);
-    if (detection.available) return plugin.create(pluginOptions);
-    tried.push({ name: plugin.name, reason: detection.reason ?? "not available" });
-  }
-  const detail = tried.length === 0
-    ? "no runtime plugin is registered (import @weft/crun, @weft/runc or @weft/youki)"
-    : `tried ${tried.map((t) => `${t.name} (${t.reason})`).join(", ")}`;
-  throw new NoRuntimeAvailableError(`No container runtime is available: ${detail}`, { tried });
+  return (await detectRuntimePlugin(name, options)).create(options.options ?? {});
 }

@@ -6,7 +6,9 @@ import {
   type CreateOptions,
   InvalidArgumentError,
   type KillOptions,
+  ociCliOptionsFrom,
   OciCliRuntime,
+  type OciRuntimeOptions,
   parseSignal,
   RuntimeCommandError,
   type Signal,
@@ -15,18 +17,6 @@ import { checkYoukiOptions } from "./_options.ts";
 import { parseYoukiList } from "./list_table.ts";
 
 const logger = getLogger(["weft", "youki"]);
-
-/**
- * The state root {@linkcode YoukiRuntime} uses when none is given.
- *
- * @example
- * ```ts
- * import { DEFAULT_YOUKI_ROOT } from "@weft/youki";
- *
- * console.assert(DEFAULT_YOUKI_ROOT === "/run/weft/youki");
- * ```
- */
-export const DEFAULT_YOUKI_ROOT = "/run/weft/youki";
 
 /**
  * The highest signal number youki's `kill` accepts: it knows no real-time signals.
@@ -52,17 +42,7 @@ export const YOUKI_MAX_SIGNAL = 31;
  * console.assert(options.rootless === "auto");
  * ```
  */
-export interface YoukiOptions {
-  /** The youki binary: a path, or a name searched in PATH. @default {"youki"} */
-  binary?: string;
-  /** State root (`--root`), an absolute path. @default {DEFAULT_YOUKI_ROOT} */
-  root?: string;
-  /** Pass `--debug`. @default {false} */
-  debug?: boolean;
-  /** Timeout of each call in milliseconds. @default {30000} */
-  timeout?: number;
-  /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
-  systemdCgroup?: boolean;
+export interface YoukiOptions extends OciRuntimeOptions {
   /**
    * youki has no `--rootless` flag: it runs rootless when started by a
    * non-root user (or with `YOUKI_USE_ROOTLESS=true` in its environment).
@@ -71,12 +51,6 @@ export interface YoukiOptions {
    * @default {"auto"}
    */
   rootless?: "auto";
-  /** More global arguments, placed before the subcommand. @default {[]} */
-  extraGlobalArgs?: readonly string[];
-  /** Extra environment variables for youki. @default {{}} */
-  env?: Record<string, string>;
-  /** Directory for the per-call JSON log files. @default {Deno.env.get("TMPDIR") ?? "/tmp"} */
-  logDir?: string;
 }
 
 /**
@@ -108,19 +82,10 @@ export class YoukiRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: YoukiOptions = {}) {
     checkYoukiOptions(options as Record<string, unknown>);
-    super({
-      name: "youki",
-      binary: options.binary ?? "youki",
-      root: options.root ?? DEFAULT_YOUKI_ROOT,
-      debug: options.debug,
-      timeout: options.timeout,
-      env: options.env,
-      logDir: options.logDir,
-      globalArgs: [
-        ...(options.systemdCgroup ? ["--systemd-cgroup"] : []),
-        ...(options.extraGlobalArgs ?? []),
-      ],
-    });
+    super(ociCliOptionsFrom("youki", options, [
+      ...(options.systemdCgroup ? ["--systemd-cgroup"] : []),
+      ...(options.extraGlobalArgs ?? []),
+    ]));
   }
 
   /** The `create` options, with a warning for the one youki ignores. */

@@ -1,0 +1,176 @@
+// Fakes for the supervisor's unit tests: a clock whose time moves only when
+// told, a runtime that records its calls and whose containers end when told
+// (or when signalled), and the exit watcher that delivers those ends. No
+// process is ever started.
+import { type ContainerState, parseSignal, type Runtime, type Stdio } from "@weft/runtime";
+import type { Clock } from "./clock.ts";
+import type { ExitStatus } from "./exit_status.ts";
+import type { ExitWatcher } from "./pod_status.ts";
+
+/** A clock whose time moves only with {@linkcode FakeClock.advance}. */
+export class FakeClock implements Clock {
+  #now = 1_700_000_000_000;
+  #next = 1;
+  readonly #timers = new Map<number, { at: number; fn: () => void }>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.#now + ms, fn });
+    return id;
+  }
+
+  clearTimeout(timer: unknown): void {
+    this.#timers.delete(timer as number);
+  }
+
+  /** Timers not fired yet. */
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  /** Moves time on by `ms`, firing each timer due on the way (and letting what it starts run). */
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    for (;;) {
+      const due = [...this.#timers].filter(([, t]) => t.at <= end).sort((a, b) =>
+        a[1].at - b[1].at
+      );
+      if (due.length === 0) break;
+      const [id, timer] = due[0];
+      this.#timers.delete(id);
+      this.#now = timer.at;
+      timer.fn();
+      await settle();
+    }
+    this.#now = end;
+    await settle();
+  }
+}
+
+/** Lets pending promise chains and file I/O of the code under test run. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Waits (in real time, briefly) until `predicate` holds, else fails naming `what`. */
+export async function until(predicate: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (predicate()) return;
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`Never happened: ${what}`);
+}
+
+/** Delivers the ends of fake processes, stamped with the fake clock. */
+export class FakeExits implements ExitWatcher {
+  readonly #clock: Clock;
+  readonly #waiting = new Map<number, PromiseWithResolvers<ExitStatus>>();
+  readonly #ended = new Set<number>();
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  #entry(pid: number): PromiseWithResolvers<ExitStatus> {
+    let entry = this.#waiting.get(pid);
+    if (!entry) this.#waiting.set(pid, entry = Promise.withResolvers());
+    return entry;
+  }
+
+  waitPid(pid: number): Promise<ExitStatus> {
+    return this.#entry(pid).promise;
+  }
+
+  /** Ends `pid` (once; later calls change nothing) with shell status `status` (above 128: killed by signal status - 128). */
+  exit(pid: number, status: number): void {
+    if (this.#ended.has(pid)) return;
+    this.#ended.add(pid);
+    const signal = status > 128 ? status - 128 : null;
+    this.#entry(pid).resolve({
+      pid,
+      status,
+      code: signal === null ? status : null,
+      signal,
+      at: this.#clock.now(),
+    });
+  }
+}
+
+/** How a fake container behaves. */
+export interface FakeBehaviour {
+  /** `create` fails with this message. */
+  createError?: string;
+  /** `start` fails with this message. */
+  startError?: string;
+  /** `create` waits for this before it ends. */
+  createGate?: Promise<void>;
+  /** The stop signal is ignored (only KILL ends it). */
+  stubborn?: boolean;
+}
+
+/** A runtime whose containers are fake pids; it records every call as `verb id [signal]`. */
+export class FakeRuntime implements Runtime {
+  readonly name = "fake";
+  readonly calls: string[] = [];
+  readonly behaviour = new Map<string, FakeBehaviour>();
+  readonly #pids = new Map<string, number>();
+  readonly #exits: FakeExits;
+  #nextPid = 100;
+
+  constructor(exits: FakeExits) {
+    this.#exits = exits;
+  }
+
+  /** The pid of `id`'s current run. */
+  pid(id: string): number {
+    return this.#pids.get(id) ?? 0;
+  }
+
+  async create(
+    id: string,
+    _bundle: string,
+    _stdio?: Stdio,
+    options?: { pidFile?: string },
+  ): Promise<void> {
+    this.calls.push(`create ${id}`);
+    const behaviour = this.behaviour.get(id) ?? {};
+    await behaviour.createGate;
+    if (behaviour.createError) throw new Error(behaviour.createError);
+    const pid = this.#nextPid++;
+    this.#pids.set(id, pid);
+    await Deno.writeTextFile(options!.pidFile!, `${pid}\n`);
+  }
+
+  start(id: string): Promise<void> {
+    this.calls.push(`start ${id}`);
+    const error = this.behaviour.get(id)?.startError;
+    return error ? Promise.reject(new Error(error)) : Promise.resolve();
+  }
+
+  state(id: string): Promise<ContainerState> {
+    return Promise.resolve({ status: this.#pids.has(id) ? "running" : "", pid: this.pid(id) });
+  }
+
+  kill(id: string, signal: string | number, options?: { all?: boolean }): Promise<void> {
+    const name = parseSignal(signal).name;
+    this.calls.push(`kill ${id} ${name}${options?.all ? " all" : ""}`);
+    const pid = this.#pids.get(id);
+    if (pid !== undefined && (name === "SIGKILL" || !this.behaviour.get(id)?.stubborn)) {
+      this.#exits.exit(pid, 128 + parseSignal(signal).number);
+    }
+    return Promise.resolve();
+  }
+
+  /** Like `delete --force`: a container still alive is killed first. */
+  delete(id: string): Promise<void> {
+    this.calls.push(`delete ${id}`);
+    const pid = this.#pids.get(id);
+    if (pid !== undefined) this.#exits.exit(pid, 137);
+    this.#pids.delete(id);
+    return Promise.resolve();
+  }
+}
