@@ -19,7 +19,9 @@ Deno.test("the log writer splits lines across chunks and keeps a last line witho
 
 Deno.test("a character split between chunks is decoded whole", async () => {
   const bytes = new TextEncoder().encode("\u00e9\n");
-  assert.deepEqual(await feed(new LogStore(), [bytes.subarray(0, 1), bytes.subarray(1)]), ["\u00e9"]);
+  assert.deepEqual(await feed(new LogStore(), [bytes.subarray(0, 1), bytes.subarray(1)]), [
+    "\u00e9",
+  ]);
 });
 
 Deno.test("an endless line is cut at maxLineLength and its rest dropped up to the next newline", async () => {

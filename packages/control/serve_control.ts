@@ -73,6 +73,9 @@ export interface ServedControl {
 /**
  * Serves `target` on every endpoint `settings` names. If one endpoint
  * cannot listen, those already listening are closed and the error thrown.
+ * `options.logs` is the store the container output already feeds (the
+ * supervisor is made before the server that serves it); by default a new
+ * one sized by `settings`.
  *
  * @example
  * ```ts ignore
@@ -86,9 +89,10 @@ export interface ServedControl {
 export async function serveControl(
   target: ControlTarget,
   settings: ControlSettings,
-  options: { version?: string } = {},
+  options: { version?: string; logs?: LogStore } = {},
 ): Promise<ServedControl> {
-  const logs = new LogStore({ lines: settings.logLines, maxLineLength: settings.maxLineLength });
+  const logs = options.logs ??
+    new LogStore({ lines: settings.logLines, maxLineLength: settings.maxLineLength });
   const server = new ControlServer(target, {
     logs,
     version: options.version,

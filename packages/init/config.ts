@@ -7,6 +7,7 @@ import {
   POD_NAMESPACES,
   type PodNamespace,
 } from "@weft/bundle";
+import type { ControlSettings } from "@weft/control";
 import { parseSignal } from "@weft/runtime";
 import { childPath, type SchemaIssue, validateNode } from "./_schema_node.ts";
 import { POD_CONFIG_SCHEMA } from "./config_schema.ts";
@@ -245,6 +246,8 @@ export interface PodConfig {
   pod: PodSettings;
   /** Absolute path of the status file. */
   statusFile: string;
+  /** The control API, when the file has a `control` section. */
+  control?: ControlSettings;
 }
 
 /**
@@ -498,6 +501,7 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
     }
   }
   config.statusFile = absolute(config.statusFile, baseDir);
+  if (config.control) config.control.socket = absolute(config.control.socket, baseDir);
   if (config.runtime.root !== undefined) {
     config.runtime.root = absolute(config.runtime.root, baseDir);
   }

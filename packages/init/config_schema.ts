@@ -406,6 +406,73 @@ const runtime: SchemaNode = {
   },
 };
 
+const port: SchemaNode = { kind: "integer", minimum: 1, maximum: 65535 };
+
+const control: SchemaNode = {
+  kind: "object",
+  description:
+    "The control API (HTTP/1.1 + JSON, see @weft/control): on when this section is present. The Unix socket is always served; vsock and TCP only when named.",
+  properties: {
+    socket: {
+      kind: "string",
+      minLength: 1,
+      description: "The Unix socket, mode 0600 (relative to the pod file's directory).",
+      default: "/run/weft/control.sock",
+    },
+    vsock: {
+      kind: "object",
+      description: "A vsock port for the micro-VM's host (needs deno run --unstable-vsock).",
+      properties: {
+        port,
+        cid: { kind: "integer", minimum: -1, description: "-1: any (the default)." },
+      },
+      required: ["port"],
+    },
+    tcp: {
+      kind: "object",
+      description:
+        "A TCP endpoint, for QEMU user networking (restrict=on, hostfwd to the host's 127.0.0.1). No authentication: only where the network is private to the host.",
+      properties: { hostname: { kind: "string", minLength: 1 }, port },
+      required: ["hostname", "port"],
+    },
+    logLines: {
+      kind: "integer",
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Lines kept per container.",
+      default: 1000,
+    },
+    maxLineLength: {
+      kind: "integer",
+      minimum: 1,
+      maximum: 1_048_576,
+      description: "Characters kept of one line.",
+      default: 8192,
+    },
+    journal: {
+      kind: "integer",
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Events kept for replay from a cursor.",
+      default: 10_000,
+    },
+    maxBodyBytes: {
+      kind: "integer",
+      minimum: 1024,
+      maximum: 16_777_216,
+      description: "The largest request body.",
+      default: 65_536,
+    },
+    maxStreams: {
+      kind: "integer",
+      minimum: 1,
+      maximum: 4096,
+      description: "Event/log follows and execs open at once.",
+      default: 64,
+    },
+  },
+};
+
 /** The description of the pod configuration file, from which validation and the JSON Schema derive. */
 export const POD_CONFIG_SCHEMA: SchemaNode = {
   kind: "object",
@@ -419,6 +486,7 @@ export const POD_CONFIG_SCHEMA: SchemaNode = {
     runtime,
     containers: { kind: "array", items: container, minItems: 1, description: "The containers." },
     pod,
+    control,
     statusFile: {
       kind: "string",
       minLength: 1,

@@ -106,6 +106,15 @@ function tracked(
   return { stream, ended };
 }
 
+type Tracked = ReturnType<typeof tracked>;
+
+function both(out: Tracked, err: Tracked): ContainerStdio {
+  return {
+    stdio: { stdout: out.stream, stderr: err.stream },
+    done: Promise.all([out.ended, err.ended]).then(() => {}),
+  };
+}
+
 /**
  * The stdio of one run of a container, and a way to wait until its output is written.
  *
@@ -146,6 +155,37 @@ export interface OpenContainerStdioOptions {
   stdout?: ByteSink;
   /** Where console error output goes. @default {Deno.stderr} */
   stderr?: ByteSink;
+  /**
+   * Also receives the bytes of container `id`'s `stream`, whatever its
+   * `stdio` setting (the control API's log ring is fed this way). Its
+   * writes are not awaited: a tap must take bytes at once, never hold up
+   * the container's output.
+   */
+  tap?: (id: string, stream: "stdout" | "stderr") => WritableStream<Uint8Array>;
+}
+
+/** `sink`, with every chunk also handed to `tap` (not awaited) when there is one. */
+function withTap(
+  sink: UnderlyingSink<Uint8Array>,
+  tap: WritableStream<Uint8Array> | undefined,
+): UnderlyingSink<Uint8Array> {
+  const writer = tap?.getWriter();
+  if (!writer) return sink;
+  const quiet = (promise: Promise<void>): void => void promise.catch(() => {});
+  return {
+    write(chunk, controller): void | PromiseLike<void> {
+      quiet(writer.write(chunk));
+      return sink.write?.(chunk, controller);
+    },
+    close(): void | PromiseLike<void> {
+      quiet(writer.close());
+      return sink.close?.();
+    },
+    abort(reason): void | PromiseLike<void> {
+      quiet(writer.abort(reason));
+      return sink.abort?.(reason);
+    },
+  };
 }
 
 /**
@@ -167,26 +207,35 @@ export async function openContainerStdio(
   config: StdioConfig,
   options: OpenContainerStdioOptions = {},
 ): Promise<ContainerStdio> {
-  if (config === "none") return { stdio: {}, done: Promise.resolve() };
+  const tap = (stream: "stdout" | "stderr") => options.tap?.(id, stream);
+  if (config === "none") {
+    if (!options.tap) return { stdio: {}, done: Promise.resolve() };
+    const out = tracked(withTap({}, tap("stdout")));
+    const err = tracked(withTap({}, tap("stderr")));
+    return both(out, err);
+  }
   if (config === "console") {
-    const out = tracked(prefixSink(`[${id}] `, options.stdout ?? Deno.stdout));
-    const err = tracked(prefixSink(`[${id}] `, options.stderr ?? Deno.stderr));
-    return {
-      stdio: { stdout: out.stream, stderr: err.stream },
-      done: Promise.all([out.ended, err.ended]).then(() => {}),
-    };
+    const out = tracked(
+      withTap(prefixSink(`[${id}] `, options.stdout ?? Deno.stdout), tap("stdout")),
+    );
+    const err = tracked(
+      withTap(prefixSink(`[${id}] `, options.stderr ?? Deno.stderr), tap("stderr")),
+    );
+    return both(out, err);
   }
   const file = await Deno.open(config.file, { append: true, create: true, write: true });
   let open = 2;
   const release = (): void => {
     if (--open === 0) file.close();
   };
-  const part = () =>
-    tracked({ write: (chunk) => writeAll(file, chunk), close: release, abort: release });
-  const out = part();
-  const err = part();
-  return {
-    stdio: { stdout: out.stream, stderr: err.stream },
-    done: Promise.all([out.ended, err.ended]).then(() => {}),
-  };
+  const part = (stream: "stdout" | "stderr") =>
+    tracked(
+      withTap(
+        { write: (chunk) => writeAll(file, chunk), close: release, abort: release },
+        tap(stream),
+      ),
+    );
+  const out = part("stdout");
+  const err = part("stderr");
+  return both(out, err);
 }

@@ -52,3 +52,24 @@ Deno.test("none gives the container /dev/null", async () => {
   strictEqual(Object.keys(stdio).length, 0);
   await done;
 });
+
+Deno.test("a tap receives both streams' bytes for every stdio setting, none included", async () => {
+  for (const config of ["console", "none"] as const) {
+    const seen: string[] = [];
+    const tap = (id: string, stream: string): WritableStream<Uint8Array> =>
+      new WritableStream({
+        write: (chunk) => void seen.push(`${id} ${stream} ${new TextDecoder().decode(chunk)}`),
+      });
+    const out = sink();
+    const { stdio, done } = await openContainerStdio("web", config, {
+      stdout: out,
+      stderr: out,
+      tap,
+    });
+    await feed(stdio.stdout, ["hello\n"]);
+    await feed(stdio.stderr, ["oops\n"]);
+    await done;
+    strictEqual(seen.join("|"), "web stdout hello\n|web stderr oops\n", config);
+    strictEqual(out.text(), config === "console" ? "[web] hello\n[web] oops\n" : "");
+  }
+});

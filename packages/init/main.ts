@@ -37,6 +37,7 @@ import { endInit, ignoreStopSignals, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
 import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
+import { LogStore, serveControl, type ServedControl } from "@weft/control";
 
 const logger = getLogger(["weft", "init"]);
 
@@ -86,7 +87,25 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     root,
     pid: Deno.pid,
   });
-  const supervisor = new Supervisor(config, { runtime, reaper });
+  // The control API's log rings are fed from the first line the containers write.
+  const logs = config.control &&
+    new LogStore({ lines: config.control.logLines, maxLineLength: config.control.maxLineLength });
+  const supervisor = new Supervisor(config, {
+    runtime,
+    reaper,
+    ...(logs ? { console: { tap: (id, stream) => logs.writer(id, stream) } } : {}),
+  });
+  let control: ServedControl | undefined;
+  if (config.control) {
+    try {
+      control = await serveControl(supervisor, config.control, {
+        version: packageConfig.version,
+        logs,
+      });
+    } catch (error) {
+      return fail(`Cannot start the control API: ${(error as Error).message}`, EXIT_USAGE);
+    }
+  }
   const listeners: [Deno.Signal, () => void][] = [
     ...(["SIGTERM", "SIGINT"] as const).map((signal): [Deno.Signal, () => void] => [
       signal,
@@ -105,6 +124,7 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     const { exitCode } = await supervisor.run();
     return fatal.happened ? EXIT_FATAL : exitCode;
   } finally {
+    await control?.shutdown();
     fatal.supervisor = undefined;
     for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
