@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { ControlClient, type EventFrame } from "@weft/control";
 import type { PodEvent } from "@weft/init";
-import { podTest, startInit, waitFor } from "./_init_harness.ts";
+import { type PodDir, podTest, startInit, waitFor } from "./_init_harness.ts";
+import { hostileRequests, sendHostile } from "../packages/control/testdata/hostile_requests.ts";
 
 const CLI = new URL("../packages/control/cli.ts", import.meta.url).pathname;
 
@@ -85,13 +86,9 @@ podTest(
       ],
       pod: { exitCode: { from: "container", id: "ct-svc" } },
     });
-    await using init = startInit(config, mode);
-    using client = new ControlClient({ transport: "unix", path: socket });
-    await waitFor(
-      async () => (await client.health().catch(() => undefined))?.alive === true,
-      20_000,
-      () => `the control socket never answered; init stderr:\n${init.stderr}`,
-    );
+    const started = await startWithControl(pod, config, mode);
+    await using init = started.init;
+    using client = started.client;
     assert.equal((await Deno.stat(socket)).mode! & 0o777, 0o600);
     const health = await client.health();
     assert.equal(health.runtime, runtime);
@@ -227,6 +224,102 @@ podTest(
     assert.equal((log.events.at(-1) as { exitCode: number }).exitCode, 5);
     assert.deepEqual(await pod.rootEntries(), [], "the state root is empty");
     await assert.rejects(Deno.lstat(socket), Deno.errors.NotFound);
+  },
+  { modes: ["pid1"] },
+);
+
+/** Starts the init on `config` and waits until its control socket answers. */
+async function startWithControl(
+  pod: PodDir,
+  config: string,
+  mode: "pid1" | "child",
+): Promise<{ init: ReturnType<typeof startInit>; client: ControlClient; socket: string }> {
+  const socket = `${pod.dir}/control.sock`;
+  const init = startInit(config, mode);
+  const client = new ControlClient({ transport: "unix", path: socket });
+  await waitFor(
+    async () => (await client.health().catch(() => undefined))?.alive === true,
+    20_000,
+    () => `the control socket never answered; init stderr:\n${init.stderr}`,
+  );
+  return { init, client, socket };
+}
+
+podTest(
+  "hostile requests get a clear 4xx, start nothing and leave the init unaffected; calls during the pod stop get 409",
+  async ({ pod, runtime, mode }) => {
+    const config = await pod.write(runtime, {
+      control: { socket: `${pod.dir}/control.sock` },
+      containers: [
+        {
+          id: "ho-run",
+          bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.1; done"),
+        },
+        { id: "ho-done", bundle: await pod.bundle("exit 0"), restart: { policy: "never" } },
+        {
+          id: "ho-slow",
+          bundle: await pod.bundle("trap '' TERM; echo ready; while :; do sleep 0.1; done"),
+          stop: { grace: 3_000 },
+        },
+      ],
+    });
+    const { init, client, socket } = await startWithControl(pod, config, mode);
+    await using _init = init;
+    using _client = client;
+    await waitFor(async () => {
+      const { containers } = await client.status();
+      return containers["ho-done"].state === "exited" && containers["ho-run"].state === "running" &&
+        containers["ho-slow"].state === "running";
+    });
+    const before = await client.status();
+    const eventsBefore = (await Array.fromAsync(client.events())).length;
+    const rootBefore = (await pod.rootEntries()).sort();
+
+    using http = Deno.createHttpClient({ proxy: { transport: "unix", path: socket } });
+    const requests = hostileRequests("ho-run", "ho-done");
+    assert.ok(requests.length >= 30, `${requests.length} hostile requests`);
+    for (const request of requests) {
+      const { status, text } = await sendHostile(http, request);
+      assert.equal(status, request.status, `${request.name}: ${text}`);
+      assert.match(JSON.parse(text).error.message, request.message, request.name);
+    }
+
+    // The init is unaffected: alive, the same containers and pids, no event, nothing created.
+    assert.equal((await client.health()).alive, true);
+    const after = await client.status();
+    for (const id of Object.keys(before.containers)) {
+      const [b, a] = [before.containers[id], after.containers[id]];
+      assert.deepEqual([a.state, a.pid, a.restartCount, a.exitCount], [
+        b.state,
+        b.pid,
+        b.restartCount,
+        b.exitCount,
+      ], id);
+    }
+    assert.equal((await Array.fromAsync(client.events())).length, eventsBefore);
+    assert.deepEqual((await pod.rootEntries()).sort(), rootBefore);
+
+    // During the stop (ho-slow ignores TERM for its 3 s grace) every change is refused.
+    await client.stopPod("hostile test");
+    await waitFor(async () => (await client.status()).pod.state === "stopping");
+    for (
+      const call of [
+        () => client.stopPod(),
+        () => client.signal("ho-slow", "HUP"),
+        () => client.restart("ho-run"),
+        () => client.stopContainer("ho-slow"),
+        () => client.exec("ho-slow", ["true"]),
+      ]
+    ) {
+      await assert.rejects(call(), (error: Error & { status?: number }) => {
+        assert.equal(error.status, 409, error.message);
+        assert.match(error.message, /the pod is stopping \(control API: hostile test\)/);
+        return true;
+      });
+    }
+    const { code, stderr } = await init.exited;
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(await pod.rootEntries(), [], "the state root is empty");
   },
   { modes: ["pid1"] },
 );
