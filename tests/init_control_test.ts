@@ -2,7 +2,7 @@
 // a PID namespace, serves its control API on a Unix socket; every call goes
 // through the typed client and through weft-ctl, on runc and crun.
 import assert from "node:assert/strict";
-import { ControlClient, type EventFrame } from "@weft/control";
+import { ControlClient } from "@weft/control";
 import type { PodEvent } from "@weft/init";
 import { type PodDir, podTest, startInit, waitFor } from "./_init_harness.ts";
 import { hostileRequests, sendHostile } from "../packages/control/testdata/hostile_requests.ts";
