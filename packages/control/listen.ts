@@ -128,7 +128,16 @@ export async function listenControl(
     // Belt and braces: the umask covers the bind, chmod covers a filesystem that ignores it.
     await Deno.chmod(where.path, 0o600);
   } else if (where.transport === "vsock") {
-    http = Deno.serve({ ...common, transport: "vsock", cid: where.cid ?? -1, port: where.port });
+    try {
+      http = Deno.serve({ ...common, transport: "vsock", cid: where.cid ?? -1, port: where.port });
+    } catch (error) {
+      throw new Error(
+        `Cannot listen on vsock port ${where.port}: ${
+          (error as Error).message
+        } (Deno serves vsock only when run with --unstable-vsock)`,
+        { cause: error },
+      );
+    }
   } else {
     http = Deno.serve({ ...common, hostname: where.hostname, port: where.port });
   }
