@@ -323,3 +323,26 @@ podTest(
   },
   { modes: ["pid1"] },
 );
+
+podTest(
+  "a control socket path taken by something else stops the init before any container starts",
+  async ({ pod, runtime, mode }) => {
+    const socket = `${pod.dir}/taken`;
+    await Deno.writeTextFile(socket, "not a socket");
+    const config = await pod.write(runtime, {
+      control: { socket },
+      containers: [{ id: "tk-never", bundle: await pod.bundle("echo must-not-run") }],
+    });
+    await using init = startInit(config, mode);
+    const { code, stdout, stderr } = await init.exited;
+    assert.equal(code, 2, stderr);
+    assert.match(
+      stderr,
+      /Cannot start the control API: Cannot listen on ".*taken": it exists and is not a socket/,
+    );
+    assert.ok(!stdout.includes("must-not-run"), stdout);
+    assert.equal(await Deno.readTextFile(socket), "not a socket");
+    assert.deepEqual(await pod.rootEntries(), []);
+  },
+  { modes: ["child"], runtimes: ["runc"] },
+);
