@@ -5,7 +5,10 @@ import assert from "node:assert/strict";
 import { ControlClient } from "@weft/control";
 import type { PodEvent } from "@weft/init";
 import { type PodDir, podTest, startInit, waitFor } from "./_init_harness.ts";
-import { hostileRequests, sendHostile } from "../packages/control/testdata/hostile_requests.ts";
+import {
+  assertHostileRefused,
+  assertRefusedWhileStopping,
+} from "../packages/control/testdata/hostile_requests.ts";
 
 const CLI = new URL("../packages/control/cli.ts", import.meta.url).pathname;
 
@@ -275,14 +278,8 @@ podTest(
     const eventsBefore = (await Array.fromAsync(client.events())).length;
     const rootBefore = (await pod.rootEntries()).sort();
 
-    using http = Deno.createHttpClient({ proxy: { transport: "unix", path: socket } });
-    const requests = hostileRequests("ho-run", "ho-done");
-    assert.ok(requests.length >= 30, `${requests.length} hostile requests`);
-    for (const request of requests) {
-      const { status, text } = await sendHostile(http, request);
-      assert.equal(status, request.status, `${request.name}: ${text}`);
-      assert.match(JSON.parse(text).error.message, request.message, request.name);
-    }
+    const sent = await assertHostileRefused(socket, "ho-run", "ho-done");
+    assert.ok(sent >= 30, `${sent} hostile requests`);
 
     // The init is unaffected: alive, the same containers and pids, no event, nothing created.
     assert.equal((await client.health()).alive, true);
@@ -302,21 +299,11 @@ podTest(
     // During the stop (ho-slow ignores TERM for its 3 s grace) every change is refused.
     await client.stopPod("hostile test");
     await waitFor(async () => (await client.status()).pod.state === "stopping");
-    for (
-      const call of [
-        () => client.stopPod(),
-        () => client.signal("ho-slow", "HUP"),
-        () => client.restart("ho-run"),
-        () => client.stopContainer("ho-slow"),
-        () => client.exec("ho-slow", ["true"]),
-      ]
-    ) {
-      await assert.rejects(call(), (error: Error & { status?: number }) => {
-        assert.equal(error.status, 409, error.message);
-        assert.match(error.message, /the pod is stopping \(control API: hostile test\)/);
-        return true;
-      });
-    }
+    await assertRefusedWhileStopping(
+      client,
+      "ho-slow",
+      /the pod is stopping \(control API: hostile test\)/,
+    );
     const { code, stderr } = await init.exited;
     assert.equal(code, 0, stderr);
     assert.deepEqual(await pod.rootEntries(), [], "the state root is empty");

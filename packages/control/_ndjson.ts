@@ -47,11 +47,14 @@ export function ringStream<T>(
       for (;;) {
         const { missed, entries } = ring.read(cursor, BATCH);
         if (missed > 0 || entries.length > 0) {
-          const parts: Uint8Array[] = [];
-          if (missed > 0) parts.push(ndjsonLine(options.gap(cursor + 1, cursor + missed)));
-          for (const { seq, value } of entries) parts.push(ndjsonLine(options.frame(seq, value)));
+          let text = missed > 0
+            ? JSON.stringify(options.gap(cursor + 1, cursor + missed)) + "\n"
+            : "";
+          for (const { seq, value } of entries) {
+            text += JSON.stringify(options.frame(seq, value)) + "\n";
+          }
           cursor = entries.length > 0 ? entries[entries.length - 1].seq : cursor + missed;
-          controller.enqueue(concat(parts));
+          controller.enqueue(encoder.encode(text));
           return;
         }
         if (!options.follow || ring.closed || options.signal.aborted) {
@@ -64,15 +67,4 @@ export function ringStream<T>(
     },
     cancel: end,
   }, { highWaterMark: 0 });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

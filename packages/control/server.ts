@@ -141,8 +141,11 @@ export class ControlServer implements Disposable {
     ["container", new Map([["GET", (_r, url, id) => this.#container(url, id)]])],
     ["container/logs", new Map([["GET", (_r, url, id) => this.#logsCall(url, id)]])],
     ["container/signal", new Map([["POST", (r, url, id) => this.#signal(r, url, id)]])],
-    ["container/stop", new Map([["POST", (r, url, id) => this.#stopContainer(r, url, id)]])],
-    ["container/restart", new Map([["POST", (r, url, id) => this.#restart(r, url, id)]])],
+    ["container/stop", new Map([["POST", (r, url, id) => this.#lifecycle(r, url, id, "stop")]])],
+    [
+      "container/restart",
+      new Map([["POST", (r, url, id) => this.#lifecycle(r, url, id, "restart")]]),
+    ],
     ["container/exec", new Map([["POST", (r, url, id) => this.#exec(r, url, id)]])],
   ]);
 
@@ -240,21 +243,20 @@ export class ControlServer implements Disposable {
     return Response.json({ ok: true, signal });
   }
 
-  async #stopContainer(request: Request, url: URL, id: string): Promise<Response> {
+  /** Stop or restart of one container: no body field, the pod not stopping. */
+  async #lifecycle(
+    request: Request,
+    url: URL,
+    id: string,
+    verb: "stop" | "restart",
+  ): Promise<Response> {
     queryOf(url, []);
     await jsonBody(request, this.#maxBody, []);
     this.#record(id);
-    this.#whileRunning(`stop container "${id}"`);
-    await this.#call(() => this.#target.stopContainer(id));
-    return Response.json({ ok: true });
-  }
-
-  async #restart(request: Request, url: URL, id: string): Promise<Response> {
-    queryOf(url, []);
-    await jsonBody(request, this.#maxBody, []);
-    this.#record(id);
-    this.#whileRunning(`restart container "${id}"`);
-    await this.#call(() => this.#target.restartContainer(id));
+    this.#whileRunning(`${verb} container "${id}"`);
+    await this.#call(() =>
+      verb === "stop" ? this.#target.stopContainer(id) : this.#target.restartContainer(id)
+    );
     return Response.json({ ok: true });
   }
 

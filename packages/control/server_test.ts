@@ -10,7 +10,7 @@ import {
   SocketPathError,
 } from "./mod.ts";
 import { FakeTarget } from "./testdata/fake_target.ts";
-import { hostileRequests, sendHostile } from "./testdata/hostile_requests.ts";
+import { assertHostileRefused, assertRefusedWhileStopping } from "./testdata/hostile_requests.ts";
 
 async function withServer(
   fn: (ctx: {
@@ -253,14 +253,7 @@ Deno.test("nothing listening is a ControlUnreachableError naming the address", a
 Deno.test("hostile requests get a clear 4xx and reach nothing", async () => {
   await withServer(async ({ target, path }) => {
     target.set("db", "exited");
-    using http = Deno.createHttpClient({ proxy: { transport: "unix", path } });
-    const requests = hostileRequests("web", "db");
-    assert.ok(requests.length >= 30);
-    for (const request of requests) {
-      const { status, text } = await sendHostile(http, request);
-      assert.equal(status, request.status, `${request.name}: ${text}`);
-      assert.match(JSON.parse(text).error.message, request.message, request.name);
-    }
+    assert.ok(await assertHostileRefused(path, "web", "db") >= 30);
     assert.deepEqual(target.calls, []);
   });
 });
@@ -268,21 +261,7 @@ Deno.test("hostile requests get a clear 4xx and reach nothing", async () => {
 Deno.test("calls while the pod stops are refused with 409 naming the stop", async () => {
   await withServer(async ({ target, client }) => {
     await client.stopPod("first");
-    for (
-      const call of [
-        () => client.stopPod(),
-        () => client.signal("web", "HUP"),
-        () => client.restart("web"),
-        () => client.stopContainer("web"),
-        () => client.exec("web", ["true"]),
-      ]
-    ) {
-      await assert.rejects(call(), (error: ControlError) => {
-        assert.equal(error.status, 409);
-        assert.match(error.message, /the pod is stopping/);
-        return true;
-      });
-    }
+    await assertRefusedWhileStopping(client, "web", /the pod is stopping \(control API: first\)/);
     assert.deepEqual(target.calls, ["stop-pod control API: first"]);
   });
 });

@@ -108,6 +108,7 @@ export class FakeTarget implements ControlTarget {
   stop(reason: string): Promise<void> {
     this.calls.push(`stop-pod ${reason}`);
     this.set("pod", "stopping");
+    this.#status.pod.stopReason = reason;
     return Promise.resolve();
   }
 }

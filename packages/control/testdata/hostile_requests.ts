@@ -1,3 +1,5 @@
+import assert from "node:assert/strict";
+import type { ControlClient } from "../client.ts";
 /** One request the control API must refuse with a clear 4xx, and what it must say. */
 export interface HostileRequest {
   name: string;
@@ -326,8 +328,46 @@ export function hostileRequests(running: string, ended: string): HostileRequest[
   ];
 }
 
+/** Sends every hostile request to the Unix socket `socket` and asserts each answer; returns how many. */
+export async function assertHostileRefused(
+  socket: string,
+  running: string,
+  ended: string,
+): Promise<number> {
+  using http = Deno.createHttpClient({ proxy: { transport: "unix", path: socket } });
+  const requests = hostileRequests(running, ended);
+  for (const request of requests) {
+    const { status, text } = await sendHostile(http, request);
+    assert.equal(status, request.status, `${request.name}: ${text}`);
+    assert.match(JSON.parse(text).error.message, request.message, request.name);
+  }
+  return requests.length;
+}
+
+/** Asserts that every call changing container `id` or the pod is refused with 409 while the pod stops. */
+export async function assertRefusedWhileStopping(
+  client: ControlClient,
+  id: string,
+  reason: RegExp,
+): Promise<void> {
+  const calls = [
+    () => client.stopPod(),
+    () => client.signal(id, "HUP"),
+    () => client.restart(id),
+    () => client.stopContainer(id),
+    () => client.exec(id, ["true"]),
+  ];
+  for (const call of calls) {
+    await assert.rejects(call(), (error: Error & { status?: number }) => {
+      assert.equal(error.status, 409, error.message);
+      assert.match(error.message, reason);
+      return true;
+    });
+  }
+}
+
 /** Sends `request` with `client` to the endpoint; resolves with status and body text. */
-export async function sendHostile(
+async function sendHostile(
   client: Deno.HttpClient,
   request: HostileRequest,
 ): Promise<{ status: number; text: string }> {
