@@ -265,3 +265,27 @@ Deno.test("calls while the pod stops are refused with 409 naming the stop", asyn
     assert.deepEqual(target.calls, ["stop-pod control API: first"]);
   });
 });
+
+Deno.test("a follower that stops reading never holds up the producer; it later sees a gap, then the end", async () => {
+  await withServer(async ({ client, server, target }) => {
+    const frames = client.events({ follow: true })[Symbol.asyncIterator]();
+    const first = frames.next();
+    await until(() => server.streams === 1);
+    target.emit({ type: "container-started", id: "web", at: 0, pid: 1 });
+    assert.ok("seq" in (await first).value!);
+    // The client reads nothing while 100,000 events are produced: emit is synchronous, so this
+    // loop finishing at all shows that no reader can make the producer wait.
+    for (let i = 0; i < 100_000; i++) target.emit({ type: "container-stopped", id: "web", at: i });
+    target.emit({ type: "pod-ended", at: 0, exitCode: 0 });
+    const seqs: number[] = [];
+    let gaps = 0;
+    for (let next = await frames.next(); !next.done; next = await frames.next()) {
+      if ("gap" in next.value) gaps++;
+      else seqs.push(next.value.seq);
+    }
+    assert.ok(gaps >= 1, "the slow reader was told what it missed");
+    assert.ok(seqs.length < 100_001, `${seqs.length} frames: the bounded journal dropped some`);
+    assert.ok(seqs.every((seq, i) => i === 0 || seq > seqs[i - 1]), "in order, none twice");
+    assert.equal(seqs.at(-1), 100_002);
+  }, { journal: 1_000 });
+});
