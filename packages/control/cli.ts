@@ -14,14 +14,13 @@ import { ControlClient } from "./client.ts";
 import { ControlError, ControlTimeoutError, ControlUnreachableError } from "./client_errors.ts";
 import { eventLine, healthText, statusTable, table } from "./_format.ts";
 import type { ControlTransport } from "./listen.ts";
-
-const DEFAULT_SOCKET = "/run/weft/control.sock";
+import { DEFAULT_CONTROL_SOCKET } from "./serve_control.ts";
 
 const HELP = `weft-ctl: drive a weft-init pod through its control API
 
 Usage: weft-ctl [where] [--json] [--timeout MS] COMMAND
 
-Where (one; default --socket ${DEFAULT_SOCKET}):
+Where (one; default --socket ${DEFAULT_CONTROL_SOCKET}):
   --socket PATH        the init's Unix socket (root only, mode 0600)
   --vsock CID:PORT     a micro-VM's vsock port (run with --unstable-vsock)
   --tcp HOST:PORT      a TCP endpoint (QEMU user networking hostfwd to 127.0.0.1)
@@ -88,7 +87,7 @@ function address(values: { socket?: string; vsock?: string; tcp?: string }): Con
     if (!match) throw new UsageError(`Invalid --tcp "${values.tcp}": expected HOST:PORT`);
     return { transport: "tcp", hostname: match[1], port: Number(match[2]) };
   }
-  return { transport: "unix", path: values.socket ?? DEFAULT_SOCKET };
+  return { transport: "unix", path: values.socket ?? DEFAULT_CONTROL_SOCKET };
 }
 
 interface Parsed {

@@ -41,9 +41,29 @@ export interface LogStoreOptions {
   maxLineLength?: number;
 }
 
-/** Lines kept per container by default. */
+/**
+ * Lines kept per container by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_LOG_LINES } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_LOG_LINES, 1000);
+ * ```
+ */
 export const DEFAULT_LOG_LINES = 1000;
-/** Characters kept of one line by default. */
+/**
+ * Characters kept of one line by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_LINE_LENGTH } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_MAX_LINE_LENGTH, 8192);
+ * ```
+ */
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
 
 const NEWLINE = 10;

@@ -3,7 +3,17 @@ import { LogStore } from "./log_store.ts";
 import type { ControlTarget } from "./protocol.ts";
 import { ControlServer } from "./server.ts";
 
-/** The Unix socket of the control API by default. */
+/**
+ * The Unix socket of the control API by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONTROL_SOCKET } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_CONTROL_SOCKET, "/run/weft/control.sock");
+ * ```
+ */
 export const DEFAULT_CONTROL_SOCKET = "/run/weft/control.sock";
 
 /**

@@ -43,11 +43,41 @@ export interface ControlServerOptions {
   maxStreams?: number;
 }
 
-/** The largest request body by default. */
+/**
+ * The largest request body by default, in bytes.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_BODY_BYTES } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_MAX_BODY_BYTES, 65_536);
+ * ```
+ */
 export const DEFAULT_MAX_BODY_BYTES = 65_536;
-/** Streams open at once by default. */
+/**
+ * Streams (follows and execs) open at once by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_STREAMS } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_MAX_STREAMS, 64);
+ * ```
+ */
 export const DEFAULT_MAX_STREAMS = 64;
-/** Events kept for replay by default. */
+/**
+ * Events kept for replay by default.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_JOURNAL_SIZE } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DEFAULT_JOURNAL_SIZE, 10_000);
+ * ```
+ */
 export const DEFAULT_JOURNAL_SIZE = 10_000;
 
 type Route = (request: Request, url: URL, id: string) => Promise<Response> | Response;

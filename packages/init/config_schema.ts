@@ -1,3 +1,11 @@
+import {
+  DEFAULT_CONTROL_SOCKET,
+  DEFAULT_JOURNAL_SIZE,
+  DEFAULT_LOG_LINES,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_MAX_LINE_LENGTH,
+  DEFAULT_MAX_STREAMS,
+} from "@weft/control";
 import { type SchemaNode, toJsonSchema } from "./_schema_node.ts";
 
 /**
@@ -417,7 +425,7 @@ const control: SchemaNode = {
       kind: "string",
       minLength: 1,
       description: "The Unix socket, mode 0600 (relative to the pod file's directory).",
-      default: "/run/weft/control.sock",
+      default: DEFAULT_CONTROL_SOCKET,
     },
     vsock: {
       kind: "object",
@@ -440,35 +448,35 @@ const control: SchemaNode = {
       minimum: 1,
       maximum: 1_000_000,
       description: "Lines kept per container.",
-      default: 1000,
+      default: DEFAULT_LOG_LINES,
     },
     maxLineLength: {
       kind: "integer",
       minimum: 1,
       maximum: 1_048_576,
       description: "Characters kept of one line.",
-      default: 8192,
+      default: DEFAULT_MAX_LINE_LENGTH,
     },
     journal: {
       kind: "integer",
       minimum: 1,
       maximum: 1_000_000,
       description: "Events kept for replay from a cursor.",
-      default: 10_000,
+      default: DEFAULT_JOURNAL_SIZE,
     },
     maxBodyBytes: {
       kind: "integer",
       minimum: 1024,
       maximum: 16_777_216,
       description: "The largest request body.",
-      default: 65_536,
+      default: DEFAULT_MAX_BODY_BYTES,
     },
     maxStreams: {
       kind: "integer",
       minimum: 1,
       maximum: 4096,
       description: "Event/log follows and execs open at once.",
-      default: 64,
+      default: DEFAULT_MAX_STREAMS,
     },
   },
 };

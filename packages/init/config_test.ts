@@ -112,6 +112,7 @@ Deno.test("the JSON Schema describes the same fields the validator accepts", () 
     "runtime",
     "containers",
     "pod",
+    "control",
     "statusFile",
   ]);
   deepStrictEqual(
