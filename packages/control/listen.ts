@@ -118,6 +118,9 @@ export async function listenControl(
   const common = { handler: server.handle, onListen: () => {} };
   let http: Deno.HttpServer;
   if (where.transport === "unix") {
+    // The run directory may not exist yet (a fresh /run in a VM); made private when it is made here.
+    const parent = where.path.slice(0, where.path.lastIndexOf("/"));
+    if (parent !== "") await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
     await claimSocketPath(where.path);
     const mask = Deno.umask(0o177);
     try {

@@ -22,7 +22,8 @@ async function withServer(
   options: { logs?: LogStore; maxStreams?: number; journal?: number } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "weft-control-" });
-  const path = `${dir}/control.sock`;
+  // A directory that does not exist yet: listenControl makes it.
+  const path = `${dir}/run/weft/control.sock`;
   const target = new FakeTarget();
   const server = new ControlServer(target, { version: "9.9.9", ...options });
   const listener = await listenControl(server, { transport: "unix", path });
