@@ -3,6 +3,9 @@ import type { ControlServer } from "./server.ts";
 
 const logger = getLogger(["weft", "control"]);
 
+/** Milliseconds a shutdown waits for answers in flight. */
+const SHUTDOWN_GRACE = 2_000;
+
 /**
  * Where the control endpoint listens.
  *
@@ -149,7 +152,19 @@ export async function listenControl(
     addr: http.addr,
     shutdown: async (): Promise<void> => {
       server.close();
-      await http.shutdown();
+      // Answers in flight get a moment to finish; a client that stopped reading must not keep
+      // the init from ending, so past it the endpoint is left to die with the process.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finished = await Promise.race([
+        http.shutdown().then(() => true),
+        new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE)),
+      ]);
+      clearTimeout(timer);
+      if (!finished) {
+        logger.warn("Control API on {addr}: a client still holds an answer; not waiting for it", {
+          addr: describe(http.addr),
+        });
+      }
       if (where.transport === "unix") await Deno.remove(where.path).catch(() => {});
     },
   };

@@ -290,3 +290,24 @@ Deno.test("a follower that stops reading never holds up the producer; it later s
     assert.equal(seqs.at(-1), 100_002);
   }, { journal: 1_000 });
 });
+
+Deno.test("shutdown does not wait for a client that never reads its answer", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weft-control-" });
+  const path = `${dir}/control.sock`;
+  const target = new FakeTarget();
+  const server = new ControlServer(target, { journal: 200_000 });
+  const listener = await listenControl(server, { transport: "unix", path });
+  // About 8 MB of events: far more than the socket buffers hold.
+  for (let i = 0; i < 100_000; i++) target.emit({ type: "container-stopped", id: "web", at: i });
+  const conn = await Deno.connect({ transport: "unix", path });
+  try {
+    await conn.write(new TextEncoder().encode("GET /v1/events HTTP/1.1\r\nHost: weft\r\n\r\n"));
+    const head = new Uint8Array(64);
+    assert.ok((await conn.read(head))! > 0); // the answer began; now the client stops reading
+    await listener.shutdown();
+    await assert.rejects(Deno.lstat(path), Deno.errors.NotFound);
+  } finally {
+    conn.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
