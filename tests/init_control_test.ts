@@ -161,6 +161,14 @@ podTest(
     });
     assert.deepEqual(result, { code: 3, stdout: "hello\n", stderr: "" });
     await assert.rejects(client.exec("ct-side", ["true"]), /not running/);
+    const stdin = await client.exec("ct-svc", ["sh", "-c", "read line; echo got $line"], {
+      stdin: "abc\n",
+    });
+    assert.deepEqual([stdin.code, stdin.stdout], [0, "got abc\n"]);
+    await assert.rejects(
+      client.exec("ct-svc", ["sleep", "30"], { timeout: 500 }),
+      (error: Error & { code?: string }) => error.code === "timeout",
+    );
 
     // The same through weft-ctl.
     const table = await weftCtl(socket, "status");
