@@ -2,7 +2,8 @@
 // either as the real PID 1 of a new PID namespace or as a plain child (where
 // it makes itself a child subreaper), and lets a test signal it, watch its
 // output and status file, and collect its exit.
-import { createBusyboxBundle } from "@weft/runtime/testing";
+import { childPids } from "@weft/runtime";
+import { createBusyboxBundle, poll } from "@weft/runtime/testing";
 import { requireBinary } from "@weft/runtime/testing";
 import type { PodStatus } from "@weft/init";
 
@@ -194,11 +195,9 @@ export class InitProcess implements AsyncDisposable {
   async pid(): Promise<number> {
     if (this.mode === "child") return this.#child.pid;
     if (this.#initPid !== undefined) return this.#initPid;
-    const file = `/proc/${this.#child.pid}/task/${this.#child.pid}/children`;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      const text = await Deno.readTextFile(file).catch(() => "");
-      const pid = Number(text.trim().split(/\s+/)[0]);
+      const [pid] = childPids(this.#child.pid) ?? [];
       if (pid > 0) return this.#initPid = pid;
       if (this.#ended) break;
       await sleep(10);
@@ -285,11 +284,7 @@ export async function waitFor(
   timeout = 15_000,
   describe: () => string = () => "condition never held",
 ): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeout} ms: ${describe()}`);
-    await sleep(20);
-  }
+  await poll(predicate, (held) => held, describe, { timeout });
 }
 
 /** Waits until the status file satisfies `predicate`, and returns it. */

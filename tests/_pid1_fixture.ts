@@ -15,7 +15,7 @@
  *   cad                      disableCtrlAltDel(), printing its error
  *   stop-signals             ignoreStopSignals(), then wait for stdin to close
  */
-import { type Runtime, trackChildProcess } from "@weft/runtime";
+import { parseProcStat, type ProcStat, type Runtime, trackChildProcess } from "@weft/runtime";
 import { CrunRuntime } from "@weft/crun";
 import { RuncRuntime } from "@weft/runc";
 import { createBusyboxBundle } from "@weft/runtime/testing";
@@ -42,21 +42,13 @@ function until(condition: () => boolean, timeout: number): Promise<boolean> {
   });
 }
 
-/** Processes visible in /proc: [pid, ppid, state, comm]. */
-function processes(): { pid: number; ppid: number; state: string; comm: string }[] {
+/** Processes visible in /proc. */
+function processes(): ProcStat[] {
   const list = [];
   for (const entry of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(entry.name)) continue;
     try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const close = stat.lastIndexOf(")");
-      const [state, ppid] = stat.slice(close + 2).split(" ");
-      list.push({
-        pid: Number(entry.name),
-        ppid: Number(ppid),
-        state,
-        comm: stat.slice(stat.indexOf("(") + 1, close),
-      });
+      list.push(parseProcStat(Deno.readTextFileSync(`/proc/${entry.name}/stat`)));
     } catch {
       continue; // gone meanwhile
     }

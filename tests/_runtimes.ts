@@ -43,21 +43,3 @@ export async function scratch(
     [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }).catch(() => {}),
   };
 }
-
-/** Polls `read` every 20 ms until `done` holds, for at most `timeout` ms. */
-export async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeout = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -4,7 +4,7 @@
 // the OCI runtime-spec v1.2.1 schema before it runs.
 import assert from "node:assert/strict";
 import { type ContainerSpec, ContainerSpecError, type OciConfig, writeBundle } from "@weft/bundle";
-import { OciCliRuntime } from "@weft/runtime";
+import { OciCliRuntime, parseProcStat } from "@weft/runtime";
 import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
 import { configSchemaErrors } from "../packages/bundle/_oci_schema_test_utils.ts";
 
@@ -52,8 +52,7 @@ async function hostMountNsPid(): Promise<number | undefined> {
   const own = await Deno.readLink("/proc/self/ns/mnt");
   let pid = Deno.pid;
   while (pid > 1) {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    pid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    pid = parseProcStat(await Deno.readTextFile(`/proc/${pid}/stat`)).ppid;
     const ns = await Deno.readLink(`/proc/${pid}/ns/mnt`).catch(() => own);
     if (ns !== own) return pid;
   }

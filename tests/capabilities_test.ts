@@ -8,16 +8,11 @@ import {
   hasVersion,
   RuntimeCommandError,
 } from "@weft/runtime";
-import { createBusyboxBundle } from "@weft/runtime/testing";
+import { collect, createBusyboxBundle, poll } from "@weft/runtime/testing";
 import { delegateToCgroup2Namespace } from "./_cgroup2.ts";
-import { RUNTIMES, scratch, until } from "./_runtimes.ts";
+import { RUNTIMES, scratch } from "./_runtimes.ts";
 
 const delegated = await delegateToCgroup2Namespace(import.meta.url);
-
-function collect(): { writable: WritableStream<Uint8Array>; text: Promise<string> } {
-  const pipe = new TransformStream<Uint8Array, Uint8Array>();
-  return { writable: pipe.writable, text: new Response(pipe.readable).text() };
-}
 
 for (const rt of delegated ? [] : RUNTIMES) {
   Deno.test(`${rt.name} reports its version and whether it has the features command`, async () => {
@@ -79,7 +74,7 @@ for (const rt of delegated ? [] : RUNTIMES) {
       assert.equal(detached.code, 0);
       assert.ok(detached.pid && detached.pid > 0, `pid ${detached.pid}`);
       // The runtime may return before the process's execve has completed.
-      await until(
+      await poll(
         () => Deno.readTextFile(`/proc/${detached.pid}/comm`).then((comm) => comm.trim()),
         (comm) => comm === "sleep",
         `process ${detached.pid} to be sleep`,
@@ -91,7 +86,7 @@ for (const rt of delegated ? [] : RUNTIMES) {
       await runtime.resume(s.id);
       assert.equal((await runtime.state(s.id)).status, "running");
       await runtime.kill(s.id, "KILL", { all: true });
-      await until(() => runtime.state(s.id), (st) => st.status === "stopped", "stopped");
+      await poll(() => runtime.state(s.id), (st) => st.status === "stopped", "stopped");
     } finally {
       await runtime.delete(s.id, { force: true });
     }

@@ -2,6 +2,7 @@
 // for a container that ignores TERM (a second SIGTERM changing nothing), and
 // SIGHUP/SIGUSR1 forwarded to the containers.
 import { deepStrictEqual, ok as assert, strictEqual as assertEquals } from "node:assert/strict";
+import { readProcStat } from "@weft/runtime";
 import {
   type PodScenario,
   podTest,
@@ -29,13 +30,17 @@ podTest(
         },
         {
           id: "wi-side",
-          bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.05; done"),
+          bundle: await pod.bundle("trap 'exit 0' TERM; echo ready; while :; do sleep 0.05; done"),
         },
       ],
       pod: { exitCode: { from: "container", id: "wi-main" } },
     });
     await using init = startInit(config, mode);
     await waitForStatus(pod, allRunning(["wi-main", "wi-side"]));
+    // "running" means exec'd, not that the shell has set its trap yet.
+    await init.waitForOutput((stdout) =>
+      stdout.includes("[wi-main] ready") && stdout.includes("[wi-side] ready")
+    );
     const signalled = Date.now();
     await init.kill("SIGTERM");
     const { code, stdout, stderr } = await init.exited;
@@ -134,8 +139,8 @@ podTest(
     // Job-control signals never stop the init.
     for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) await init.kill(signal);
     await sleep(100);
-    const stat = await Deno.readTextFile(`/proc/${await init.pid()}/stat`);
-    assertEquals(stat.slice(stat.lastIndexOf(")") + 2)[0] === "T", false, stat);
+    const state = readProcStat(await init.pid())?.state;
+    assert(state !== undefined && state !== "T", `the init is in state ${state}`);
     await init.kill("SIGHUP");
     await init.waitForOutput((stdout) =>
       stdout.includes("[wi-listener] got HUP") && stdout.includes("[wi-other] got HUP")

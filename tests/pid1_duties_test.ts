@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readProcStat } from "@weft/runtime";
 
 const FIXTURE = new URL("./_pid1_fixture.ts", import.meta.url).pathname;
 const DENO = Deno.execPath();
@@ -165,9 +166,8 @@ Deno.test("Ctrl-Alt-Del routing is refused outside PID 1, and by the kernel insi
   });
 });
 
-function processState(pid: number): string {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+function processState(pid: number): string | undefined {
+  return readProcStat(pid)?.state;
 }
 
 // The kernel drops TSTP, TTIN and TTOU sent to a process of an orphaned

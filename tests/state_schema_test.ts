@@ -14,9 +14,9 @@ interface AjvLike {
 // A CommonJS module: Deno hands over module.exports, typed as the namespace.
 const Ajv = AjvModule as unknown as new (options: Record<string, unknown>) => AjvLike;
 import { hasPause } from "@weft/runtime";
-import { createBusyboxBundle } from "@weft/runtime/testing";
+import { createBusyboxBundle, poll } from "@weft/runtime/testing";
 import { delegateToCgroup2Namespace } from "./_cgroup2.ts";
-import { RUNTIMES, scratch, until } from "./_runtimes.ts";
+import { RUNTIMES, scratch } from "./_runtimes.ts";
 
 const delegated = await delegateToCgroup2Namespace(import.meta.url);
 
@@ -88,7 +88,7 @@ for (const rt of delegated ? [] : RUNTIMES) {
       await runtime.resume(s.id);
       await check("running");
       await runtime.kill(s.id, "KILL");
-      await until(() => runtime.state(s.id), (st) => st.status === "stopped", "stopped");
+      await poll(() => runtime.state(s.id), (st) => st.status === "stopped", "stopped");
       await check("stopped");
       assert.deepEqual(seen, ["created", "running", "paused", "running", "stopped"]);
     } finally {

@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
-import { createBusyboxBundle } from "@weft/runtime/testing";
+import { collect, createBusyboxBundle, poll } from "@weft/runtime/testing";
 import { delegateToCgroup2Namespace } from "./_cgroup2.ts";
-import { RUNTIMES, scratch, until } from "./_runtimes.ts";
+import { RUNTIMES, scratch } from "./_runtimes.ts";
 
 const delegated = await delegateToCgroup2Namespace(import.meta.url);
 
 const OUT_LINES = 100_000;
 const ERR_LINES = 1_000;
-
-/** Collects a stream's text. */
-function collect(): { writable: WritableStream<Uint8Array>; text: Promise<string> } {
-  const pipe = new TransformStream<Uint8Array, Uint8Array>();
-  return { writable: pipe.writable, text: new Response(pipe.readable).text() };
-}
 
 for (const rt of delegated ? [] : RUNTIMES) {
   Deno.test(`${rt.name} delivers ${OUT_LINES} stdout and ${ERR_LINES} stderr lines in order, each on its stream`, async () => {
@@ -36,7 +30,7 @@ for (const rt of delegated ? [] : RUNTIMES) {
       assert.equal(stdout.length, expect("out", OUT_LINES).length, "stdout length");
       assert.ok(stdout === expect("out", OUT_LINES), "stdout lines differ from 1..100000 in order");
       assert.ok(stderr === expect("err", ERR_LINES), "stderr lines differ from 1..1000 in order");
-      await until(() => runtime.state(s.id), (st) => st.status === "stopped", "stopped");
+      await poll(() => runtime.state(s.id), (st) => st.status === "stopped", "stopped");
     } finally {
       await runtime.delete(s.id, { force: true });
     }

@@ -2,24 +2,12 @@ import assert from "node:assert/strict";
 import { configure, type LogRecord, reset } from "npm:@logtape/logtape@^2.4.2";
 import { ContainerNotFoundError, loadRuntimePlugins, selectRuntime } from "@weft/runtime";
 import { RuncRuntime } from "@weft/runc";
-import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
+import { createBusyboxBundle, poll, requireBinary } from "@weft/runtime/testing";
 // Types only: the module itself must first be evaluated by the loader.
 import type { CallRecord, TimedRuntime } from "../examples/timed_runtime/mod.ts";
 
 const runc = await requireBinary("runc");
 const REPO = new URL("../", import.meta.url);
-
-async function waitForStatus(
-  runtime: TimedRuntime,
-  id: string,
-  status: string,
-): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if ((await runtime.state(id)).status === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`container "${id}" never reached status "${status}"`);
-}
 
 Deno.test({
   name: "the timed plugin loaded from its path is selected by name and times every runc call",
@@ -52,7 +40,7 @@ Deno.test({
       await runtime.start(id);
       assert.equal((await runtime.state(id)).status, "running");
       await runtime.kill(id, "KILL");
-      await waitForStatus(runtime, id, "stopped");
+      await poll(() => runtime.state(id), (state) => state.status === "stopped", `"${id}" stopped`);
       await runtime.delete(id);
       await assert.rejects(runtime.start(`${id}-missing`), ContainerNotFoundError);
 

@@ -1,6 +1,5 @@
 import {
   checkOptionChoice,
-  checkRuntimeOptions,
   ociCliOptionsFrom,
   OciCliRuntime,
   type OciRuntimeOptions,
@@ -66,7 +65,6 @@ const NOT_FOUND: readonly RegExp[] = [
 export class CrunRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: CrunOptions = {}) {
-    checkRuntimeOptions(options as Record<string, unknown>);
     checkOptionChoice("cgroupManager", options.cgroupManager, ["cgroupfs", "systemd", "disabled"]);
     super({
       ...ociCliOptionsFrom("crun", options, crunGlobalArgs(options)),

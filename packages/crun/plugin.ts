@@ -1,4 +1,4 @@
-import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
+import { binaryPlugin, type RuntimePlugin } from "@weft/runtime";
 import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 
 /**
@@ -13,13 +13,7 @@ import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
  * console.log(detection.available ? detection.binary : detection.reason);
  * ```
  */
-export const crunPlugin: RuntimePlugin = {
-  name: "crun",
-  apiVersion: 1,
-  create(options: Record<string, unknown> = {}): CrunRuntime {
-    return new CrunRuntime(options as CrunOptions);
-  },
-  detect(options: Record<string, unknown> = {}): Promise<Detection> {
-    return detectBinary(typeof options.binary === "string" ? options.binary : "crun");
-  },
-};
+export const crunPlugin: RuntimePlugin = binaryPlugin(
+  "crun",
+  (options) => new CrunRuntime(options as CrunOptions),
+);

@@ -2,40 +2,13 @@
 import { ownedChildPids } from "@weft/runtime";
 
 /**
- * The pids of this process's children, from /proc/self/task/<tid>/children
- * (a child belongs to the thread that forked it, so every thread is read).
- * `undefined` when /proc is not mounted (a PID 1 before it mounts it).
- */
-export function listChildren(): number[] | undefined {
-  const pids: number[] = [];
-  let tasks: Iterable<Deno.DirEntry>;
-  try {
-    tasks = Deno.readDirSync("/proc/self/task");
-  } catch {
-    return undefined;
-  }
-  for (const task of tasks) {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(`/proc/self/task/${task.name}/children`);
-    } catch {
-      continue; // the thread ended meanwhile
-    }
-    for (const word of text.split(" ")) {
-      if (word !== "") pids.push(Number(word));
-    }
-  }
-  return pids;
-}
-
-/**
  * The pids this process holds a pidfd for. Deno (tokio) opens one for every
  * `Deno.Command` child at spawn and keeps it until it has reaped the child,
  * so this finds Deno's children even when nobody called trackChildProcess.
  * A pidfd of a reaped process shows `Pid: -1`, so a recycled pid never
  * matches. Empty when /proc is not mounted.
  */
-export function pidfdPids(): Set<number> {
+function pidfdPids(): Set<number> {
   const pids = new Set<number>();
   let fds: Iterable<Deno.DirEntry>;
   try {

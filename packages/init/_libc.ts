@@ -16,7 +16,6 @@ const SYMBOLS = {
   mount: { parameters: ["buffer", "buffer", "buffer", "u64", "buffer"], result: "i32" },
   sync: { parameters: [], result: "void" },
   reboot: { parameters: ["i32"], result: "i32" },
-  getpid: { parameters: [], result: "i32" },
   strerror: { parameters: ["i32"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
@@ -59,7 +58,7 @@ function describe(code: number): string {
 }
 
 /** Builds the error of a call that just failed; `what` starts the message. */
-export function syscallError(syscall: string, what: string, code: number = errno()): SyscallError {
+function syscallError(syscall: string, what: string, code: number = errno()): SyscallError {
   return new SyscallError(`${what}: ${describe(code)}`, {
     syscall,
     errno: code,
@@ -73,8 +72,7 @@ function cString(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(`${text}\0`);
 }
 
-export const ECHILD = 10;
-export const EBUSY = 16;
+const ECHILD = 10;
 
 const P_ALL = 0;
 const WNOHANG = 1;
@@ -178,9 +176,4 @@ export function sync(): void {
 export function reboot(command: number, what: string): SyscallError | undefined {
   if (lib().reboot(command) === 0) return undefined;
   return syscallError("reboot", what);
-}
-
-/** getpid(2), straight from the kernel. */
-export function getpid(): number {
-  return lib().getpid();
 }

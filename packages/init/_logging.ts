@@ -1,4 +1,5 @@
 import { configure, type LogLevel, type LogRecord, type Sink } from "@logtape/logtape";
+import { writeAllSync } from "@weft/runtime";
 
 /** The log levels `--log-level` accepts. */
 export const LOG_LEVELS: readonly LogLevel[] = [
@@ -28,7 +29,7 @@ function show(value: unknown): string {
  * substituted, then every property the message does not show as `key=value`,
  * so that container id, pid, exit status and delay are always on the line.
  */
-export function formatText(record: LogRecord): string {
+function formatText(record: LogRecord): string {
   const message = record.message.map((part, i) =>
     i % 2 === 0 || typeof part === "string" ? String(part) : show(part)
   ).join("");
@@ -47,7 +48,7 @@ export function formatText(record: LogRecord): string {
 }
 
 /** The same as JSON, one object per line. */
-export function formatJson(record: LogRecord): string {
+function formatJson(record: LogRecord): string {
   const message = record.message.map((part, i) => i % 2 === 0 ? String(part) : show(part)).join("");
   const properties = Object.fromEntries(
     Object.entries(record.properties).map((
@@ -73,9 +74,7 @@ export async function setUpLogging(level: LogLevel, format: "text" | "json"): Pr
   const encoder = new TextEncoder();
   const formatter = format === "json" ? formatJson : formatText;
   const stderr: Sink = (record) => {
-    const bytes = encoder.encode(formatter(record));
-    let offset = 0;
-    while (offset < bytes.length) offset += Deno.stderr.writeSync(bytes.subarray(offset));
+    writeAllSync(Deno.stderr, encoder.encode(formatter(record)));
   };
   await configure({
     reset: true,

@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_LINE_LENGTH,
   DEFAULT_MAX_STREAMS,
 } from "@weft/control";
+import { CONTAINER_ID_PATTERN, CONTAINER_ID_RULE } from "@weft/runtime";
 import { type SchemaNode, toJsonSchema } from "./_schema_node.ts";
 
 /**
@@ -106,14 +107,10 @@ export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
  */
 export const DEFAULT_STATUS_FILE = "/run/weft/status.json";
 
-const ID_PATTERN = "^(?!-)(?!.*\\.\\.)(?!\\.$)[A-Za-z0-9_.+-]{1,255}$";
-const ID_HINT =
-  'a container id (1-255 letters, digits, "_", ".", "+" or "-", not starting with "-", no "..")';
-
 const containerId: SchemaNode = {
   kind: "string",
-  pattern: ID_PATTERN,
-  patternHint: ID_HINT,
+  pattern: CONTAINER_ID_PATTERN,
+  patternHint: CONTAINER_ID_RULE,
   description: "A container id (runc's charset).",
 };
 

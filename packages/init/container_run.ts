@@ -1,5 +1,4 @@
 import { getLogger } from "@logtape/logtape";
-import { join } from "node:path";
 import { bundleDirFor, type PodSpec, removeBundle, writeBundle } from "@weft/bundle";
 import { ContainerNotFoundError, ContainerNotRunningError, type Runtime } from "@weft/runtime";
 import type { ContainerConfig } from "./config.ts";
@@ -129,7 +128,7 @@ export class ContainerRun {
   async create(): Promise<{ error: string } | undefined> {
     const { id } = this.#config;
     const { runtime, clock } = this.#ctx;
-    const pidFile = join(this.#ctx.runDir(), `${id}.pid`);
+    const pidFile = `${this.#ctx.runDir()}/${id}.pid`;
     await Deno.remove(pidFile).catch(() => {});
     let output;
     const createdAt = clock.now();

@@ -1,4 +1,4 @@
-import type { Stdio } from "@weft/runtime";
+import { concatBytes, type Stdio, writeAllSync } from "@weft/runtime";
 import type { StdioConfig } from "./config.ts";
 
 /**
@@ -19,11 +19,6 @@ import type { StdioConfig } from "./config.ts";
 export interface ByteSink {
   /** Writes some of `data`, returning how many bytes were written. */
   writeSync(data: Uint8Array): number;
-}
-
-function writeAll(sink: ByteSink, data: Uint8Array): void {
-  let offset = 0;
-  while (offset < data.length) offset += sink.writeSync(data.subarray(offset));
 }
 
 const NEWLINE = 10;
@@ -55,15 +50,9 @@ function prefixSink(prefix: string, sink: ByteSink): UnderlyingSink<Uint8Array> 
   const head = new TextEncoder().encode(prefix);
   let pending: Uint8Array[] = [];
   const emit = (tail: Uint8Array): void => {
-    const parts = [head, ...pending, tail];
-    const line = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      line.set(part, offset);
-      offset += part.length;
-    }
+    const line = concatBytes([head, ...pending, tail]);
     pending = [];
-    writeAll(sink, line);
+    writeAllSync(sink, line);
   };
   return {
     write(chunk): void {
@@ -231,7 +220,7 @@ export async function openContainerStdio(
   const part = (stream: "stdout" | "stderr") =>
     tracked(
       withTap(
-        { write: (chunk) => writeAll(file, chunk), close: release, abort: release },
+        { write: (chunk) => writeAllSync(file, chunk), close: release, abort: release },
         tap(stream),
       ),
     );

@@ -16,7 +16,7 @@
  */
 import packageConfig from "./deno.json" with { type: "json" };
 import { getLogger } from "@logtape/logtape";
-import { InvalidArgumentError } from "@weft/runtime";
+import { InvalidArgumentError, writeAllSync } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
@@ -42,12 +42,12 @@ import { LogStore, serveControl, type ServedControl } from "@weft/control";
 const logger = getLogger(["weft", "init"]);
 
 function fail(message: string, code: number): number {
-  Deno.stderr.writeSync(new TextEncoder().encode(`weft-init: ${message}\n`));
+  writeAllSync(Deno.stderr, new TextEncoder().encode(`weft-init: ${message}\n`));
   return code;
 }
 
 function print(text: string): number {
-  Deno.stdout.writeSync(new TextEncoder().encode(text));
+  writeAllSync(Deno.stdout, new TextEncoder().encode(text));
   return 0;
 }
 

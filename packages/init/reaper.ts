@@ -1,171 +1,22 @@
 import { getLogger } from "@logtape/logtape";
-import { ownedChildPids } from "@weft/runtime";
+import { childPids, isPositiveDuration, ownedChildPids } from "@weft/runtime";
+import { claimProcess, releaseProcess } from "./_reaper_claim.ts";
+import {
+  type ReaperOptions,
+  ReaperStateError,
+  type ReaperStats,
+  type WaitPidOptions,
+} from "./reaper_options.ts";
 import { getChildSubreaper, peekExitedChild, reapChild, setChildSubreaper } from "./_libc.ts";
-import { listChildren, OwnershipCheck } from "./_children.ts";
+import { OwnershipCheck } from "./_children.ts";
+import { notifyAll } from "./_notify.ts";
+import { ExitWaiters } from "./_exit_waiters.ts";
 import { decodeWaitStatus, type ExitStatus } from "./exit_status.ts";
 
 export type { ExitStatus } from "./exit_status.ts";
+export * from "./reaper_options.ts";
 
 const logger = getLogger(["weft", "init", "reaper"]);
-
-/**
- * Options of {@linkcode Reaper.start}.
- *
- * @example
- * ```ts ignore
- * import { Reaper, type ReaperOptions } from "@weft/init/reaper";
- *
- * // Starts reaping: as PID 1, or as a child subreaper otherwise.
- * const options: ReaperOptions = { rescanInterval: 500, maxUnclaimed: 1000 };
- * using reaper = Reaper.start(options);
- * ```
- */
-export interface ReaperOptions {
-  /**
-   * Milliseconds between two full rescans. SIGCHLD signals coalesce (several
-   * exits can raise one signal), so a periodic pass catches what a missed
-   * signal would leave behind.
-   * @default {1000}
-   */
-  rescanInterval?: number;
-  /**
-   * How long (ms) the exit of a pid that nobody waits for is kept for a later
-   * {@linkcode Reaper.waitPid}. This is what makes an exit that happens before
-   * its pid is known (a container that ends within a millisecond of start)
-   * still deliverable.
-   * @default {300000}
-   */
-  unclaimedTtl?: number;
-  /**
-   * At most this many unclaimed exits are kept; beyond it the oldest is
-   * dropped (and logged), so a flood of orphans cannot grow memory without bound.
-   * @default {10000}
-   */
-  maxUnclaimed?: number;
-  /**
-   * When the process is not PID 1, make it a child subreaper
-   * (`prctl(PR_SET_CHILD_SUBREAPER)`) so that orphans come to it.
-   * @default {true}
-   */
-  subreaper?: boolean;
-  /**
-   * Also treat every child this process holds a pidfd for as owned by Deno
-   * (Deno opens one per `Deno.Command` child and keeps it until it has
-   * reaped it). This protects `Deno.Command` calls that were not registered
-   * with `trackChildProcess`. Turn it off only if your code holds pidfds of
-   * children that the reaper should reap.
-   * @default {true}
-   */
-  detectDenoChildren?: boolean;
-}
-
-/**
- * Options of {@linkcode Reaper.waitPid}.
- *
- * @example
- * ```ts ignore
- * import { Reaper, type WaitPidOptions } from "@weft/init/reaper";
- *
- * using reaper = Reaper.start();
- * const options: WaitPidOptions = { after: Date.now(), signal: AbortSignal.timeout(10_000) };
- * const pid = 4242; // e.g. the container's init, read from the runtime's pid file
- * console.log((await reaper.waitPid(pid, options)).status);
- * ```
- */
-export interface WaitPidOptions {
-  /** Stops waiting; the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /**
-   * Ignore exits reaped before this time (`Date.now()` value): pass the time
-   * just before the process was created, so that a kept exit of an earlier
-   * process with the same (recycled) pid is not taken for it.
-   * @default {0}
-   */
-  after?: number;
-}
-
-/**
- * Counters of a {@linkcode Reaper}, for logs and benchmarks.
- *
- * @example
- * ```ts ignore
- * import { Reaper, type ReaperStats } from "@weft/init/reaper";
- *
- * using reaper = Reaper.start();
- * const stats: ReaperStats = reaper.stats();
- * console.log(`${stats.reaped} reaped in ${stats.passes} passes`);
- * ```
- */
-export interface ReaperStats {
-  /** Processes reaped since start. */
-  reaped: number;
-  /** Reaping passes run since start. */
-  passes: number;
-  /** Exits kept for a later `waitPid`. */
-  unclaimed: number;
-  /** Unclaimed exits dropped because of `maxUnclaimed` or `unclaimedTtl`. */
-  dropped: number;
-  /** Pending `waitPid` calls. */
-  waiting: number;
-}
-
-/**
- * {@linkcode Reaper.start} was called while another reaper of this process
- * is running, or a call was made on a disposed reaper.
- *
- * @example
- * ```ts
- * import { ReaperStateError } from "@weft/init/reaper";
- *
- * const error = new ReaperStateError("The reaper is disposed");
- * console.assert(error.name === "ReaperStateError");
- * ```
- */
-export class ReaperStateError extends Error {
-  /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ReaperStateError";
-  }
-}
-
-interface Waiter {
-  after: number;
-  resolve(exit: ExitStatus): void;
-  reject(reason: unknown): void;
-}
-
-// One reaper per process. Two would take each other's exits, and a process
-// can run several isolates (workers; `deno test --parallel` runs every test
-// module of a run in one process) that share no JS memory. The environment is
-// process-wide, so it holds the marker: the identity of the process whose
-// reaper runs. A child inherits the variable, but its identity differs: the
-// pid alone could match (a nested PID 1), so the start time is part of it.
-const MARKER = "WEFT_INIT_REAPER";
-
-function processIdentity(): string {
-  try {
-    const stat = Deno.readTextFileSync("/proc/self/stat");
-    return `${Deno.pid}@${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}`;
-  } catch {
-    return String(Deno.pid); // no /proc yet: a machine's early init, with no parent
-  }
-}
-
-function claimProcess(): string {
-  const identity = processIdentity();
-  if (Deno.env.get(MARKER) === identity) {
-    throw new ReaperStateError(
-      "Cannot start a reaper: another reaper of this process is running (dispose it first)",
-    );
-  }
-  Deno.env.set(MARKER, identity);
-  return identity;
-}
-
-function releaseProcess(identity: string): void {
-  if (Deno.env.get(MARKER) === identity) Deno.env.delete(MARKER);
-}
 
 /**
  * Reaps every exited child of this process (orphans re-parented to it
@@ -203,7 +54,7 @@ function releaseProcess(identity: string): void {
 export class Reaper implements Disposable {
   /** Whether this process is PID 1, a child subreaper, or neither (only its own children come to it). */
   readonly mode: "pid1" | "subreaper" | "none";
-  readonly #waiters = new Map<number, Set<Waiter>>();
+  readonly #waiters = new ExitWaiters();
   readonly #unclaimed = new Map<number, ExitStatus>();
   readonly #listeners = new Set<(exit: ExitStatus) => void>();
   readonly #ttl: number;
@@ -337,28 +188,7 @@ export class Reaper implements Disposable {
       );
     }
     if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-    const { promise, resolve, reject } = Promise.withResolvers<ExitStatus>();
-    const waiters = this.#waiters.get(pid) ?? new Set();
-    this.#waiters.set(pid, waiters);
-    const signal = options.signal;
-    const onAbort = (): void => {
-      waiters.delete(waiter);
-      if (waiters.size === 0) this.#waiters.delete(pid);
-      reject(signal?.reason);
-    };
-    const waiter: Waiter = {
-      after,
-      resolve(exit): void {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(exit);
-      },
-      reject(reason): void {
-        signal?.removeEventListener("abort", onAbort);
-        reject(reason);
-      },
-    };
-    waiters.add(waiter);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const promise = this.#waiters.wait(pid, after, options.signal);
     this.#updateRef();
     return promise.finally(() => this.#updateRef());
   }
@@ -420,14 +250,12 @@ export class Reaper implements Disposable {
    * ```
    */
   stats(): ReaperStats {
-    let waiting = 0;
-    for (const waiters of this.#waiters.values()) waiting += waiters.size;
     return {
       reaped: this.#reaped,
       passes: this.#passes,
       unclaimed: this.#unclaimed.size,
       dropped: this.#dropped,
-      waiting,
+      waiting: this.#waiters.count,
     };
   }
 
@@ -443,12 +271,9 @@ export class Reaper implements Disposable {
     Deno.removeSignalListener("SIGCHLD", this.#onSignal);
     clearInterval(this.#interval);
     clearTimeout(this.#retry);
-    for (const [pid, waiters] of this.#waiters) {
-      for (const waiter of waiters) {
-        waiter.reject(new ReaperStateError(`Stopped waiting for ${pid}: the reaper is disposed`));
-      }
-    }
-    this.#waiters.clear();
+    this.#waiters.rejectAll((pid) =>
+      new ReaperStateError(`Stopped waiting for ${pid}: the reaper is disposed`)
+    );
     this.#unclaimed.clear();
     this.#listeners.clear();
     if (this.#restoreSubreaper) {
@@ -466,7 +291,7 @@ export class Reaper implements Disposable {
   // does; otherwise the reaper must not.
   #updateRef(): void {
     if (this.#disposed) return;
-    if (this.#waiters.size > 0) Deno.refTimer(this.#interval);
+    if (this.#waiters.pids > 0) Deno.refTimer(this.#interval);
     else Deno.unrefTimer(this.#interval);
   }
 
@@ -500,7 +325,7 @@ export class Reaper implements Disposable {
   }
 
   #reapListed(check: OwnershipCheck): number {
-    const children = listChildren();
+    const children = childPids("self");
     if (children === undefined) {
       // No /proc yet: try again shortly, once Deno has collected its child.
       if (this.#retry === undefined) {
@@ -528,29 +353,16 @@ export class Reaper implements Disposable {
   #deliver(exit: ExitStatus): void {
     this.#reaped++;
     logger.debug("Reaped {pid}: status {status}", { ...exit });
-    const waiters = this.#waiters.get(exit.pid);
-    let claimed = false;
-    if (waiters !== undefined) {
-      for (const waiter of waiters) {
-        if (waiter.after > exit.at) continue;
-        waiters.delete(waiter);
-        waiter.resolve(exit);
-        claimed = true;
-      }
-      if (waiters.size === 0) this.#waiters.delete(exit.pid);
-    }
-    if (!claimed) {
+    if (!this.#waiters.deliver(exit)) {
       // Re-inserting keeps the map in reap order, oldest first, for #prune.
       this.#unclaimed.delete(exit.pid);
       this.#unclaimed.set(exit.pid, exit);
     }
-    for (const listener of this.#listeners) {
-      try {
-        listener(exit);
-      } catch (error) {
-        logger.error("A reap listener threw for {pid}: {error}", { pid: exit.pid, error });
-      }
-    }
+    notifyAll(
+      this.#listeners,
+      exit,
+      (error) => logger.error("A reap listener threw for {pid}: {error}", { pid: exit.pid, error }),
+    );
   }
 
   #prune(): void {
@@ -565,7 +377,7 @@ export class Reaper implements Disposable {
 }
 
 function checkPositive(name: string, value: number | undefined): void {
-  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+  if (value !== undefined && !isPositiveDuration(value)) {
     throw new RangeError(
       `Invalid ${name} ${JSON.stringify(value)}: expected a positive number`,
     );

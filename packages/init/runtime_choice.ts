@@ -1,5 +1,3 @@
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { detectRuntimePlugin, loadRuntimePlugins, type Runtime } from "@weft/runtime";
 import type { PodConfig } from "./config.ts";
 
@@ -73,7 +71,9 @@ export async function chooseRuntime(
   options: ChooseRuntimeOptions = {},
 ): Promise<ChosenRuntime> {
   const file = options.configFile ?? "pod.json";
-  await loadRuntimePlugins(config.runtime.plugins, { base: pathToFileURL(resolve(file)) });
+  await loadRuntimePlugins(config.runtime.plugins, {
+    base: new URL(file, `file://${Deno.cwd()}/`),
+  });
   const { name, binary, root: configRoot, callTimeout } = config.runtime;
   const pluginOptions: Record<string, unknown> = {
     ...config.runtime.options,

@@ -1,4 +1,5 @@
 import { getLogger } from "@logtape/logtape";
+import { parentDir } from "@weft/runtime";
 
 const logger = getLogger(["weft", "init", "status"]);
 
@@ -62,7 +63,7 @@ export class StatusFile {
   }
 
   async #writeNow(document: unknown): Promise<void> {
-    const dir = this.path.slice(0, this.path.lastIndexOf("/")) || "/";
+    const dir = parentDir(this.path);
     const temp = `${this.path}.${Deno.pid}.tmp`;
     try {
       if (!this.#dirReady) {

@@ -1,4 +1,4 @@
-import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
+import { binaryPlugin, type RuntimePlugin } from "@weft/runtime";
 import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
 
 /**
@@ -13,13 +13,7 @@ import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
  * console.log(detection.available ? detection.binary : detection.reason);
  * ```
  */
-export const runcPlugin: RuntimePlugin = {
-  name: "runc",
-  apiVersion: 1,
-  create(options: Record<string, unknown> = {}): RuncRuntime {
-    return new RuncRuntime(options as RuncOptions);
-  },
-  detect(options: Record<string, unknown> = {}): Promise<Detection> {
-    return detectBinary(typeof options.binary === "string" ? options.binary : "runc");
-  },
-};
+export const runcPlugin: RuntimePlugin = binaryPlugin(
+  "runc",
+  (options) => new RuncRuntime(options as RuncOptions),
+);

@@ -1,6 +1,5 @@
 import {
   checkOptionChoice,
-  checkRuntimeOptions,
   ociCliOptionsFrom,
   OciCliRuntime,
   type OciRuntimeOptions,
@@ -42,7 +41,6 @@ export interface RuncOptions extends OciRuntimeOptions {
 export class RuncRuntime extends OciCliRuntime {
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: RuncOptions = {}) {
-    checkRuntimeOptions(options as Record<string, unknown>);
     checkOptionChoice("rootless", options.rootless, [true, false, "auto"]);
     super({
       ...ociCliOptionsFrom("runc", options, runcGlobalArgs(options)),

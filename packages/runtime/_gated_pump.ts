@@ -1,3 +1,4 @@
+import { concatBytes } from "./bytes.ts";
 /**
  * Reads the stderr pipe of a `create`-like runtime call. While the runtime
  * runs, whatever arrives is the runtime's own (the container cannot run its
@@ -72,18 +73,8 @@ export class GatedPump {
   }
 
   #takeHeld(): string {
-    const text = new TextDecoder().decode(concat(this.#held));
+    const text = new TextDecoder().decode(concatBytes(this.#held));
     this.#held = [];
     return text;
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
 }

@@ -1,39 +1,19 @@
+import { getLogger } from "@logtape/logtape";
+import { childPids, readProcStat } from "./proc.ts";
+
+const logger = getLogger(["weft", "runtime", "cli"]);
+
 /** A process by pid and start time (field 22 of its stat), so a reused pid is not mistaken for it. */
 export interface TreeProcess {
   pid: number;
   start: string;
 }
 
-async function startTime(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
-}
-
-async function children(pid: number): Promise<number[]> {
-  const found: number[] = [];
-  try {
-    for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
-      const text = await Deno.readTextFile(`/proc/${pid}/task/${task.name}/children`)
-        .catch(() => "");
-      for (const word of text.split(" ")) {
-        if (word !== "" && word !== "\n") found.push(Number(word));
-      }
-    }
-  } catch {
-    // The process is gone.
-  }
-  return found;
-}
-
 /**
  * `pid` and every process descended from it, read from /proc (the kernel's
  * `children` lists), parents before children.
  */
-export async function processTree(pid: number): Promise<TreeProcess[]> {
+export function processTree(pid: number): TreeProcess[] {
   const out: TreeProcess[] = [];
   const queue = [pid];
   const seen = new Set<number>();
@@ -41,22 +21,73 @@ export async function processTree(pid: number): Promise<TreeProcess[]> {
     const next = queue.shift()!;
     if (seen.has(next)) continue;
     seen.add(next);
-    const start = await startTime(next);
+    const start = readProcStat(next)?.startTime;
     if (start === undefined) continue;
     out.push({ pid: next, start });
-    queue.push(...await children(next));
+    queue.push(...childPids(next) ?? []);
   }
   return out;
 }
 
 /** Sends `signal` to each process that is still the one recorded (same start time). */
-export async function signalTree(tree: readonly TreeProcess[], signal: Deno.Signal): Promise<void> {
+export function signalTree(tree: readonly TreeProcess[], signal: Deno.Signal): void {
   for (const { pid, start } of tree) {
-    if (await startTime(pid) !== start) continue;
+    if (readProcStat(pid)?.startTime !== start) continue;
     try {
       Deno.kill(pid, signal);
     } catch {
       // It exited in between.
+    }
+  }
+}
+
+/**
+ * SIGTERM, then after the grace time SIGKILL, to the runtime and what it
+ * forked: its whole session when it has one, else the process tree read
+ * from /proc before the first signal (once the runtime dies its children
+ * are reparented and can no longer be found from it).
+ */
+export async function stopProcess(
+  child: Deno.ChildProcess,
+  session: boolean,
+  grace: number,
+): Promise<void> {
+  const tree = session ? [] : processTree(child.pid);
+  // Without /proc (a PID 1 before mounting it) the tree is empty: at
+  // least the runtime itself is stopped.
+  const direct = !session && tree.length === 0;
+  if (session) signalGroup(child.pid, "SIGTERM");
+  else if (direct) killQuietly(child, "SIGTERM");
+  else signalTree(tree, "SIGTERM");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    child.status,
+    new Promise<void>((resolve) => timer = setTimeout(resolve, grace)),
+  ]);
+  clearTimeout(timer);
+  // Even when the runtime itself obeyed TERM, a helper it forked may not
+  // have: KILL whatever is left.
+  if (session) signalGroup(child.pid, "SIGKILL");
+  else if (direct) killQuietly(child, "SIGKILL");
+  else signalTree([...tree, ...processTree(child.pid)], "SIGKILL");
+  await child.status;
+}
+
+function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    child.kill(signal);
+  } catch {
+    // It has exited.
+  }
+}
+
+function signalGroup(pgid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pgid, signal);
+  } catch (error) {
+    // ESRCH: the group is already gone.
+    if (!(error instanceof Deno.errors.NotFound)) {
+      logger.warn("Cannot send {signal} to process group {pgid}: {error}", { signal, pgid, error });
     }
   }
 }

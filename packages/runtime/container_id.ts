@@ -15,6 +15,37 @@ export const MAX_CONTAINER_ID_LENGTH = 255;
 const ID_CHARSET = /^[A-Za-z0-9_.+-]+$/;
 
 /**
+ * The rule of {@linkcode validateContainerId} as one regular expression (a
+ * string, as JSON Schema's `pattern` takes it), for schemas and editors;
+ * {@linkcode CONTAINER_ID_RULE} says it in words.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTAINER_ID_PATTERN } from "@weft/runtime";
+ *
+ * assert.ok(new RegExp(CONTAINER_ID_PATTERN).test("web-1"));
+ * assert.ok(!new RegExp(CONTAINER_ID_PATTERN).test("../x"));
+ * ```
+ */
+export const CONTAINER_ID_PATTERN: string =
+  `^(?!-)(?!.*\\.\\.)(?!\\.$)[A-Za-z0-9_.+-]{1,${MAX_CONTAINER_ID_LENGTH}}$`;
+
+/**
+ * The container id rule in words, for messages.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTAINER_ID_RULE } from "@weft/runtime";
+ *
+ * assert.match(CONTAINER_ID_RULE, /not starting with "-"/);
+ * ```
+ */
+export const CONTAINER_ID_RULE: string =
+  `a container id (1-${MAX_CONTAINER_ID_LENGTH} letters, digits, "_", ".", "+" or "-", not starting with "-", no "..")`;
+
+/**
  * Checks that `id` is a container id that every runtime accepts and that is
  * safe on a command line and as a path component: runc's charset (letters,
  * digits, `_ . + -`), not starting with `-`, no `..`, at most

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { InvalidArgumentError, MAX_CONTAINER_ID_LENGTH, validateContainerId } from "./mod.ts";
+import {
+  CONTAINER_ID_PATTERN,
+  InvalidArgumentError,
+  MAX_CONTAINER_ID_LENGTH,
+  validateContainerId,
+} from "./mod.ts";
 
 Deno.test("container ids in runc's charset are accepted", () => {
   for (const id of ["web", "web-1", "a.b_c+d", "A9", "x".repeat(MAX_CONTAINER_ID_LENGTH)]) {
@@ -33,5 +38,34 @@ Deno.test("container ids that could act as flags or paths are refused with the r
       assert.equal(error.value, id);
       return true;
     });
+  }
+});
+
+Deno.test("CONTAINER_ID_PATTERN accepts exactly the ids validateContainerId accepts", () => {
+  const pattern = new RegExp(CONTAINER_ID_PATTERN);
+  const ids = [
+    "web",
+    "a.b",
+    "a+b_c-d",
+    "-a",
+    "a-",
+    ".",
+    "..",
+    "a..b",
+    ".a",
+    "a.",
+    "a/b",
+    "",
+    "a b",
+  ];
+  ids.push("x".repeat(255), "x".repeat(256), "\u00e9");
+  for (const id of ids) {
+    let valid = true;
+    try {
+      validateContainerId(id);
+    } catch {
+      valid = false;
+    }
+    assert.equal(pattern.test(id), valid, JSON.stringify(id));
   }
 });

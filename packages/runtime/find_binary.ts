@@ -1,4 +1,5 @@
-import type { Detection } from "./registry.ts";
+import type { Detection, RuntimePlugin } from "./registry.ts";
+import type { Runtime } from "./runtime.ts";
 
 /**
  * Options of {@linkcode findBinary}.
@@ -88,4 +89,32 @@ export async function detectBinary(
   if (found !== undefined) return { available: true, binary: found };
   const hint = options.hint === undefined ? "" : ` (${options.hint})`;
   return { available: false, reason: `binary "${binary}" not found${hint}` };
+}
+
+/**
+ * A runtime plugin whose only need is its binary: `create` is `make`, and
+ * `detect` is {@linkcode detectBinary} of the `binary` option, else of `name`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { binaryPlugin, OciCliRuntime } from "@weft/runtime";
+ *
+ * const plugin = binaryPlugin("weft-no-such-runtime", (options) =>
+ *   new OciCliRuntime({ name: "weft-no-such-runtime", ...options }));
+ * assert.equal((await plugin.detect()).available, false);
+ * ```
+ */
+export function binaryPlugin(
+  name: string,
+  make: (options: Record<string, unknown>) => Runtime,
+): RuntimePlugin {
+  return {
+    name,
+    apiVersion: 1,
+    create: (options: Record<string, unknown> = {}): Runtime => make(options),
+    detect(options: Record<string, unknown> = {}): Promise<Detection> {
+      return detectBinary(typeof options.binary === "string" ? options.binary : name);
+    },
+  };
 }

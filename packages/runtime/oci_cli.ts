@@ -3,7 +3,14 @@ import { lastJsonLogError } from "./_json_log.ts";
 import { GatedPump } from "./_gated_pump.ts";
 import { trackChildProcess } from "./child_registry.ts";
 import { findBinary } from "./find_binary.ts";
-import { processTree, signalTree } from "./_process_tree.ts";
+import { stopProcess } from "./_process_tree.ts";
+import {
+  DEFAULT_CALL_TIMEOUT,
+  type OciCliOptions,
+  type OciCliResult,
+  type OciCliRunOptions,
+} from "./oci_cli_options.ts";
+import { isPositiveDuration } from "./plugin_options.ts";
 import {
   InvalidArgumentError,
   RuntimeAbortError,
@@ -17,142 +24,6 @@ const logger = getLogger(["weft", "runtime", "cli"]);
 
 /** Where `setsid` is, looked up once per process. */
 let setsidLookup: Promise<string | undefined> | undefined;
-
-/**
- * The default timeout of one runtime call, in milliseconds.
- *
- * @example
- * ```ts
- * import { DEFAULT_CALL_TIMEOUT } from "@weft/runtime";
- *
- * console.assert(DEFAULT_CALL_TIMEOUT === 30_000);
- * ```
- */
-export const DEFAULT_CALL_TIMEOUT = 30_000;
-
-/**
- * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
- *
- * @example
- * ```ts
- * import type { OciCliOptions } from "@weft/runtime";
- *
- * const options: OciCliOptions = { name: "crun", root: "/run/weft/crun", timeout: 10_000 };
- * ```
- */
-export interface OciCliOptions {
-  /** The runtime's name, used in messages (for example `"runc"`). */
-  name: string;
-  /** The binary: a path, or a name searched in PATH. @default {options.name} */
-  binary?: string;
-  /** State root (`--root`); omitted means the binary's own default. */
-  root?: string;
-  /** Pass `--debug`. @default {false} */
-  debug?: boolean;
-  /**
-   * Ask for a JSON log in a per-call file (`--log F --log-format json`) and
-   * take error messages from it; turn off for CLIs without these flags.
-   * @default {true}
-   */
-  jsonLog?: boolean;
-  /**
-   * Leave out `--log` so that the runtime writes its JSON log to its own
-   * stderr, read for that call alone: no log file to create and remove on
-   * every call. `create` qualifies too, because what the runtime writes on
-   * stderr while it runs is held back from the container's stream (see
-   * `gateStderr`); calls whose stderr is inherited or not held back (`exec`)
-   * still get a log file, so that the container's stderr never carries the
-   * runtime's messages. Only for runtimes whose log goes to stderr by
-   * default (runc and crun do).
-   * @default {false}
-   */
-  logOnStderr?: boolean;
-  /**
-   * Directory for the per-call log files, created if missing. A tmpfs keeps
-   * their creation cheap.
-   * @default {Deno.env.get("TMPDIR") ?? "/tmp"}
-   */
-  logDir?: string;
-  /** Extra global arguments, placed before the subcommand. @default {[]} */
-  globalArgs?: readonly string[];
-  /** Extra environment variables for the runtime process. @default {{}} */
-  env?: Record<string, string>;
-  /** Timeout of each call in milliseconds. @default {DEFAULT_CALL_TIMEOUT} */
-  timeout?: number;
-  /**
-   * Milliseconds between SIGTERM and SIGKILL when a call is stopped.
-   * @default {1000}
-   */
-  killGrace?: number;
-}
-
-/**
- * Options of {@linkcode OciCli.run}.
- *
- * @example
- * ```ts
- * import type { OciCliRunOptions } from "@weft/runtime";
- *
- * const options: OciCliRunOptions = { stdio: { stdout: "inherit" }, timeout: 5_000 };
- * ```
- */
-export interface OciCliRunOptions extends CallOptions {
-  /**
-   * The container's stdio, for commands whose fds the container inherits
-   * (`create`, `run`, `exec`). When given, the call resolves as soon as the
-   * runtime exits and never waits for the pipes to close.
-   */
-  stdio?: Stdio;
-  /**
-   * With `stdio`: hold back what arrives on stderr while the runtime runs,
-   * as the runtime's own text (right for `create`, where the container's
-   * entrypoint cannot run yet). Turn off for calls whose process runs while
-   * the runtime does (`exec`), so its stderr flows at once.
-   * @default {true}
-   */
-  gateStderr?: boolean;
-  /**
-   * Without `stdio`: read the runtime's stdout. Calls that print nothing
-   * useful send it to /dev/null instead, which spares a pipe per call.
-   * @default {true}
-   */
-  captureStdout?: boolean;
-}
-
-/**
- * What one runtime call gave.
- *
- * @example
- * ```ts
- * import type { OciCliResult } from "@weft/runtime";
- *
- * const result: OciCliResult = {
- *   argv: ["runc", "state", "web"],
- *   code: 0,
- *   success: true,
- *   stdout: "{}",
- *   stderr: "",
- *   message: "",
- * };
- * ```
- */
-export interface OciCliResult {
-  /** The full command line, binary first. */
-  argv: string[];
-  /** The exit code (128+signal when the runtime was killed by a signal). */
-  code: number;
-  /** True when the exit code is 0. */
-  success: boolean;
-  /** Standard output (empty for calls with container stdio). */
-  stdout: string;
-  /** Standard error (for calls with container stdio: only what the runtime wrote before it exited). */
-  stderr: string;
-  /**
-   * The runtime's own message: the last error of its JSON log (read only when
-   * the call failed), else stderr, else stdout.
-   */
-  message: string;
-}
 
 /**
  * Runs a runc-compatible CLI (runc, crun, youki, or another) with argv arrays
@@ -421,7 +292,7 @@ export class OciCli {
     try {
       const first = await Promise.race([child.status, interrupted]);
       if (typeof first === "object") return first;
-      await this.#stop(child, session);
+      await stopProcess(child, session, this.#options.killGrace ?? 1000);
       const call = [this.name, ...args].join(" ");
       if (first === "timeout") {
         throw new RuntimeTimeoutError(`Runtime call "${call}" timed out after ${timeout} ms`, {
@@ -438,47 +309,10 @@ export class OciCli {
       if (onAbort) signal?.removeEventListener("abort", onAbort);
     }
   }
-
-  /**
-   * SIGTERM, then after the grace time SIGKILL, to the runtime and what it
-   * forked: its whole session when it has one, else the process tree read
-   * from /proc before the first signal (once the runtime dies its children
-   * are reparented and can no longer be found from it).
-   */
-  async #stop(child: Deno.ChildProcess, session: boolean): Promise<void> {
-    const grace = this.#options.killGrace ?? 1000;
-    const tree = session ? [] : await processTree(child.pid);
-    // Without /proc (a PID 1 before mounting it) the tree is empty: at
-    // least the runtime itself is stopped.
-    const direct = !session && tree.length === 0;
-    if (session) signalGroup(child.pid, "SIGTERM");
-    else if (direct) killQuietly(child, "SIGTERM");
-    else await signalTree(tree, "SIGTERM");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      child.status,
-      new Promise<void>((resolve) => timer = setTimeout(resolve, grace)),
-    ]);
-    clearTimeout(timer);
-    // Even when the runtime itself obeyed TERM, a helper it forked may not
-    // have: KILL whatever is left.
-    if (session) signalGroup(child.pid, "SIGKILL");
-    else if (direct) killQuietly(child, "SIGKILL");
-    else await signalTree([...tree, ...await processTree(child.pid)], "SIGKILL");
-    await child.status;
-  }
 }
 
 function withoutJsonLines(text: string): string {
   return text.split("\n").filter((line) => !line.trimStart().startsWith("{")).join("\n");
-}
-
-function killQuietly(child: Deno.ChildProcess, signal: Deno.Signal): void {
-  try {
-    child.kill(signal);
-  } catch {
-    // It has exited.
-  }
 }
 
 function removeQuietly(file: string): void {
@@ -497,20 +331,9 @@ function readQuietly(file: string): string {
   }
 }
 
-function signalGroup(pgid: number, signal: Deno.Signal): void {
-  try {
-    Deno.kill(-pgid, signal);
-  } catch (error) {
-    // ESRCH: the group is already gone.
-    if (!(error instanceof Deno.errors.NotFound)) {
-      logger.warn("Cannot send {signal} to process group {pgid}: {error}", { signal, pgid, error });
-    }
-  }
-}
-
 function checkTimeout(timeout: unknown, argument: string): void {
   if (timeout === undefined) return;
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0) {
+  if (!isPositiveDuration(timeout)) {
     throw new InvalidArgumentError(
       `Invalid ${argument} ${JSON.stringify(timeout)}: expected a positive number of milliseconds`,
       { argument, value: timeout },

@@ -1,7 +1,5 @@
 import type { ContainerSummary, RuntimeVersion } from "./capabilities.ts";
-import type { ContainerStatus } from "./runtime.ts";
-
-const STATUSES: readonly string[] = ["creating", "created", "running", "paused", "stopped"];
+import { isContainerStatus, livePid } from "./runtime.ts";
 
 /**
  * Parses the output of `<runtime> --version`: a first line
@@ -56,10 +54,9 @@ export function parseListOutput(text: string): ContainerSummary[] | undefined {
   for (const entry of parsed) {
     if (typeof entry !== "object" || entry === null) return undefined;
     const raw = entry as Record<string, unknown>;
-    if (typeof raw.id !== "string" || !STATUSES.includes(raw.status as string)) return undefined;
-    const status = raw.status as ContainerStatus;
-    const live = status === "created" || status === "running" || status === "paused";
-    const pid = typeof raw.pid === "number" && live ? raw.pid : 0;
+    const status = raw.status;
+    if (typeof raw.id !== "string" || !isContainerStatus(status)) return undefined;
+    const pid = typeof raw.pid === "number" ? livePid(status, raw.pid) : 0;
     const summary: ContainerSummary = { id: raw.id, status, pid, raw };
     if (typeof raw.bundle === "string") summary.bundle = raw.bundle;
     if (typeof raw.created === "string") summary.created = raw.created;

@@ -9,15 +9,18 @@ import {
   RuntimeOutputError,
   RuntimeTimeoutError,
 } from "./errors.ts";
-import { OciCli, type OciCliOptions, type OciCliResult } from "./oci_cli.ts";
-import type {
-  CallOptions,
-  ContainerState,
-  ContainerStatus,
-  CreateOptions,
-  DeleteOptions,
-  KillOptions,
-  Runtime,
+import { OciCli } from "./oci_cli.ts";
+import type { OciCliOptions, OciCliResult } from "./oci_cli_options.ts";
+import {
+  type CallOptions,
+  type ContainerState,
+  type ContainerStatus,
+  type CreateOptions,
+  type DeleteOptions,
+  isContainerStatus,
+  type KillOptions,
+  livePid,
+  type Runtime,
 } from "./runtime.ts";
 import { parseSignal, type Signal } from "./signal.ts";
 import type { Stdio } from "./stdio.ts";
@@ -62,14 +65,6 @@ export interface OciCliRuntimeOptions extends OciCliOptions {
    */
   notRunningPatterns?: readonly RegExp[];
 }
-
-const STATUSES: readonly ContainerStatus[] = [
-  "creating",
-  "created",
-  "running",
-  "paused",
-  "stopped",
-];
 
 /**
  * A {@linkcode Runtime} for any runc-compatible CLI, built on
@@ -362,16 +357,14 @@ export class OciCliRuntime
     }
     const record = raw as Record<string, unknown>;
     const status = record.status as ContainerStatus;
-    if (!STATUSES.includes(status)) {
+    if (!isContainerStatus(status)) {
       return fail(`unknown status ${JSON.stringify(record.status)}`);
     }
     const pid = record.pid ?? 0;
     if (typeof pid !== "number" || !Number.isInteger(pid) || pid < 0) {
       return fail(`expected a pid that is a non-negative integer, got ${JSON.stringify(pid)}`);
     }
-    // A pid is only meaningful while the process exists (youki keeps the old one).
-    const live = status === "created" || status === "running" || status === "paused";
-    const state: ContainerState = { status, pid: live ? pid : 0, raw: record };
+    const state: ContainerState = { status, pid: livePid(status, pid), raw: record };
     if (typeof record.bundle === "string") state.bundle = record.bundle;
     return state;
   }

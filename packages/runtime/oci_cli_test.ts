@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   ContainerNotFoundError,
   InvalidArgumentError,
+  isProcessAlive,
   OciCliRuntime,
   type OciCliRuntimeOptions,
   ownedChildPids,
@@ -47,24 +48,14 @@ async function fixture(): Promise<Fixture> {
   };
 }
 
-/** Whether a process exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 async function assertAllGone(pidFile: string): Promise<void> {
   const pids = (await Deno.readTextFile(pidFile)).trim().split(/\s+/).map(Number);
   assert.equal(pids.length, 2, "the fake runtime and its helper both wrote their pid");
   // The helper is reparented to the host's init, which reaps it in its own time.
-  for (let i = 0; i < 50 && pids.some(alive); i++) {
+  for (let i = 0; i < 50 && pids.some(isProcessAlive); i++) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  assert.deepEqual(pids.filter(alive), [], "no process the call started is alive");
+  assert.deepEqual(pids.filter(isProcessAlive), [], "no process the call started is alive");
 }
 
 Deno.test("the global options come before the subcommand and options before the id", async () => {

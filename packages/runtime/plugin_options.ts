@@ -1,6 +1,23 @@
-import { dirname } from "node:path";
 import { InvalidArgumentError } from "./errors.ts";
-import type { OciCliOptions } from "./oci_cli.ts";
+import { parentDir } from "./path.ts";
+import type { OciCliOptions } from "./oci_cli_options.ts";
+
+/**
+ * Whether `value` is a usable duration or count: a finite number above 0.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isPositiveDuration } from "@weft/runtime";
+ *
+ * assert.equal(isPositiveDuration(500), true);
+ * assert.equal(isPositiveDuration(0), false);
+ * assert.equal(isPositiveDuration(Infinity), false);
+ * ```
+ */
+export function isPositiveDuration(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
 
 /**
  * The options every runc-compatible runtime plugin takes (crun, runc, youki
@@ -23,7 +40,7 @@ export interface OciRuntimeOptions {
   root?: string;
   /** Pass `--debug`. @default {false} */
   debug?: boolean;
-  /** Timeout of each call in milliseconds. @default {30000} */
+  /** Timeout of each call in milliseconds. @default {DEFAULT_CALL_TIMEOUT} */
   timeout?: number;
   /** Pass `--systemd-cgroup` (cgroups through systemd). @default {false} */
   systemdCgroup?: boolean;
@@ -42,10 +59,12 @@ export interface OciRuntimeOptions {
 
 /**
  * The driver options ({@linkcode OciCliOptions}) of the runtime `name` from
- * its plugin options: the binary (default `name`), the state root (default
+ * its plugin options, once {@linkcode checkRuntimeOptions} has accepted them: the binary (default `name`), the state root (default
  * `/run/weft/<name>`), the log directory (default: the root's parent),
  * `debug`, `timeout`, `env`, and the global arguments: the plugin's own
  * `globalArgs` (which include `extraGlobalArgs`).
+ *
+ * @throws {InvalidArgumentError} naming a shared option of the wrong shape.
  *
  * @example
  * ```ts
@@ -62,12 +81,13 @@ export function ociCliOptionsFrom(
   options: OciRuntimeOptions,
   globalArgs: readonly string[],
 ): OciCliOptions {
+  checkRuntimeOptions(options as Record<string, unknown>);
   const root = options.root ?? `/run/weft/${name}`;
   return {
     name,
     binary: options.binary ?? name,
     root,
-    logDir: options.logDir ?? dirname(root),
+    logDir: options.logDir ?? parentDir(root),
     debug: options.debug,
     timeout: options.timeout,
     env: options.env,
@@ -126,10 +146,7 @@ export function checkRuntimeOptions(options: Record<string, unknown>): void {
   if (systemdCgroup !== undefined && typeof systemdCgroup !== "boolean") {
     invalid("systemdCgroup", systemdCgroup, "a boolean");
   }
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)
-  ) {
+  if (timeout !== undefined && !isPositiveDuration(timeout)) {
     invalid("timeout", timeout, "a positive number of milliseconds");
   }
   if (

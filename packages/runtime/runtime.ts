@@ -20,6 +20,60 @@ export type ContainerStatus =
   | "stopped";
 
 /**
+ * Every status a runtime reports for a container it knows, in lifecycle order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CONTAINER_STATUSES } from "@weft/runtime";
+ *
+ * assert.ok(CONTAINER_STATUSES.includes("paused"));
+ * assert.ok(!CONTAINER_STATUSES.includes(""));
+ * ```
+ */
+export const CONTAINER_STATUSES: readonly ContainerStatus[] = [
+  "creating",
+  "created",
+  "running",
+  "paused",
+  "stopped",
+];
+
+/**
+ * Whether `value` is one of {@linkcode CONTAINER_STATUSES}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isContainerStatus } from "@weft/runtime";
+ *
+ * assert.equal(isContainerStatus("running"), true);
+ * assert.equal(isContainerStatus("Running"), false);
+ * ```
+ */
+export function isContainerStatus(value: unknown): value is ContainerStatus {
+  return CONTAINER_STATUSES.includes(value as ContainerStatus);
+}
+
+/**
+ * The pid a runtime reported, kept only while the process exists (the
+ * status is `created`, `running` or `paused`), else 0: youki, for one, keeps
+ * a stopped container's old pid, which the kernel may have given to another process.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { livePid } from "@weft/runtime";
+ *
+ * assert.equal(livePid("running", 42), 42);
+ * assert.equal(livePid("stopped", 42), 0);
+ * ```
+ */
+export function livePid(status: ContainerStatus, pid: number): number {
+  return status === "created" || status === "running" || status === "paused" ? pid : 0;
+}
+
+/**
  * What {@linkcode Runtime.state} reports about one container.
  *
  * @example

@@ -1,4 +1,9 @@
-import { type ContainerStatus, type ContainerSummary, RuntimeOutputError } from "@weft/runtime";
+import {
+  type ContainerSummary,
+  isContainerStatus,
+  livePid,
+  RuntimeOutputError,
+} from "@weft/runtime";
 
 /**
  * Options of {@linkcode parseYoukiList}.
@@ -19,7 +24,6 @@ export interface ParseYoukiListOptions {
 }
 
 const COLUMNS = ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "CREATOR"] as const;
-const STATUSES: readonly string[] = ["creating", "created", "running", "paused", "stopped"];
 
 /**
  * Parses the table `youki list` prints (youki ignores `--format json`).
@@ -78,14 +82,13 @@ export function parseYoukiList(
     }
     if (!/^[0-9]*$/.test(pidText)) return fail(`expected a pid in ${JSON.stringify(line)}`);
     const status = statusText.toLowerCase();
-    if (!STATUSES.includes(status)) {
+    if (!isContainerStatus(status)) {
       return fail(`unknown status ${JSON.stringify(statusText)} in ${JSON.stringify(line)}`);
     }
-    const live = status === "created" || status === "running" || status === "paused";
     const summary: ContainerSummary = {
       id,
-      status: status as ContainerStatus,
-      pid: live && pidText !== "" ? Number(pidText) : 0,
+      status,
+      pid: pidText === "" ? 0 : livePid(status, Number(pidText)),
       raw: Object.fromEntries(COLUMNS.map((column, i) => [column, cells[i]])),
     };
     if (bundle !== "") summary.bundle = bundle;

@@ -1,3 +1,5 @@
+import { isProcessAlive, readProcStat } from "../proc.ts";
+
 /** A process known by pid and start time, so that a reused pid is not mistaken for it. */
 export interface ProcIdentity {
   /** The pid in this process's PID namespace. */
@@ -6,21 +8,9 @@ export interface ProcIdentity {
   startTime: string;
 }
 
-async function readStat(pid: number): Promise<{ state: string; startTime: string } | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`/proc/${pid}/stat`);
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: split after the last ")".
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0], startTime: fields[19] };
-}
-
 /** Reads who `pid` is now; `undefined` when there is no such process. */
-export async function procIdentity(pid: number): Promise<ProcIdentity | undefined> {
-  const stat = await readStat(pid);
+export function procIdentity(pid: number): ProcIdentity | undefined {
+  const stat = readProcStat(pid);
   return stat && { pid, startTime: stat.startTime };
 }
 
@@ -29,8 +19,7 @@ export async function procIdentity(pid: number): Promise<ProcIdentity | undefine
  * container's init is reparented to the nearest subreaper (or the host's
  * init), which reaps it whenever it likes, not to the test process.
  */
-export async function isAlive(process: ProcIdentity): Promise<boolean> {
-  const stat = await readStat(process.pid);
-  if (!stat || stat.startTime !== process.startTime) return false;
-  return stat.state !== "Z" && stat.state !== "X" && stat.state !== "x";
+export function isAlive(process: ProcIdentity): boolean {
+  return readProcStat(process.pid)?.startTime === process.startTime &&
+    isProcessAlive(process.pid);
 }

@@ -4,6 +4,7 @@ import type { ContainerState, Runtime } from "../runtime.ts";
 import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
 import { TextSink } from "./_text_sink.ts";
+import { poll } from "./poll.ts";
 
 /**
  * Options of {@linkcode runConformance}.
@@ -36,26 +37,6 @@ const WAIT = 30_000;
 interface Made {
   id: string;
   process?: ProcIdentity;
-}
-
-/** Polls `read` until `done` holds for its value, or fails naming `what`. */
-async function poll<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + WAIT;
-  let value = await read();
-  while (!done(value)) {
-    if (Date.now() > deadline) {
-      throw new Error(
-        `Timed out after ${WAIT} ms waiting for ${what}: last ${JSON.stringify(value)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await read();
-  }
-  return value;
 }
 
 /** The shell line that makes a container's init quit on TERM (PID 1 ignores it otherwise). */
@@ -118,14 +99,16 @@ export async function runConformance(
     assert.equal(state.status, "created", `state of "${id}" after create`);
     assert.ok(state.pid > 0, `pid of "${id}" after create is ${state.pid}, expected > 0`);
     if (state.bundle !== undefined) assert.equal(state.bundle, dir, "bundle in the state");
-    const identity = await procIdentity(state.pid);
+    const identity = procIdentity(state.pid);
     assert.ok(identity, `/proc/${state.pid} of created container "${id}" does not exist`);
-    assert.ok(await isAlive(identity), `init ${state.pid} of "${id}" is not alive after create`);
+    assert.ok(isAlive(identity), `init ${state.pid} of "${id}" is not alive after create`);
     entry.process = identity;
     return identity;
   };
   const stopped = (id: string): Promise<ContainerState> =>
-    poll(() => runtime.state(id), (s) => s.status === "stopped", `"${id}" to be stopped`);
+    poll(() => runtime.state(id), (s) => s.status === "stopped", `"${id}" to be stopped`, {
+      timeout: WAIT,
+    });
   const deleted = async (id: string): Promise<void> => {
     await runtime.delete(id);
     assert.deepEqual(await runtime.state(id), { status: "", pid: 0 }, `state of deleted "${id}"`);
@@ -163,7 +146,7 @@ export async function runConformance(
         const state = await runtime.state(lifeId);
         assert.equal(state.status, "running");
         assert.equal(state.pid, life.pid, "pid changed between create and start");
-        assert.ok(await isAlive(life), "init is not alive after start");
+        assert.ok(isAlive(life), "init is not alive after start");
       },
     );
 
@@ -185,7 +168,9 @@ export async function runConformance(
       await out.contains("out:term-handled\n", WAIT);
       const state = await stopped(lifeId);
       assert.equal(state.pid, 0, "a stopped container reports pid 0");
-      await poll(() => isAlive(life!), (alive) => !alive, `init ${life.pid} to be gone`);
+      await poll(() => isAlive(life!), (alive) => !alive, `init ${life.pid} to be gone`, {
+        timeout: WAIT,
+      });
       await out.end(WAIT);
       await err.end(WAIT);
     });
@@ -215,7 +200,7 @@ export async function runConformance(
         );
         assert.ok(!(error instanceof ContainerNotFoundError), `not a not-found error: ${error}`);
         assert.equal((await runtime.state(stubbornId)).status, "running");
-        assert.ok(await isAlive(stubborn), "the container died from a refused delete");
+        assert.ok(isAlive(stubborn), "the container died from a refused delete");
       },
     );
 
@@ -224,7 +209,7 @@ export async function runConformance(
       await assert.rejects(runtime.kill(stubbornId, "BOGUS"), InvalidArgumentError);
       await assert.rejects(runtime.kill(stubbornId, 0), InvalidArgumentError);
       assert.equal((await runtime.state(stubbornId)).status, "running");
-      assert.ok(await isAlive(stubborn), "the container died from a refused signal");
+      assert.ok(isAlive(stubborn), "the container died from a refused signal");
     });
 
     await step("kill KILL stops a container that ignores TERM", async () => {
@@ -232,10 +217,12 @@ export async function runConformance(
       await runtime.kill(stubbornId, "TERM");
       await new Promise((resolve) => setTimeout(resolve, 500));
       assert.equal((await runtime.state(stubbornId)).status, "running", "TERM was not ignored");
-      assert.ok(await isAlive(stubborn), "TERM was not ignored");
+      assert.ok(isAlive(stubborn), "TERM was not ignored");
       await runtime.kill(stubbornId, "KILL");
       await stopped(stubbornId);
-      await poll(() => isAlive(stubborn!), (alive) => !alive, `init ${stubborn.pid} to be gone`);
+      await poll(() => isAlive(stubborn!), (alive) => !alive, `init ${stubborn.pid} to be gone`, {
+        timeout: WAIT,
+      });
       await stubbornOut.end(WAIT);
       await deleted(stubbornId);
     });
@@ -259,7 +246,7 @@ export async function runConformance(
       assert.equal(state.status, "created", "the first container's status changed");
       assert.equal(state.pid, process.pid, "the first container's pid changed");
       if (state.bundle !== undefined) assert.equal(state.bundle, first.dir);
-      assert.ok(await isAlive(process), "the first container's init died");
+      assert.ok(isAlive(process), "the first container's init died");
       await runtime.start(id);
       await firstOut.contains("out:first\n", WAIT);
       assert.ok(!secondOut.text.includes("out:second"), "the refused container ran");
@@ -295,7 +282,9 @@ export async function runConformance(
         assert.equal((await runtime.state(id)).status, "running");
         await runtime.kill(id, "TERM");
         await stopped(id);
-        await poll(() => isAlive(process), (alive) => !alive, `init of "${id}" to be gone`);
+        await poll(() => isAlive(process), (alive) => !alive, `init of "${id}" to be gone`, {
+          timeout: WAIT,
+        });
         await sink.end(WAIT);
         assert.equal(sink.text, `out:hello-${i}\nout:term-handled\n`, `output of "${id}"`);
         await deleted(id);
@@ -308,7 +297,7 @@ export async function runConformance(
       assert.deepEqual(left, [], `state root ${root} still holds entries`);
       const alive = [];
       for (const { id, process } of made) {
-        if (process && await isAlive(process)) alive.push(`${id} (pid ${process.pid})`);
+        if (process && isAlive(process)) alive.push(`${id} (pid ${process.pid})`);
       }
       assert.deepEqual(alive, [], "container processes still alive");
     });

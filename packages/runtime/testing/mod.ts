@@ -15,3 +15,4 @@ export * from "./busybox_bundle.ts";
 export * from "./require_binary.ts";
 export * from "./conformance.ts";
 export * from "./replay_binary.ts";
+export * from "./poll.ts";
