@@ -134,3 +134,24 @@ Deno.test("weft-ctl reports a timeout when the endpoint never answers", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("weft-ctl --tcp reaches a TCP endpoint on 127.0.0.1", async () => {
+  const listener = await listenControl(new ControlServer(new FakeTarget(), { version: "7.7.7" }), {
+    transport: "tcp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    const result = await weftCtl(["--tcp", `127.0.0.1:${port}`, "--json", "health"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).version, "7.7.7");
+    const bad = await weftCtl(["--vsock", "nope", "health"]);
+    assert.deepEqual([bad.code, bad.stderr], [
+      2,
+      'weft-ctl: Invalid --vsock "nope": expected CID:PORT\n',
+    ]);
+  } finally {
+    await listener.shutdown();
+  }
+});

@@ -311,3 +311,20 @@ Deno.test("shutdown does not wait for a client that never reads its answer", asy
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the TCP transport (for QEMU's hostfwd) serves the same API on 127.0.0.1", async () => {
+  const target = new FakeTarget();
+  const listener = await listenControl(new ControlServer(target), {
+    transport: "tcp",
+    hostname: "127.0.0.1",
+    port: 0,
+  });
+  try {
+    const { port } = listener.addr as Deno.NetAddr;
+    using client = new ControlClient({ transport: "tcp", hostname: "127.0.0.1", port });
+    assert.equal((await client.health()).alive, true);
+    assert.equal((await client.exec("web", ["a", "b"])).code, 2);
+  } finally {
+    await listener.shutdown();
+  }
+});
