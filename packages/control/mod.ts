@@ -25,6 +25,7 @@ export * from "./protocol.ts";
 export * from "./seq_ring.ts";
 export * from "./log_store.ts";
 export * from "./server.ts";
+export * from "./server_options.ts";
 export * from "./listen.ts";
 export * from "./client.ts";
 export * from "./client_errors.ts";
