@@ -161,7 +161,8 @@ Deno.test("validate checks a file without running it, and schema prints the JSON
       "--config",
       "--log-level",
       "neverRestartExitCodes",
-      "TERM and INT",
+      "TERM, INT and PWR stop the pod",
+      "QUIT",
     ]
   ) {
     assert(help.stdout.includes(word), word);

@@ -66,12 +66,11 @@ export const DEFAULT_LOG_LINES = 1000;
  */
 export const DEFAULT_MAX_LINE_LENGTH = 8192;
 
-const NEWLINE = 10;
-
 /**
  * The bounded in-memory log of each container: a {@linkcode SeqRing} of its
  * last lines, fed with what the container writes and read by the control
- * API's `logs` call (tail and follow). Memory is bounded by
+ * API's `logs` call (tail and follow); weft-init appends every line its
+ * containers write (the line tap of `openContainerStdio`). Memory is bounded by
  * `lines x maxLineLength` per container; appending never waits for a reader.
  *
  * @example
@@ -80,10 +79,7 @@ const NEWLINE = 10;
  * import assert from "node:assert/strict";
  *
  * const store = new LogStore({ lines: 2 });
- * const writer = store.writer("web", "stdout").getWriter();
- * await writer.write(new TextEncoder().encode("one\ntwo\nthr"));
- * await writer.write(new TextEncoder().encode("ee\n"));
- * await writer.close();
+ * for (const line of ["one", "two", "three"]) store.append("web", "stdout", line);
  * const lines = store.ring("web").read(0).entries.map((e) => e.value.line);
  * assert.deepEqual(lines, ["two", "three"]);
  * ```
@@ -128,47 +124,6 @@ export class LogStore {
       entry.truncated = true;
     }
     this.ring(id).push(entry);
-  }
-
-  /**
-   * A sink for the bytes container `id` writes on `stream`: split into
-   * lines, a last line without newline kept until the stream closes. A
-   * partial line longer than `maxLineLength` is cut there, so one endless
-   * line cannot grow memory.
-   */
-  writer(id: string, stream: LogLine["stream"]): WritableStream<Uint8Array> {
-    const decoder = new TextDecoder();
-    let pending = "";
-    let cut = false;
-    const flush = (text: string): void => {
-      if (cut) {
-        cut = false;
-        return;
-      }
-      this.append(id, stream, text);
-    };
-    return new WritableStream<Uint8Array>({
-      write: (chunk): void => {
-        let start = 0;
-        for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-          flush(pending + decoder.decode(chunk.subarray(start, end)));
-          pending = "";
-          start = end + 1;
-        }
-        if (start < chunk.length) {
-          pending += decoder.decode(chunk.subarray(start), { stream: true });
-        }
-        if (pending.length > this.#maxLineLength) {
-          if (!cut) this.append(id, stream, pending);
-          cut = true;
-          pending = "";
-        }
-      },
-      close: (): void => {
-        pending += decoder.decode();
-        if (pending.length > 0) flush(pending);
-      },
-    });
   }
 
   /** Ends every ring: followers get what is left, then the end of their stream. */

@@ -2,34 +2,20 @@ import assert from "node:assert/strict";
 import { LogStore } from "./log_store.ts";
 import { SeqRing } from "./seq_ring.ts";
 
-async function feed(store: LogStore, chunks: (string | Uint8Array)[]): Promise<string[]> {
-  const writer = store.writer("web", "stdout").getWriter();
-  for (const chunk of chunks) {
-    await writer.write(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
-  }
-  await writer.close();
-  return store.ring("web").read(0).entries.map((entry) =>
-    entry.value.line + (entry.value.truncated ? " [cut]" : "")
-  );
-}
-
-Deno.test("the log writer splits lines across chunks and keeps a last line without newline", async () => {
-  assert.deepEqual(await feed(new LogStore(), ["a\nb", "c\n\nd"]), ["a", "bc", "", "d"]);
-});
-
-Deno.test("a character split between chunks is decoded whole", async () => {
-  const bytes = new TextEncoder().encode("\u00e9\n");
-  assert.deepEqual(await feed(new LogStore(), [bytes.subarray(0, 1), bytes.subarray(1)]), [
-    "\u00e9",
-  ]);
-});
-
-Deno.test("an endless line is cut at maxLineLength and its rest dropped up to the next newline", async () => {
+Deno.test("a line longer than maxLineLength is cut there and marked", () => {
   const store = new LogStore({ maxLineLength: 4 });
-  assert.deepEqual(await feed(store, ["abcdef", "ghij", "kl\nok\n"]), ["abcd [cut]", "ok"]);
-  const whole = new LogStore({ maxLineLength: 4 });
-  whole.append("web", "stderr", "123456");
-  assert.deepEqual(whole.ring("web").read(0).entries[0].value.line, "1234");
+  store.append("web", "stderr", "123456");
+  store.append("web", "stdout", "1234");
+  assert.deepEqual(store.ring("web").read(0).entries.map((e) => e.value), [
+    {
+      at: store.ring("web").read(0).entries[0].value.at,
+      stream: "stderr",
+      line: "1234",
+      truncated: true,
+    },
+    { at: store.ring("web").read(0).entries[1].value.at, stream: "stdout", line: "1234" },
+  ]);
+  assert.throws(() => new LogStore({ maxLineLength: 0 }), RangeError);
 });
 
 Deno.test("the ring keeps only its last lines and counts what a reader missed", () => {

@@ -77,9 +77,11 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
     "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 
-Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
-HUP, USR1, USR2 and WINCH are forwarded to every running container; TSTP, TTIN
-and TTOU are ignored. As the PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
+Signals: TERM, INT and PWR stop the pod gracefully (a second one changes
+nothing); HUP, QUIT, TRAP, ABRT, USR1, USR2, ALRM, STKFLT, CONT, URG, XCPU,
+XFSZ, VTALRM, PROF, WINCH, IO and SYS are forwarded to every running
+container; TSTP, TTIN, TTOU and 32-64 (real-time) are ignored (logged). As the
+PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.

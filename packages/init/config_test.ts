@@ -401,3 +401,30 @@ Deno.test("the control section: defaults filled in, the socket resolved, bad fie
     strictEqual(message.includes("control.open: unknown field"), true, message);
   }
 });
+
+Deno.test("file output fields are checked and their paths resolved", () => {
+  const config = parseConfig({
+    containers: [{
+      id: "web",
+      bundle: "/b",
+      stdio: { file: "web.log", stderrFile: "web.err", format: "json", maxBytes: 0, maxFiles: 2 },
+    }],
+  }, { baseDir: "/etc/weft" });
+  deepStrictEqual(config.containers[0].stdio, {
+    file: "/etc/weft/web.log",
+    stderrFile: "/etc/weft/web.err",
+    format: "json",
+    maxBytes: 0,
+    maxFiles: 2,
+  });
+  const found = issues({
+    containers: [{ id: "a", bundle: "/b", stdio: { file: "x", format: "xml", maxFiles: 0 } }],
+  });
+  strictEqual(found.length > 0, true);
+  strictEqual(
+    found.every((issue) => issue.startsWith("containers[0].stdio")),
+    true,
+    found.join("\n"),
+  );
+  strictEqual(found.some((issue) => /format|xml/.test(issue)), true, found.join("\n"));
+});
