@@ -60,7 +60,7 @@ podTest(
           bundle: await pod.bundle(
             `busybox awk 'BEGIN{ p = sprintf("%90s", ""); gsub(/ /, "x", p); for (i = 1; i <= ${LINES}; i++) printf "%09d %s\\n", i, p }'`,
           ),
-          stdio: { file: loudFile },
+          stdio: { file: loudFile, maxBytes: 0 }, // one file holding every line
           restart: { policy: "never" },
         },
         {
