@@ -16,9 +16,10 @@ import type {
  * @example
  * ```ts
  * import type { ControlClientOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const options: ControlClientOptions = { timeout: 5_000 };
- * console.log(options.timeout);
+ * assert.ok(options.timeout);
  * ```
  */
 export interface ControlClientOptions {
@@ -32,9 +33,10 @@ export interface ControlClientOptions {
  * @example
  * ```ts
  * import type { EventsOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const options: EventsOptions = { after: 41, follow: true };
- * console.log(options.after);
+ * assert.ok(options.after);
  * ```
  */
 export interface EventsOptions {
@@ -52,9 +54,10 @@ export interface EventsOptions {
  * @example
  * ```ts
  * import type { LogsOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const options: LogsOptions = { tail: 20, follow: true };
- * console.log(options.tail);
+ * assert.ok(options.tail);
  * ```
  */
 export interface LogsOptions {
@@ -74,9 +77,10 @@ export interface LogsOptions {
  * @example
  * ```ts
  * import type { ExecCallOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const options: ExecCallOptions = { env: ["X=1"], onOutput: (stream, text) => console.log(stream, text) };
- * console.log(options.env);
+ * assert.ok(options.env);
  * ```
  */
 export interface ExecCallOptions extends Omit<ExecRequest, "args"> {
@@ -92,9 +96,10 @@ export interface ExecCallOptions extends Omit<ExecRequest, "args"> {
  * @example
  * ```ts
  * import type { ExecOutcome } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const outcome: ExecOutcome = { code: 3, stdout: "hi\n", stderr: "" };
- * console.log(outcome.code);
+ * assert.ok(outcome.code);
  * ```
  */
 export interface ExecOutcome {

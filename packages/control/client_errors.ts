@@ -6,9 +6,10 @@
  * @example
  * ```ts
  * import { ControlError } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const error = new ControlError("No container \"db\"", { status: 404, code: "not-found" });
- * console.assert(error.status === 404);
+ * assert.equal(error.status, 404);
  * ```
  */
 export class ControlError extends Error {
@@ -33,9 +34,10 @@ export class ControlError extends Error {
  * @example
  * ```ts
  * import { ControlUnreachableError } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const error = new ControlUnreachableError("Cannot reach unix:/run/weft/control.sock: no such socket");
- * console.assert(error.name === "ControlUnreachableError");
+ * assert.equal(error.name, "ControlUnreachableError");
  * ```
  */
 export class ControlUnreachableError extends Error {
@@ -52,9 +54,10 @@ export class ControlUnreachableError extends Error {
  * @example
  * ```ts
  * import { ControlTimeoutError } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const error = new ControlTimeoutError("No answer from unix:/run/weft/control.sock within 30000 ms");
- * console.assert(error.name === "ControlTimeoutError");
+ * assert.equal(error.name, "ControlTimeoutError");
  * ```
  */
 export class ControlTimeoutError extends Error {

@@ -18,9 +18,10 @@ const SHUTDOWN_GRACE = 2_000;
  * @example
  * ```ts
  * import type { ControlTransport } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const where: ControlTransport = { transport: "unix", path: "/run/weft/control.sock" };
- * console.log(where.transport);
+ * assert.ok(where.transport);
  * ```
  */
 export type ControlTransport =
@@ -54,9 +55,10 @@ export interface ControlListener {
  * @example
  * ```ts
  * import { SocketPathError } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const error = new SocketPathError('"/run/weft/control.sock" is a regular file');
- * console.assert(error.name === "SocketPathError");
+ * assert.equal(error.name, "SocketPathError");
  * ```
  */
 export class SocketPathError extends Error {

@@ -6,9 +6,10 @@ import { SeqRing } from "./seq_ring.ts";
  * @example
  * ```ts
  * import type { LogLine } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const line: LogLine = { at: Date.now(), stream: "stdout", line: "ready" };
- * console.log(line.line);
+ * assert.ok(line.line);
  * ```
  */
 export interface LogLine {
@@ -28,10 +29,11 @@ export interface LogLine {
  * @example
  * ```ts
  * import { LogStore, type LogStoreOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const options: LogStoreOptions = { lines: 500, maxLineLength: 4096 };
  * const store = new LogStore(options);
- * console.log(store.lines);
+ * assert.ok(store.lines);
  * ```
  */
 export interface LogStoreOptions {

@@ -38,9 +38,10 @@ export interface ControlTarget {
  * @example
  * ```ts
  * import type { Health } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const health: Health = { alive: true, version: "0.1.0", uptime: 1200, runtime: "crun", pid: 1, pod: "running" };
- * console.log(health.runtime);
+ * assert.ok(health.runtime);
  * ```
  */
 export interface Health {
@@ -66,9 +67,10 @@ export interface Health {
  * @example
  * ```ts
  * import type { EventFrame } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const frame: EventFrame = { seq: 7, event: { type: "pod-stopping", at: Date.now(), reason: "api" } };
- * console.log("seq" in frame ? frame.seq : "gap");
+ * assert.ok("seq" in frame ? frame.seq : "gap");
  * ```
  */
 export type EventFrame =
@@ -83,9 +85,10 @@ export type EventFrame =
  * @example
  * ```ts
  * import type { LogFrame } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const frame: LogFrame = { seq: 3, at: Date.now(), stream: "stderr", line: "warning" };
- * console.log("line" in frame ? frame.line : "gap");
+ * assert.ok("line" in frame ? frame.line : "gap");
  * ```
  */
 export type LogFrame =
@@ -100,9 +103,10 @@ export type LogFrame =
  * @example
  * ```ts
  * import type { ExecFrame } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const frames: ExecFrame[] = [{ stdout: "hello\n" }, { exit: 3 }];
- * console.log(frames.length);
+ * assert.ok(frames.length);
  * ```
  */
 export type ExecFrame =
@@ -117,9 +121,10 @@ export type ExecFrame =
  * @example
  * ```ts
  * import type { ErrorBody } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const body: ErrorBody = { error: { code: "bad-request", message: 'body.signal: unknown signal "FOO"' } };
- * console.log(body.error.message);
+ * assert.ok(body.error.message);
  * ```
  */
 export interface ErrorBody {
@@ -138,9 +143,10 @@ export interface ErrorBody {
  * @example
  * ```ts
  * import type { ExecRequest } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const request: ExecRequest = { args: ["sh", "-c", "echo $X; exit 3"], env: ["X=hi"], timeout: 5000 };
- * console.log(request.args[0]);
+ * assert.ok(request.args[0]);
  * ```
  */
 export interface ExecRequest {

@@ -24,6 +24,7 @@ export const DEFAULT_CONTROL_SOCKET = "/run/weft/control.sock";
  * @example
  * ```ts
  * import type { ControlSettings } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const settings: ControlSettings = {
  *   socket: "/run/weft/control.sock",
@@ -34,7 +35,7 @@ export const DEFAULT_CONTROL_SOCKET = "/run/weft/control.sock";
  *   maxBodyBytes: 65536,
  *   maxStreams: 64,
  * };
- * console.log(settings.socket);
+ * assert.ok(settings.socket);
  * ```
  */
 export interface ControlSettings {

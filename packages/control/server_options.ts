@@ -6,9 +6,10 @@ import type { LogStore } from "./log_store.ts";
  * @example
  * ```ts
  * import type { ControlServerOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
  *
  * const options: ControlServerOptions = { version: "0.1.0", maxStreams: 8, journal: 500 };
- * console.log(options.maxStreams);
+ * assert.ok(options.maxStreams);
  * ```
  */
 export interface ControlServerOptions {
