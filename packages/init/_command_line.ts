@@ -74,6 +74,12 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
       "logLines": 1000, "maxLineLength": 8192, "journal": 10000,
       "maxBodyBytes": 65536, "maxStreams": 64
     },
+    "machine": {               only as a VM's PID 1 (weft.* kernel words override)
+      "hostname": NAME,        the machine's hostname
+      "openFiles": N,          RLIMIT_NOFILE (default fs.nr_open)
+      "network": {"interface": "eth0", "address": "10.0.2.15/24",
+                  "gateway": "10.0.2.2", "dns": ["10.0.2.3"]}   static IPv4
+    },
     "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 

@@ -18,6 +18,7 @@ import {
   DEFAULT_STOP_GRACE,
   MAX_DURATION,
 } from "./config_defaults.ts";
+import { MACHINE_SCHEMA } from "./machine_schema.ts";
 
 function isContainerId(id: string): boolean {
   try {
@@ -367,6 +368,7 @@ export const POD_SCHEMA = v.pipe(
         ),
       ),
     ),
+    machine: v.optional(MACHINE_SCHEMA),
     statusFile: v.optional(
       v.pipe(
         nonEmpty,

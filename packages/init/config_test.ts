@@ -114,6 +114,7 @@ Deno.test("the JSON Schema describes the same fields the validator accepts", () 
     "containers",
     "pod",
     "control",
+    "machine",
     "statusFile",
   ]);
   deepStrictEqual(

@@ -1,5 +1,6 @@
 import type { ControlSettings } from "@weft/control";
 import type { ContainerSpec, PodNamespace } from "@weft/bundle";
+import type { MachineConfig } from "./machine_schema.ts";
 
 /**
  * Backoff between restarts; durations in milliseconds.
@@ -276,6 +277,8 @@ export interface PodConfig {
   containers: ContainerConfig[];
   /** Pod-wide settings. */
   pod: PodSettings;
+  /** The machine, when weft-init is a VM's PID 1. */
+  machine?: MachineConfig;
   /** Absolute path of the status file. */
   statusFile: string;
   /** The control API, when the file has a `control` section. */
