@@ -67,6 +67,13 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
+    "control": {               the control API (weft-ctl, @weft/control); on when present
+      "socket": "/run/weft/control.sock",    Unix socket, mode 0600 (root only)
+      "vsock": {"port": 1024},               opt-in; needs deno run --unstable-vsock
+      "tcp": {"hostname": "0.0.0.0", "port": 7070},   opt-in; QEMU user networking only
+      "logLines": 1000, "maxLineLength": 8192, "journal": 10000,
+      "maxBodyBytes": 65536, "maxStreams": 64
+    },
     "machine": {               only as a VM's PID 1 (weft.* kernel words override)
       "hostname": NAME,        the machine's hostname
       "openFiles": N,          RLIMIT_NOFILE (default fs.nr_open)

@@ -182,6 +182,7 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
     }
   }
   config.statusFile = absolute(config.statusFile, baseDir);
+  if (config.control) config.control.socket = absolute(config.control.socket, baseDir);
   if (config.runtime.root !== undefined) {
     config.runtime.root = absolute(config.runtime.root, baseDir);
   }

@@ -8,6 +8,7 @@ import {
   validateContainerId,
 } from "@weft/runtime";
 
+import { CONTROL_SCHEMA } from "./control_schema.ts";
 import {
   DEFAULT_BACKOFF,
   DEFAULT_POD_STOP_GRACE,
@@ -359,6 +360,14 @@ export const POD_SCHEMA = v.pipe(
       exitCode: { from: "first-failure" as const },
       endWhen: "all-ended" as const,
     })),
+    control: v.optional(
+      v.pipe(
+        CONTROL_SCHEMA,
+        v.description(
+          "The control API (HTTP/1.1 + JSON, see @weft/control): on when this section is present.",
+        ),
+      ),
+    ),
     machine: v.optional(MACHINE_SCHEMA),
     statusFile: v.optional(
       v.pipe(

@@ -1,3 +1,4 @@
+import type { ControlSettings } from "@weft/control";
 import type { ContainerSpec, PodNamespace } from "@weft/bundle";
 import type { MachineConfig } from "./machine_schema.ts";
 
@@ -280,6 +281,8 @@ export interface PodConfig {
   machine?: MachineConfig;
   /** Absolute path of the status file. */
   statusFile: string;
+  /** The control API, when the file has a `control` section. */
+  control?: ControlSettings;
 }
 
 /**

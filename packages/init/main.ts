@@ -39,6 +39,7 @@ import { Reaper } from "./reaper.ts";
 import { preflight } from "./preflight.ts";
 import { Supervisor } from "./supervisor.ts";
 import { listenToSignals, SIGNAL_TABLE } from "./signal_table.ts";
+import { LogStore, serveControl, type ServedControl } from "@weft/control";
 
 const logger = getLogger(["weft", "init"]);
 
@@ -84,12 +85,31 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     root,
     pid: Deno.pid,
   });
-  const supervisor = new Supervisor(config, { runtime, reaper });
+  // The control API's log rings are fed from the first line the containers write.
+  const logs = config.control &&
+    new LogStore({ lines: config.control.logLines, maxLineLength: config.control.maxLineLength });
+  const supervisor = new Supervisor(config, {
+    runtime,
+    reaper,
+    ...(logs ? { console: { tap: (line) => logs.append(line.id, line.stream, line.text) } } : {}),
+  });
+  let control: ServedControl | undefined;
+  if (config.control) {
+    try {
+      control = await serveControl(supervisor, config.control, {
+        version: packageConfig.version,
+        logs,
+      });
+    } catch (error) {
+      return fail(`Cannot start the control API: ${(error as Error).message}`, EXIT_USAGE);
+    }
+  }
   fatal.supervisor = supervisor;
   try {
     const { exitCode } = await supervisor.run();
     return fatal.happened ? EXIT_FATAL : exitCode;
   } finally {
+    await control?.shutdown();
     fatal.supervisor = undefined;
   }
 }
