@@ -42,13 +42,14 @@ const logger = getLogger(["weft", "init", "reaper"]);
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { Reaper } from "@weft/init/reaper";
  *
  * using reaper = Reaper.start();
  * const orphanMaker = new Deno.Command("sh", { args: ["-c", "sh -c 'exit 3' & echo $!"], stdout: "piped" });
  * const { stdout } = await orphanMaker.output();
  * const exit = await reaper.waitPid(Number(new TextDecoder().decode(stdout)));
- * console.assert(exit.status === 3);
+ * assert.equal(exit.status, 3);
  * ```
  */
 export class Reaper implements Disposable {
@@ -103,10 +104,11 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start({ rescanInterval: 500 });
-   * console.assert(reaper.mode !== "none");
+   * assert.ok(reaper.mode !== "none");
    * ```
    */
   static start(options: ReaperOptions = {}): Reaper {
@@ -153,6 +155,7 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -162,7 +165,7 @@ export class Reaper implements Disposable {
    * }).output();
    * const pid = Number(new TextDecoder().decode(stdout));
    * const exit = await reaper.waitPid(pid, { signal: AbortSignal.timeout(5000) });
-   * console.assert(exit.signal === 15 && exit.status === 143);
+   * assert.ok(exit.signal === 15 && exit.status === 143);
    * ```
    */
   waitPid(pid: number, options: WaitPidOptions = {}): Promise<ExitStatus> {
@@ -226,10 +229,11 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
-   * console.assert(reaper.reapNow() >= 0);
+   * assert.ok(reaper.reapNow() >= 0);
    * ```
    */
   reapNow(): number {
@@ -243,10 +247,11 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
-   * console.assert(reaper.stats().reaped >= 0);
+   * assert.ok(reaper.stats().reaped >= 0);
    * ```
    */
   stats(): ReaperStats {

@@ -11,13 +11,14 @@ const logger = getLogger(["weft", "init", "status"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { StatusFile } from "@weft/init";
  *
  * const dir = await Deno.makeTempDir();
  * const status = new StatusFile(`${dir}/status.json`);
  * status.write({ pod: { state: "running" } });
  * await status.flush();
- * console.assert(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).pod.state === "running");
+ * assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).pod.state, "running");
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

@@ -18,11 +18,12 @@ function owned(): Set<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownedChildPids, trackChildProcess } from "@weft/runtime";
  *
  * const child = new Deno.Command("true").spawn();
  * trackChildProcess(child);
- * console.assert(ownedChildPids().has(child.pid));
+ * assert.ok(ownedChildPids().has(child.pid));
  * await child.status;
  * ```
  */
@@ -38,9 +39,10 @@ export function trackChildProcess(child: Deno.ChildProcess): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownedChildPids } from "@weft/runtime";
  *
- * console.assert(ownedChildPids() instanceof Set);
+ * assert.ok(ownedChildPids() instanceof Set);
  * ```
  */
 export function ownedChildPids(): ReadonlySet<number> {
