@@ -9,10 +9,11 @@
  */
 import assert from "node:assert/strict";
 import { requireBinary } from "@weft/runtime/testing";
+import { ControlClient, ControlUnreachableError, type EventFrame } from "@weft/control";
 import { formatTimeline } from "@weft/vm";
 import { bootScenario, type ScenarioRun } from "./vm/boot_scenario.ts";
 import { bundleInit } from "./vm/init_bundle.ts";
-import { machinePod, netPod } from "./vm/scenarios.ts";
+import { controlPod, machinePod, netPod } from "./vm/scenarios.ts";
 
 // In CI a missing tool throws here, failing the file instead of skipping it.
 const tools = await Promise.all(
@@ -56,5 +57,79 @@ Deno.test({
     const result = await bootScenario(netPod(), { init: await init });
     assert.ok(result.verdict.pass, explain(result));
     assert.equal(result.boot.exitCode, 0);
+  },
+});
+
+/** A free port of the host's loopback: bind port 0, read the port the kernel chose, let it go. */
+function freeLoopbackPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** The first answer of `health`: the forward connects before the guest's listener may be up. */
+async function firstHealth(client: ControlClient, booted: Promise<unknown>): Promise<void> {
+  let over = false;
+  booted.finally(() => (over = true));
+  while (!over) {
+    try {
+      await client.health();
+      return;
+    } catch (error) {
+      if (!(error instanceof ControlUnreachableError)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  throw new Error("the VM ended before its control API answered");
+}
+
+Deno.test({
+  name:
+    "the host drives a micro-VM's pod through the control API over TCP: status, events, exec, stop",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    const port = freeLoopbackPort();
+    const { promise: ready, resolve: onReady } = Promise.withResolvers<void>();
+    const booted = bootScenario(controlPod(), {
+      init: await init,
+      controlPort: port,
+      onLine: (line) => line.text.includes("VM-MARK app ready") && onReady(),
+    });
+    using client = new ControlClient({ transport: "tcp", hostname: "127.0.0.1", port });
+    await Promise.race([ready, booted]);
+    await firstHealth(client, booted);
+    const status = await client.status();
+    assert.equal(status.pod.state, "running");
+    assert.equal(status.pod.runtime, "crun");
+    assert.equal(status.containers.app?.state, "running");
+    const events: EventFrame[] = [];
+    for await (const frame of client.events({ after: 0 })) events.push(frame);
+    const types = events.map((f) => "seq" in f ? f.event.type : "gap");
+    assert.deepEqual(types.slice(0, 2), ["container-created", "container-started"], `${types}`);
+    assert.equal(events[0] && "seq" in events[0] ? events[0].seq : 0, 1);
+    const exec = await client.exec("app", ["sh", "-c", "echo $X; echo oops >&2; exit 3"], {
+      env: ["X=from-the-host"],
+    });
+    assert.deepEqual(exec, { code: 3, stdout: "from-the-host\n", stderr: "oops\n" });
+    const last = events.at(-1);
+    const cursor = last !== undefined && "seq" in last ? last.seq : 0;
+    await client.stopPod("host test");
+    const after: string[] = [];
+    for await (const frame of client.events({ after: cursor, follow: true })) {
+      if ("seq" in frame) {
+        after.push(
+          `${frame.event.type}${"exitCode" in frame.event ? ` ${frame.event.exitCode}` : ""}`,
+        );
+      }
+    }
+    assert.equal(after[0], "pod-stopping", `${after}`);
+    assert.equal(after.at(-1), "pod-ended 7", `${after}`);
+    const result = await booted;
+    assert.ok(result.verdict.pass, explain(result));
+    assert.equal(result.boot.exitCode, 7);
+    // QEMU left through isa-debug-exit: (7 << 1) | 1.
+    assert.equal(result.boot.qemuStatus, 15);
   },
 });

@@ -154,16 +154,28 @@ Deno.test({
   },
 });
 
-Deno.test("weft-vm run refuses a --net it does not know before it builds or boots", async () => {
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "packages/vm/cli.ts", "run", "examples/pod/pod.json", "--net", "bridge"],
-    cwd: ROOT,
-    env: { WEFT_VM_CACHE: CACHE_DIR, NO_COLOR: "1" },
-    stdin: "null",
-  }).output();
-  assert.equal(result.code, 2);
-  assert.match(
-    new TextDecoder().decode(result.stderr),
-    /Invalid --net "bridge": expected none or user/,
-  );
-});
+const refusals: [string[], RegExp][] = [
+  [["--net", "bridge"], /Invalid --net "bridge": expected none or user/],
+  [
+    ["--control-port", "0.0.0.0:7070"],
+    /Invalid --control-port "0\.0\.0\.0:7070": the host side is 127\.0\.0\.1 only/,
+  ],
+  [
+    ["--control-port", "70000"],
+    /Invalid --control-port "70000": expected PORT or 127\.0\.0\.1:PORT/,
+  ],
+  [["--control-port", "7070", "--net", "none"], /--control-port needs --net user/],
+];
+
+for (const [options, message] of refusals) {
+  Deno.test(`weft-vm run refuses ${options.join(" ")} before it builds or boots`, async () => {
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "packages/vm/cli.ts", "run", "examples/pod/pod.json", ...options],
+      cwd: ROOT,
+      env: { WEFT_VM_CACHE: CACHE_DIR, NO_COLOR: "1" },
+      stdin: "null",
+    }).output();
+    assert.equal(result.code, 2);
+    assert.match(new TextDecoder().decode(result.stderr), message);
+  });
+}

@@ -38,7 +38,7 @@ export interface SerialLine {
  * import assert from "node:assert/strict";
  * import type { BootOptions } from "@weft/vm";
  *
- * const options: BootOptions = { timeoutSeconds: 120, net: "user", onLine: (l) => void l };
+ * const options: BootOptions = { timeoutSeconds: 120, controlPort: 7070, onLine: (l) => void l };
  * assert.equal(options.timeoutSeconds, 120);
  * ```
  */
@@ -57,6 +57,11 @@ export interface BootOptions {
   seed?: boolean;
   /** `user`: a virtio NIC (the guest's `eth0`) on QEMU's restricted user-mode network. @default {"none"} */
   net?: "none" | "user";
+  /**
+   * A port of the host's 127.0.0.1 forwarded to the pod's control API over
+   * TCP (the pod file's `control.tcp.port`); implies `net: "user"`. @default {none}
+   */
+  controlPort?: number;
 }
 
 /**
@@ -105,6 +110,22 @@ async function hostTscKhz(): Promise<number | undefined> {
   if (!/\bconstant_tsc\b/.test(cpuinfo)) return undefined;
   const mhz = Number(cpuinfo.match(/^cpu MHz\s*:\s*([\d.]+)/m)?.[1]);
   return Number.isFinite(mhz) && mhz > 0 ? Math.round(mhz * 1000) : undefined;
+}
+
+/** The host-to-guest forward of the control API, when asked for. */
+function controlForward(
+  manifest: VmManifest,
+  hostPort: number | undefined,
+): { hostPort: number; guestPort: number } | undefined {
+  if (hostPort === undefined) return undefined;
+  const guestPort = manifest.pod.controlTcpPort;
+  if (guestPort === undefined) {
+    throw new TypeError(
+      `Cannot forward control port ${hostPort}: the pod file ${manifest.pod.file} has no ` +
+        'control.tcp section (e.g. "control": {"tcp": {"hostname": "0.0.0.0", "port": 7070}})',
+    );
+  }
+  return { hostPort, guestPort };
 }
 
 /**
@@ -160,15 +181,18 @@ async function pressCtrlAltDel(monitor: string, done: Promise<unknown>): Promise
  */
 export async function bootImage(dir: string, options: BootOptions = {}): Promise<BootResult> {
   const manifest = JSON.parse(await Deno.readTextFile(`${dir}/vm.json`)) as VmManifest;
-  const work = await Deno.makeTempDir({ prefix: "weft-vm-" });
-  const monitor = `${work}/monitor.sock`;
-  const args = qemuArgs(dir, manifest, {
+  const forward = controlForward(manifest, options.controlPort);
+  const qemuOptions = {
     machine: options.machine,
     tscKhz: await hostTscKhz(),
-    monitor,
     extraAppend: seedWords(options.seed ?? true),
-    net: options.net,
-  });
+    net: forward === undefined ? options.net : "user" as const,
+    forward,
+  };
+  qemuArgs(dir, manifest, qemuOptions); // refuses bad options before anything is made
+  const work = await Deno.makeTempDir({ prefix: "weft-vm-" });
+  const monitor = `${work}/monitor.sock`;
+  const args = qemuArgs(dir, manifest, { ...qemuOptions, monitor });
   const append = args[args.indexOf("-append") + 1];
   const started = performance.now();
   const child = new Deno.Command("timeout", {

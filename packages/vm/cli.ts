@@ -54,6 +54,12 @@ Run options:
                         host or beyond, no port forwarded; its network is
                         10.0.2.0/24, gateway 10.0.2.2); default none. The pod
                         file's machine.network configures eth0 (disk root)
+  --control-port [127.0.0.1:]PORT
+                        forward the host's 127.0.0.1:PORT (loopback only) to
+                        the pod's control API over TCP (the pod file's
+                        control.tcp.port); implies --net user. The pod file
+                        must give eth0 QEMU's guest address, 10.0.2.15/24
+                        (machine.network). Then: weft-ctl --tcp 127.0.0.1:PORT
   --timeout SECONDS     kill QEMU after this long (default 600)
   --timeline            print when each boot phase showed on the console
 
@@ -99,6 +105,27 @@ function buildOptions(values: Record<string, string | boolean | undefined>): Bui
   };
 }
 
+/**
+ * `--control-port`: `PORT` or `127.0.0.1:PORT`. Any other host address is
+ * refused: the forward has no authentication, so only the host's loopback
+ * may reach it.
+ */
+function parseControlPort(value: string | undefined): number | undefined | Error {
+  if (value === undefined) return undefined;
+  const match = /^(?:(.*):)?(\d{1,5})$/.exec(value);
+  const port = Number(match?.[2]);
+  if (match === null || port < 1 || port > 65535) {
+    return new Error(`Invalid --control-port "${value}": expected PORT or 127.0.0.1:PORT`);
+  }
+  if (match[1] !== undefined && match[1] !== "127.0.0.1") {
+    return new Error(
+      `Invalid --control-port "${value}": the host side is 127.0.0.1 only (the control API ` +
+        "has no authentication)",
+    );
+  }
+  return port;
+}
+
 async function isImageDir(path: string): Promise<boolean> {
   try {
     return (await Deno.stat(`${path}/vm.json`)).isFile;
@@ -115,9 +142,14 @@ async function run(
   if (machine !== "pc" && machine !== "microvm") {
     return fail(`Invalid --machine "${machine}": expected pc or microvm`, EXIT_USAGE);
   }
-  const net = values.net as string;
+  const controlPort = parseControlPort(values["control-port"] as string | undefined);
+  if (controlPort instanceof Error) return fail(controlPort.message, EXIT_USAGE);
+  const net = (values.net ?? (controlPort === undefined ? "none" : "user")) as string;
   if (net !== "none" && net !== "user") {
     return fail(`Invalid --net "${net}": expected none or user`, EXIT_USAGE);
+  }
+  if (controlPort !== undefined && net !== "user") {
+    return fail("--control-port needs --net user (the forward is on its network)", EXIT_USAGE);
   }
   const timeout = Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout <= 0) {
@@ -149,6 +181,7 @@ async function run(
     const result = await bootImage(dir, {
       machine,
       net,
+      controlPort,
       timeoutSeconds: timeout,
       stop: stop.signal,
       kill: kill.signal,
@@ -183,7 +216,8 @@ const OPTIONS = {
   memory: { type: "string" },
   "cache-dir": { type: "string" },
   machine: { type: "string", default: "pc" },
-  net: { type: "string", default: "none" },
+  net: { type: "string" },
+  "control-port": { type: "string" },
   timeout: { type: "string", default: "600" },
   timeline: { type: "boolean" },
   help: { type: "boolean", short: "h" },

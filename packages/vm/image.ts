@@ -329,7 +329,7 @@ async function build(
       denoDir: IMAGE_DENO_DIR,
     }),
     memoryMib: options.memoryMib ?? 1024,
-    pod: { file: pod.file, runtime: pod.runtime },
+    pod: { file: pod.file, runtime: pod.runtime, controlTcpPort: pod.controlTcpPort },
   };
   await Deno.writeTextFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   if (options.outDir === undefined) await prune(`${cacheDir}/images`, "", dir);

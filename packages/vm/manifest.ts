@@ -48,8 +48,11 @@ export interface VmManifest {
   append: string;
   /** Guest memory in MiB. */
   memoryMib: number;
-  /** The pod file it was built from, and the runtime its image copy asks for. */
-  pod: { file: string; runtime: string };
+  /**
+   * The pod file it was built from, the runtime its image copy asks for, and
+   * the guest port of its control API over TCP (`control.tcp.port`), if any.
+   */
+  pod: { file: string; runtime: string; controlTcpPort?: number };
 }
 
 /**
@@ -147,9 +150,32 @@ export interface QemuOptions {
   /**
    * A network card: `user` attaches a virtio NIC (the guest's `eth0`) to
    * QEMU's user-mode network with `restrict=on`, so the guest reaches
-   * neither the host nor the outside; no port is forwarded. @default {"none"}
+   * neither the host nor the outside; no port is forwarded but `forward`.
+   * @default {"none"}
    */
   net?: "none" | "user";
+  /**
+   * With `net: "user"`, one TCP port forwarded from the host's 127.0.0.1
+   * only (`hostfwd=tcp:127.0.0.1:HOST-:GUEST`) to the guest's `eth0`
+   * (QEMU's default guest address 10.0.2.15): how the host reaches the
+   * control API. @default {none}
+   */
+  forward?: { hostPort: number; guestPort: number };
+}
+
+function isPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+/** The netdev's `hostfwd` option: bound to the host's loopback, never a wider address. */
+function forwardWord(forward: QemuOptions["forward"]): string {
+  if (forward === undefined) return "";
+  if (!isPort(forward.hostPort) || !isPort(forward.guestPort)) {
+    throw new RangeError(
+      `Invalid port forward ${forward.hostPort}->${forward.guestPort}: expected ports 1-65535`,
+    );
+  }
+  return `,hostfwd=tcp:127.0.0.1:${forward.hostPort}-:${forward.guestPort}`;
 }
 
 /**
@@ -178,6 +204,11 @@ export interface QemuOptions {
  * assert.ok(!args.includes("-netdev"));
  * const net = qemuArgs("/img", manifest, { net: "user" });
  * assert.equal(net[net.indexOf("-netdev") + 1], "user,id=n0,restrict=on");
+ * const ctl = qemuArgs("/img", manifest, { net: "user", forward: { hostPort: 8000, guestPort: 7070 } });
+ * assert.equal(
+ *   ctl[ctl.indexOf("-netdev") + 1],
+ *   "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:8000-:7070",
+ * );
  * ```
  */
 export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions = {}): string[] {
@@ -221,10 +252,13 @@ export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions
       `${machine === "microvm" ? "virtio-blk-device" : "virtio-blk-pci"},drive=disk${i}`,
     );
   });
+  if (options.forward !== undefined && options.net !== "user") {
+    throw new RangeError('A port forward needs net "user"');
+  }
   if (options.net === "user") {
     args.push(
       "-netdev",
-      "user,id=n0,restrict=on",
+      `user,id=n0,restrict=on${forwardWord(options.forward)}`,
       "-device",
       `${machine === "microvm" ? "virtio-net-device" : "virtio-net-pci"},netdev=n0`,
     );

@@ -97,6 +97,8 @@ export interface PodTree {
   paths: string[];
   /** The runtime name the image's pod file asks for. */
   runtime: string;
+  /** The port of the pod file's `control.tcp` endpoint, if it has one. */
+  controlTcpPort?: number;
   /** A content hash of all of it. */
   key: string;
 }
@@ -182,6 +184,7 @@ export async function readPodTree(
     text,
     paths,
     runtime: runtime.name ?? "auto",
+    controlTcpPort: config.control?.tcp?.port,
     key: (await sha256(parts.join("\n"))).slice(0, 16),
   };
 }

@@ -40,6 +40,8 @@ export interface BootScenarioOptions {
   timeoutSeconds?: number;
   /** Called with each serial line as it arrives. */
   onLine?: (line: SerialLine) => void;
+  /** The host's 127.0.0.1 port forwarded to the pod's control API over TCP. */
+  controlPort?: number;
 }
 
 /** Everything one boot produced. */
@@ -71,6 +73,7 @@ export async function bootScenario(
     bootImage(image.dir, {
       machine: options.machine,
       net: scenario.net,
+      controlPort: options.controlPort,
       timeoutSeconds: options.timeoutSeconds ?? 240,
       onLine: options.onLine,
     })

@@ -226,3 +226,45 @@ export function netPod(): Scenario {
     },
   };
 }
+
+/** The guest port of the control pod's API (`control.tcp.port`). */
+export const VM_CONTROL_PORT = 7070;
+
+/**
+ * A VM whose pod serves the control API over TCP on eth0 (QEMU's guest
+ * address 10.0.2.15), reached from the host through a forward of
+ * 127.0.0.1 (`weft-vm run --control-port`). Its one container runs until
+ * stopped; on TERM it exits 7, which is the pod's exit code.
+ */
+export function controlPod(): Scenario {
+  return {
+    name: "control-crun",
+    net: "user",
+    pod: {
+      runtime: { name: "crun" },
+      machine: { network: { address: VM_NETWORK.address } },
+      control: { tcp: { hostname: "0.0.0.0", port: VM_CONTROL_PORT } },
+      containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
+      pod: { exitCode: { from: "container", id: "app" } },
+    },
+    bundles: [{
+      id: "app",
+      args: [
+        "sh",
+        "-c",
+        'trap "echo VM-MARK app got TERM; exit 7" TERM; echo VM-MARK app ready; ' +
+        "while :; do sleep 1; done",
+      ],
+    }],
+    expect: {
+      exitCode: 7,
+      lines: [
+        "VM-MARK app ready",
+        "VM-MARK app got TERM",
+        /Stopping the pod/,
+        "Pod ended with exit code 7",
+        "weft-init finished with exit code 7: powering off",
+      ],
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import assert from "node:assert/strict";
+import { bootImage, type VmManifest } from "./mod.ts";
+
+Deno.test("bootImage refuses a control port when the pod file has no control.tcp, before QEMU", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weft-vm-boot-test-" });
+  try {
+    const manifest = {
+      kernel: "vmlinux",
+      initrd: "initrd.cpio",
+      disks: [],
+      append: "console=ttyS0 -- run",
+      memoryMib: 128,
+      pod: { file: "/srv/pod.json", runtime: "crun" },
+    } as unknown as VmManifest;
+    await Deno.writeTextFile(`${dir}/vm.json`, JSON.stringify(manifest));
+    await assert.rejects(
+      () => bootImage(dir, { controlPort: 7070 }),
+      (error: Error) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(
+          error.message,
+          /control port 7070: the pod file \/srv\/pod.json has no control\.tcp/,
+        );
+        return true;
+      },
+    );
+    manifest.pod.controlTcpPort = 7070;
+    await Deno.writeTextFile(`${dir}/vm.json`, JSON.stringify(manifest));
+    await assert.rejects(
+      () => bootImage(dir, { controlPort: 0 }),
+      /Invalid port forward 0->7070: expected ports 1-65535/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
