@@ -8,6 +8,7 @@ import type { ExitStatus } from "./exit_status.ts";
 import type { ExitWatcher } from "./pod_status.ts";
 import type { PodEvent } from "./pod_event.ts";
 import type { ContainerUnit } from "./container_unit.ts";
+import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
 
@@ -134,12 +135,14 @@ export class ContainerRun {
     const createdAt = clock.now();
     try {
       output = await openContainerStdio(id, this.#config.stdio, this.#ctx.console);
+      mark("stdio", id);
       const bundle = this.#config.bundle ?? await this.#writeBundle();
       await runtime.create(id, bundle, output.stdio, {
         pidFile,
         noPivot: this.#ctx.noPivot,
         ...this.#call,
       });
+      mark("created", id);
       const pid = Number((await Deno.readTextFile(pidFile)).trim());
       if (!Number.isInteger(pid) || pid <= 0) throw new Error(`Invalid pid file ${pidFile}`);
       this.pid = pid;
@@ -157,6 +160,7 @@ export class ContainerRun {
     this.startedAt = clock.now();
     this.exit = this.#ctx.reaper.waitPid(this.pid, { after: createdAt });
     this.exit.then(() => this.exited = true, () => {});
+    mark("pid", id);
     return undefined;
   }
 
@@ -164,6 +168,7 @@ export class ContainerRun {
   async start(): Promise<string | undefined> {
     try {
       await this.#ctx.runtime.start(this.#config.id, this.#call);
+      mark("started", this.#config.id);
       return undefined;
     } catch (error) {
       logger.error("Cannot start container {container}: {error}", {

@@ -9,6 +9,7 @@ import type { ContainerPhase, ContainerStatusRecord } from "./pod_status.ts";
 import { ExitHistory } from "./exit_history.ts";
 import { IllegalTransitionError, PodContainerNotRunningError } from "./supervisor_errors.ts";
 import { isFinal, TRANSITIONS } from "./container_phase.ts";
+import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
 
@@ -226,6 +227,7 @@ export class ContainerUnit {
   #launch(): void {
     this.#timer = undefined;
     this.#error = null;
+    mark("launch", this.id);
     this.#enter("creating");
     const starting = Promise.withResolvers<void>();
     this.#starting = starting.promise;
@@ -260,6 +262,7 @@ export class ContainerUnit {
       return;
     }
     this.#enter("running");
+    mark("running", this.id);
     started();
     this.#emit({ type: "container-started", id: this.id, at: this.#ctx.clock.now(), pid: run.pid });
     logger.info("Container {container} is running with pid {pid}", {

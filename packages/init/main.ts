@@ -37,6 +37,7 @@ import { endInit, ignoreStopSignals, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
 import { chooseRuntime } from "./runtime_choice.ts";
 import { Supervisor } from "./supervisor.ts";
+import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init"]);
 
@@ -65,6 +66,7 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
     throw error;
   }
+  mark("config");
   let chosen;
   try {
     chosen = await chooseRuntime(config, { configFile });
@@ -79,7 +81,9 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     return fail((error as Error).message, EXIT_RUNTIME);
   }
   const { runtime, root } = chosen;
+  mark("runtime");
   using reaper = Reaper.start();
+  mark("reaper");
   logger.info("weft-init supervising as {mode} with runtime {runtime} (state root {root})", {
     mode: reaper.mode,
     runtime: runtime.name,
@@ -125,6 +129,7 @@ async function main(command: Command, fatal: Fatal): Promise<number> {
   if (command.command === "help") return print(HELP);
   if (command.command === "version") return print(`weft-init ${packageConfig.version}\n`);
   await setUpLogging(command.logLevel, command.logFormat);
+  mark("logging");
   switch (command.command) {
     case "schema":
       return print(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`);
@@ -136,6 +141,7 @@ async function main(command: Command, fatal: Fatal): Promise<number> {
 }
 
 if (import.meta.main) {
+  mark("modules");
   // The init itself is never stopped by terminal job control.
   using _stopSignals = ignoreStopSignals();
   let command: Command | undefined;

@@ -1,5 +1,6 @@
 import { getLogger } from "@logtape/logtape";
 import { parentDir } from "@weft/runtime";
+import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init", "status"]);
 
@@ -72,6 +73,7 @@ export class StatusFile {
       }
       await Deno.writeTextFile(temp, `${JSON.stringify(document, null, 2)}\n`);
       await Deno.rename(temp, this.path);
+      mark("status-written");
     } catch (error) {
       // The host loses a status update, the pod keeps running: say it loudly.
       logger.error("Cannot write the status file {path}: {error}", { path: this.path, error });

@@ -11,6 +11,7 @@ import type { PodEvent } from "./pod_event.ts";
 import { PodGraph } from "./pod_graph.ts";
 import { type ExitWatcher, NEVER_RAN_STATUS, type PodStatus } from "./pod_status.ts";
 import { StatusFile } from "./status_file.ts";
+import { mark } from "./_profile.ts";
 import { PodContainerNotFoundError, PodStoppingError } from "./supervisor_errors.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
@@ -155,6 +156,7 @@ export class Supervisor {
     await deleteLeftovers(this.runtime, [...this.#units.keys()], {
       timeout: this.#config.runtime.callTimeout,
     });
+    mark("leftovers");
     logger.info("Starting pod of {count} containers on {runtime}", {
       count: this.#units.size,
       runtime: this.runtime.name,
