@@ -1,5 +1,10 @@
 import { getLogger } from "@logtape/logtape";
-import { childPids, isPositiveDuration, ownedChildPids } from "@weft/runtime";
+import {
+  childPids,
+  isPositiveDuration,
+  onOwnedChildCollected,
+  ownedChildPids,
+} from "@weft/runtime";
 import { claimProcess, releaseProcess } from "./_reaper_claim.ts";
 import {
   type ReaperOptions,
@@ -7,7 +12,13 @@ import {
   type ReaperStats,
   type WaitPidOptions,
 } from "./reaper_options.ts";
-import { getChildSubreaper, peekExitedChild, reapChild, setChildSubreaper } from "./_libc.ts";
+import {
+  getChildSubreaper,
+  hasExited,
+  peekExitedChild,
+  reapChild,
+  setChildSubreaper,
+} from "./_libc.ts";
 import { OwnershipCheck } from "./_children.ts";
 import { notifyAll } from "./_notify.ts";
 import { ExitWaiters } from "./_exit_waiters.ts";
@@ -64,6 +75,9 @@ export class Reaper implements Disposable {
   readonly #interval: ReturnType<typeof setInterval>;
   readonly #identity: string;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  /** The registered Deno child whose zombie ended the last pass; the next pass comes once Deno collects it. */
+  #blockedBy = 0;
+  readonly #stopCollected: () => void;
   #disposed = false;
   #reaped = 0;
   #passes = 0;
@@ -83,7 +97,12 @@ export class Reaper implements Disposable {
     this.#max = options.maxUnclaimed ?? 10_000;
     this.#usePidfds = options.detectDenoChildren ?? true;
     Deno.addSignalListener("SIGCHLD", this.#onSignal);
-    this.#interval = setInterval(() => this.#pass(), options.rescanInterval ?? 1000);
+    this.#stopCollected = onOwnedChildCollected((pid) => {
+      if (pid !== this.#blockedBy) return;
+      this.#blockedBy = 0;
+      this.#pass();
+    });
+    this.#interval = setInterval(() => this.#pass(true), options.rescanInterval ?? 1000);
     // The reaper serves the program; it must not be what keeps it alive.
     Deno.unrefTimer(this.#interval);
     // Zombies that exist already are reaped after the caller's synchronous
@@ -269,6 +288,7 @@ export class Reaper implements Disposable {
     this.#pass();
     this.#disposed = true;
     Deno.removeSignalListener("SIGCHLD", this.#onSignal);
+    this.#stopCollected();
     clearInterval(this.#interval);
     clearTimeout(this.#retry);
     this.#waiters.rejectAll((pid) =>
@@ -295,7 +315,14 @@ export class Reaper implements Disposable {
     else Deno.unrefTimer(this.#interval);
   }
 
-  #pass(): number {
+  /**
+   * One pass. The peek shows a zombie Deno owns until Deno collects it,
+   * hiding the others: for a registered child (every runtime call) the pass
+   * ends there and the next one comes when Deno has collected it, which
+   * spares reading /proc on the path of every runtime call; otherwise, and
+   * in the periodic pass (`scan`), it reaps what /proc lists.
+   */
+  #pass(scan = false): number {
     if (this.#disposed) return 0;
     this.#passes++;
     const check = new OwnershipCheck(this.#usePidfds);
@@ -306,8 +333,11 @@ export class Reaper implements Disposable {
         // The same pid twice means waitpid could not reap it: never spin.
         if (pid === 0 || pid === previous) break;
         previous = pid;
+        if (!scan && ownedChildPids().has(pid)) {
+          this.#blockedBy = pid;
+          break;
+        }
         if (check.owns(pid)) {
-          // The peek shows this zombie until Deno collects it, hiding the others.
           count += this.#reapListed(check);
           break;
         }
@@ -340,7 +370,8 @@ export class Reaper implements Disposable {
     }
     let count = 0;
     for (const pid of children) {
-      if (check.owns(pid)) continue;
+      // Ownership is asked only of exited children: it may read every fd.
+      if (!hasExited(pid) || check.owns(pid)) continue;
       const result = reapChild(pid);
       if (result.state === "reaped") {
         count++;
