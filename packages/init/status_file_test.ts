@@ -33,3 +33,47 @@ Deno.test("the status file is replaced atomically and holds the last version wri
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("updates are built when written: a burst costs one build, a later change one more", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/status.json`;
+    const status = new StatusFile(path);
+    let state = 0;
+    let builds = 0;
+    const build = () => (builds++, { state });
+    for (state = 1; state <= 50; state++) status.update(build);
+    // Not built before the burst's synchronous code has ended.
+    strictEqual(builds, 0);
+    await Promise.resolve();
+    strictEqual(builds, 1);
+    // Changes while that write runs are coalesced into one more write, of the latest state.
+    for (let i = 0; i < 10; i++) {
+      state++;
+      status.update(build);
+    }
+    await status.flush();
+    strictEqual(builds, 2);
+    strictEqual(JSON.parse(await Deno.readTextFile(path)).state, state);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a document that cannot be built is skipped and the next update is still written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/status.json`;
+    const status = new StatusFile(path);
+    status.update(() => {
+      throw new Error("broken");
+    });
+    await status.flush();
+    status.update(() => ({ ok: true }));
+    await status.flush();
+    deepStrictEqual(JSON.parse(await Deno.readTextFile(path)), { ok: true });
+    deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["status.json"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
