@@ -239,28 +239,14 @@ export class ContainerUnit {
   }
 
   async #cycle(started: () => void): Promise<void> {
-    const run = new ContainerRun(this.config, this.#ctx);
-    const created = await run.create();
-    if (created !== undefined) {
-      this.#afterRun(undefined, 0, created.error);
-      return;
+    const release = await this.#ctx.startSlot?.();
+    let run: ContainerRun | undefined;
+    try {
+      run = await this.#createAndStart();
+    } finally {
+      release?.();
     }
-    this.#run = run;
-    this.#emit({ type: "container-created", id: this.id, at: run.startedAt, pid: run.pid });
-    if (this.#intent !== undefined) {
-      // The stop began while this container was being created: never start it.
-      await run.killAndDelete();
-      this.#run = undefined;
-      this.#afterRun(undefined, 0, undefined);
-      return;
-    }
-    this.#startedAt = run.startedAt;
-    const error = await run.start();
-    if (error !== undefined) {
-      this.#run = undefined;
-      this.#afterRun(undefined, 0, error);
-      return;
-    }
+    if (run === undefined) return;
     this.#enter("running");
     mark("running", this.id);
     started();
@@ -275,6 +261,38 @@ export class ContainerUnit {
     await run.deleteAfterExit();
     this.#run = undefined;
     this.#afterRun(exit.status, Math.max(0, exit.at - run.startedAt), undefined);
+  }
+
+  /** Creates and starts a run; when it does not run, decides what follows and gives undefined. */
+  async #createAndStart(): Promise<ContainerRun | undefined> {
+    if (this.#intent !== undefined) {
+      // The stop began while this container waited for a start slot: nothing to undo.
+      this.#afterRun(undefined, 0, undefined);
+      return undefined;
+    }
+    const run = new ContainerRun(this.config, this.#ctx);
+    const created = await run.create();
+    if (created !== undefined) {
+      this.#afterRun(undefined, 0, created.error);
+      return undefined;
+    }
+    this.#run = run;
+    this.#emit({ type: "container-created", id: this.id, at: run.startedAt, pid: run.pid });
+    if (this.#intent !== undefined) {
+      // The stop began while this container was being created: never start it.
+      await run.killAndDelete();
+      this.#run = undefined;
+      this.#afterRun(undefined, 0, undefined);
+      return undefined;
+    }
+    this.#startedAt = run.startedAt;
+    const error = await run.start();
+    if (error !== undefined) {
+      this.#run = undefined;
+      this.#afterRun(undefined, 0, error);
+      return undefined;
+    }
+    return run;
   }
 
   #recordExit(run: ContainerRun, exit: ExitStatus): void {
