@@ -38,6 +38,7 @@ export * from "./status_file.ts";
 export * from "./pod_status.ts";
 export * from "./exit_history.ts";
 export * from "./supervisor.ts";
+export * from "./supervisor_options.ts";
 export * from "./leftovers.ts";
 export * from "./supervisor_errors.ts";
 export * from "./container_unit.ts";

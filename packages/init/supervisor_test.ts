@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { parseConfig } from "./config.ts";
 import { FakeClock, FakeExits, FakeRuntime, settle, until } from "./_supervisor_fakes.ts";
 import type { PodEvent } from "./pod_event.ts";
-import { type PodResult, Supervisor, type SupervisorOptions } from "./supervisor.ts";
+import { Supervisor } from "./supervisor.ts";
+import type { PodResult, SupervisorOptions } from "./supervisor_options.ts";
 import {
   IllegalTransitionError,
   PodContainerNotFoundError,
