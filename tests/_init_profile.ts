@@ -15,7 +15,7 @@ export const INIT_PHASES = [
   "config",
   "runtime",
   "reaper",
-  "leftovers",
+  "ready",
 ] as const;
 
 /** One container's start, in ms per phase (from the previous mark to this one). */
@@ -61,7 +61,7 @@ export function readProfile(file: string, execAt: number): RunProfile {
     config: first("config"),
     runtime: first("runtime"),
     reaper: first("reaper"),
-    leftovers: first("leftovers"),
+    ready: first("ready"),
   };
   const ids = [
     ...new Set(profile.marks.filter(([, p, c]) => p === "launch" && c).map(([, , c]) => c!)),
@@ -80,7 +80,7 @@ export function readProfile(file: string, execAt: number): RunProfile {
     if (written === undefined) throw new Error(`No status write after ${id} ran in ${file}`);
     allRunning = Math.max(allRunning, written);
     return {
-      queue: at.launch - init.leftovers,
+      queue: at.launch - init.ready,
       stdio: at.stdio - at.launch,
       create: at.created - at.stdio,
       "pid file": at.pid - at.created,

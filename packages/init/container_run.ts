@@ -1,6 +1,11 @@
 import { getLogger } from "@logtape/logtape";
 import { bundleDirFor, type PodSpec, removeBundle, writeBundle } from "@weft/bundle";
-import { ContainerNotFoundError, ContainerNotRunningError, type Runtime } from "@weft/runtime";
+import {
+  ContainerExistsError,
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+  type Runtime,
+} from "@weft/runtime";
 import type { ContainerConfig } from "./config.ts";
 import { type Clock, delay } from "./clock.ts";
 import { openContainerStdio, type OpenContainerStdioOptions } from "./container_stdio.ts";
@@ -134,6 +139,26 @@ export class ContainerRun {
    */
   async create(): Promise<{ error: string } | undefined> {
     const { id } = this.#config;
+    let error = await this.#tryCreate();
+    if (error instanceof ContainerExistsError) {
+      // Left by an init that died. Its failed create deleted it: one more
+      // try. This answer of the runtime is why no start asks it for leftovers.
+      logger.warn("Container {container} was left in the runtime: deleted, creating it again", {
+        container: id,
+      });
+      error = await this.#tryCreate();
+    }
+    if (error === undefined) return undefined;
+    logger.error("Cannot create container {container}: {error}", {
+      container: id,
+      error: errorText(error),
+    });
+    return { error: errorText(error) };
+  }
+
+  /** One create; on failure it deletes what the runtime holds of the id, and gives the error. */
+  async #tryCreate(): Promise<unknown> {
+    const { id } = this.#config;
     const { runtime, clock } = this.#ctx;
     const pidFile = `${this.#ctx.runDir()}/${id}.pid`;
     removePidFile(pidFile);
@@ -156,11 +181,7 @@ export class ContainerRun {
       if (output) this.#ctx.trackOutput(output.done);
       await runtime.delete(id, { force: true, ...this.#call }).catch(() => {});
       await this.#removeBundle();
-      logger.error("Cannot create container {container}: {error}", {
-        container: id,
-        error: errorText(error),
-      });
-      return { error: errorText(error) };
+      return error;
     }
     this.#ctx.trackOutput(output.done);
     this.startedAt = clock.now();

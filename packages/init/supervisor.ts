@@ -105,10 +105,9 @@ export class Supervisor {
   async run(): Promise<PodResult> {
     this.#runDir = this.#options.runDir ?? await Deno.makeTempDir({ prefix: "weft-init-" });
     this.#publish();
-    await deleteLeftovers(this.runtime, [...this.#units.keys()], {
-      timeout: this.#config.runtime.callTimeout,
-    });
-    mark("leftovers");
+    // No question to the runtime about leftovers before the start: a create
+    // that finds its id taken deletes it and tries again (ContainerRun).
+    mark("ready");
     logger.info("Starting pod of {count} containers on {runtime}", {
       count: this.#units.size,
       runtime: this.runtime.name,

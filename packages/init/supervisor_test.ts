@@ -219,6 +219,21 @@ Deno.test("a stop during create deletes the container without starting it", asyn
   assert.equal((await pod.result).status.containers.slow.state, "stopped");
 });
 
+Deno.test("an id the runtime still holds at start is deleted and created again, with no list call", async () => {
+  await using pod = await startPod([{ id: "a" }, { id: "b" }], {}, (runtime) => runtime.hold("a"));
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "running");
+  assert.deepEqual(pod.runtime.calls.filter((c) => c.endsWith(" a")), [
+    "create a",
+    "delete a",
+    "create a",
+    "start a",
+  ]);
+  assert.deepEqual(pod.runtime.calls.filter((c) => c.endsWith(" b")), ["create b", "start b"]);
+  const status = pod.supervisor.status().containers.a;
+  assert.equal(status.error, null);
+  assert.equal(status.restartCount, 0);
+});
+
 Deno.test("maxParallelStarts 1 creates and starts one container at a time, in order", async () => {
   const gate = Promise.withResolvers<void>();
   await using pod = await startPod(

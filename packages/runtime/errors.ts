@@ -166,6 +166,35 @@ export class ContainerNotFoundError extends RuntimeCommandError {
 }
 
 /**
+ * The runtime already holds a container with this id: `create` refused it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ContainerExistsError, RuntimeCommandError } from "@weft/runtime";
+ *
+ * const error = new ContainerExistsError('Cannot create container "web": it already exists', {
+ *   id: "web",
+ *   argv: ["runc", "create", "--bundle", "/bundles/web", "web"],
+ *   code: 1,
+ *   runtimeMessage: "container with given ID already exists",
+ * });
+ * assert.ok(error instanceof RuntimeCommandError);
+ * assert.equal(error.id, "web");
+ * ```
+ */
+export class ContainerExistsError extends RuntimeCommandError {
+  /** The container id. */
+  readonly id: string;
+  /** Creates the error. */
+  constructor(message: string, options: ContainerErrorOptions) {
+    super(message, options);
+    this.name = "ContainerExistsError";
+    this.id = options.id;
+  }
+}
+
+/**
  * The container exists but is not running (for example a signal sent to a
  * container that has already stopped).
  *
