@@ -13,7 +13,7 @@ export const INIT_PHASES = [
   "modules",
   "logging",
   "config",
-  "runtime",
+  "preflight",
   "reaper",
   "ready",
 ] as const;
@@ -59,7 +59,7 @@ export function readProfile(file: string, execAt: number): RunProfile {
     modules: first("modules"),
     logging: first("logging"),
     config: first("config"),
-    runtime: first("runtime"),
+    preflight: first("preflight"),
     reaper: first("reaper"),
     ready: first("ready"),
   };

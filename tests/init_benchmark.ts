@@ -9,7 +9,9 @@
  * - the init's resident memory (VmRSS) while it supervises N containers.
  *
  * Run: scripts/in_cgroup2_ns.sh deno run -A tests/init_benchmark.ts [runs] [sizes]
- * (sizes: comma-separated, default 1,10,50; runtimes: WEFT_BENCH_RUNTIMES, default crun,runc)
+ * (sizes: comma-separated, default 1,10,50; runtimes: WEFT_BENCH_RUNTIMES, default crun,runc;
+ * the init run: WEFT_BENCH_INIT, default packages/init/main.ts, e.g. dist/weft-init.js after
+ * `deno task bundle`)
  *
  * The machine has two cores shared with other work: each figure is the
  * median of `runs` runs (default 5), printed with the range of the runs.
@@ -29,7 +31,8 @@ import {
   type RunProfile,
 } from "./_init_profile.ts";
 
-const MAIN = new URL("../packages/init/main.ts", import.meta.url).pathname;
+const MAIN = Deno.env.get("WEFT_BENCH_INIT") ??
+  new URL("../packages/init/main.ts", import.meta.url).pathname;
 const RUNS = Number(Deno.args[0] ?? 5);
 const SIZES = (Deno.args[1] ?? "1,10,50").split(",").map(Number);
 const RUNTIMES = (Deno.env.get("WEFT_BENCH_RUNTIMES") ?? "crun,runc").split(",");
@@ -166,7 +169,7 @@ try {
     }
   }
   console.log(
-    `\nStart to N containers running: median (min-max) of ${RUNS} runs, ms; 2 shared cores\n`,
+    `\nStart to N containers running (${MAIN}): median (min-max) of ${RUNS} runs, ms\n`,
   );
   printTable(
     ["runtime", "N", "weft-init", "shell create+start", "init / shell", "init - shell"],

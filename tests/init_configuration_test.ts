@@ -17,7 +17,7 @@ const CASES: Case[] = [
     name: "a missing runtime binary",
     document: JSON.stringify({
       runtime: { name: "runc", binary: "/nonexistent/runc" },
-      containers: [{ id: "a", bundle: "/x" }],
+      containers: [{ id: "a", bundle: "BUNDLE" }],
     }),
     code: 3,
     message: () => 'Runtime "runc" is not available: binary "/nonexistent/runc" not found',
@@ -26,7 +26,7 @@ const CASES: Case[] = [
     name: "an unknown runtime name",
     document: JSON.stringify({
       runtime: { name: "nope" },
-      containers: [{ id: "a", bundle: "/x" }],
+      containers: [{ id: "a", bundle: "BUNDLE" }],
     }),
     code: 3,
     message: () => 'Unknown runtime "nope": registered runtimes are "crun", "runc", "youki"',
@@ -35,7 +35,7 @@ const CASES: Case[] = [
     name: "a runtime option the plugin refuses",
     document: JSON.stringify({
       runtime: { name: "runc", options: { rootless: "sometimes" } },
-      containers: [{ id: "a", bundle: "/x" }],
+      containers: [{ id: "a", bundle: "BUNDLE" }],
     }),
     code: 2,
     message: (file) =>
@@ -52,7 +52,7 @@ const CASES: Case[] = [
     document: JSON.stringify({
       containers: [{
         id: 5,
-        bundle: "/x",
+        bundle: "BUNDLE",
         stop: { grace: "10s" },
         restart: { policy: "sometimes" },
       }],
@@ -63,14 +63,17 @@ const CASES: Case[] = [
       [
         `Invalid pod configuration "${file}":`,
         "  containers[0].id: expected a string, got 5",
-        '  containers[0].stop.grace: expected an integer, got "10s"',
         '  containers[0].restart.policy: expected one of "never", "on-failure", "always", got "sometimes"',
-        "  pod.stopGrace: expected an integer >= 0, got -1",
+        '  containers[0].stop.grace: expected a number, got "10s"',
+        "  pod.stopGrace: expected at least 0, got -1",
       ].join("\n"),
   },
   {
     name: "unknown fields",
-    document: JSON.stringify({ containers: [{ id: "a", bundle: "/x", restrat: {} }], extra: true }),
+    document: JSON.stringify({
+      containers: [{ id: "a", bundle: "BUNDLE", restrat: {} }],
+      extra: true,
+    }),
     code: 2,
     message: (file) =>
       [
@@ -82,9 +85,9 @@ const CASES: Case[] = [
   {
     name: "a dependency cycle",
     document: JSON.stringify({
-      containers: [{ id: "a", bundle: "/x", dependsOn: ["b"] }, {
+      containers: [{ id: "a", bundle: "BUNDLE", dependsOn: ["b"] }, {
         id: "b",
-        bundle: "/x",
+        bundle: "BUNDLE",
         dependsOn: ["a"],
       }],
     }),
@@ -96,7 +99,10 @@ const CASES: Case[] = [
 
 for (const { name, document, code, message } of CASES) {
   podTest(`${name} ends the init with a message naming the cause`, async ({ pod, mode }) => {
-    await Deno.writeTextFile(pod.configFile, document);
+    // A real bundle directory: the preflight checks bundles before the runtime.
+    await Deno.mkdir(`${pod.dir}/b`);
+    await Deno.writeTextFile(`${pod.dir}/b/config.json`, "{}");
+    await Deno.writeTextFile(pod.configFile, document.replaceAll('"BUNDLE"', `"${pod.dir}/b"`));
     const result = await runInit(["--config", pod.configFile], mode);
     // As PID 1 the init may log the pseudo filesystems it mounted first.
     const logLine = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T\S+ (INFO|WARNING) +weft\.init\.mounts: /;
@@ -110,12 +116,21 @@ for (const { name, document, code, message } of CASES) {
 
 Deno.test("validate checks a file without running it, and schema prints the JSON Schema", async (): Promise<void> => {
   await using pod = await PodDir.create();
+  await Deno.mkdir(`${pod.dir}/b`);
+  await Deno.writeTextFile(`${pod.dir}/b/config.json`, "{}");
   await Deno.writeTextFile(
     pod.configFile,
-    JSON.stringify({ containers: [{ id: "a", bundle: "/nowhere" }] }),
+    JSON.stringify({
+      runtime: { name: "runc", root: pod.root },
+      containers: [{ id: "a", bundle: `${pod.dir}/b` }],
+    }),
   );
   const valid = await runInit(["validate", pod.configFile]);
-  assertEquals(valid.stdout, `${pod.configFile}: valid, 1 container(s)\n`);
+  const runc = await findBinary("runc");
+  assertEquals(
+    valid.stdout,
+    `${pod.configFile}: valid, 1 container(s), runtime runc (${runc}), state root ${pod.root}\n`,
+  );
   assertEquals(valid.code, 0);
   await Deno.writeTextFile(pod.configFile, JSON.stringify({ containers: [] }));
   const invalid = await runInit(["validate", pod.configFile]);

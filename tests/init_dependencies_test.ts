@@ -51,6 +51,10 @@ podTest(
       lineOf(log, "Container wi-cache is running") <
         lineOf(log, "Dependencies of wi-app are running"),
     );
+    // "running" means exec'd, not that each shell has set its trap yet.
+    await init.waitForOutput((stdout) =>
+      ["app", "cache", "db"].every((name) => stdout.includes(`[wi-${name}] ${name} up`))
+    );
     await init.kill("SIGTERM");
     const { code, stdout, stderr } = await init.exited;
     assertEquals(code, 0, stderr);

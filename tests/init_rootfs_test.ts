@@ -143,7 +143,7 @@ Deno.test({
       ],
       [
         [{ id: "wb-a", rootfs, process: args, resources: { pidsLimit: -1 } }],
-        "containers[0].resources.pidsLimit: expected an integer at least 1, got -1",
+        "containers[0].resources.pidsLimit: expected at least 1, got -1",
       ],
       [
         [{ id: "wb-a", rootfs, process: args, shareNamespacesWith: "wb-z" }],

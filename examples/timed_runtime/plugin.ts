@@ -70,6 +70,19 @@ function checkOptions(options: RuntimePluginOptions = {}): TimedPluginOptions {
 export const timedRuntimePlugin: RuntimePlugin = {
   name: "timed",
   apiVersion: RUNTIME_API_VERSION,
+  // What weft-init checks a pod file's runtime.options against: other keys are errors.
+  optionsSchema: {
+    type: "object",
+    properties: {
+      inner: { type: "string", minLength: 1, description: "The registered runtime to wrap." },
+      innerOptions: { type: "object", description: "Options handed to the inner plugin." },
+      maxRecords: { type: "integer", minimum: 1, description: "How many call records are kept." },
+      binary: { type: "string", description: "Passed on to the inner plugin." },
+      root: { type: "string", description: "Passed on to the inner plugin." },
+      timeout: { type: "number", description: "Passed on to the inner plugin." },
+    },
+    additionalProperties: false,
+  },
   create(options?: RuntimePluginOptions): TimedRuntime {
     const { inner, innerOptions, maxRecords } = checkOptions(options);
     return new TimedRuntime(getRuntimePlugin(inner).create(innerOptions), { maxRecords });

@@ -35,3 +35,5 @@ export * from "./host_capabilities.ts";
 export * from "./oci_config.ts";
 export * from "./generate_config.ts";
 export * from "./bundle.ts";
+export * from "./container_spec_schema.ts";
+export * from "./json_schema_of.ts";

@@ -1,4 +1,4 @@
-import { binaryPlugin, type RuntimePlugin } from "@weft/runtime";
+import { binaryPlugin, ociCliOptionsSchema, type RuntimePlugin } from "@weft/runtime";
 import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 
 /**
@@ -16,4 +16,10 @@ import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
 export const crunPlugin: RuntimePlugin = binaryPlugin(
   "crun",
   (options) => new CrunRuntime(options as CrunOptions),
+  ociCliOptionsSchema({
+    cgroupManager: {
+      enum: ["cgroupfs", "systemd", "disabled"],
+      description: "--cgroup-manager (disabled: no cgroups, for hybrid v1/v2 hosts).",
+    },
+  }),
 );

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 import type { LogLevel } from "@logtape/logtape";
 import { LOG_LEVELS } from "./_logging.ts";
-import { DEFAULT_CONFIG_PATH } from "./config_schema.ts";
+import * as defaults from "./config_defaults.ts";
 
 /** Exit code of a bad command line or configuration. */
 export const EXIT_USAGE = 2;
@@ -16,12 +16,13 @@ export const HELP = `weft-init: a PID-1 supervisor for a pod of OCI containers
 
 Usage:
   weft-init [run] [--config PATH] [options]   run the pod
-  weft-init validate FILE                     check a pod file without running it
+  weft-init validate FILE                     check a pod file and everything the run
+                                              checks before it starts a container
   weft-init schema                            print the JSON Schema of the pod file
   weft-init --help | --version
 
 Options:
-  -c, --config PATH     the pod file (default ${DEFAULT_CONFIG_PATH})
+  -c, --config PATH     the pod file (default ${defaults.DEFAULT_CONFIG_PATH})
   --log-level LEVEL     ${LOG_LEVELS.join(", ")} (default info)
   --log-format FORMAT   text or json (default text); logs go to stderr
   --exit-port PORT      as a VM's PID 1, write the exit code's low byte to this
@@ -31,43 +32,42 @@ Options:
   -h, --help            this text
   -V, --version         the version
 
-The pod file (JSON; durations in milliseconds; unknown fields are errors):
+The pod file (JSON; durations in milliseconds, at most ${defaults.MAX_DURATION}; unknown
+fields are errors; "weft-init schema" prints all of it, rootfs containers too):
   {
     "runtime": {
       "name": "auto",          crun, runc, youki, a plugin's name, or auto: the first
                                installed of crun, runc, youki, then other plugins
       "binary": PATH,          the runtime binary (default: its name in PATH)
       "root": PATH,            state root (default /run/weft/<runtime>)
-      "callTimeout": 30000,    the longest one runtime call may take
+      "callTimeout": ${defaults.DEFAULT_RUNTIME_CALL_TIMEOUT},    the longest one runtime call may take
       "noPivot": false,        create without pivot_root (initramfs root)
-      "options": {},           runtime-specific (crun: {"cgroupManager": "disabled"})
+      "options": {},           the plugin's own (crun: {"cgroupManager": "disabled"});
+                               options it does not declare are errors
       "plugins": []            plugin modules imported first (relative to the file)
     },
     "containers": [{
       "id": "web",             runc's charset
-      "bundle": "bundles/web", OCI bundle directory (relative to the file), or instead:
-      "rootfs": PATH,          a root filesystem; weft-init generates the bundle from it
-                               and these fields (see the README of @weft/bundle):
-        "process": {"args", "entrypoint", "env", "cwd", "user"},
-        "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged",
-        "shareNamespacesWith": ID, "shareNamespaces": ["network", "ipc", "uts"]
+      "bundle": "bundles/web", OCI bundle directory (relative to the file)
       "restart": {
         "policy": "on-failure",          never | on-failure | always
         "neverRestartExitCodes": [],     statuses never restarted (128+n = signal n)
         "alwaysRestartExitCodes": [],    statuses always restarted
-        "backoff": {"initial": 100, "factor": 2, "cap": 10000, "resetAfter": 60000},
-        "startLimit": 10                 unstable starts in a row before "failed"
+        "backoff": ${
+  JSON.stringify(defaults.DEFAULT_BACKOFF).replaceAll(",", ", ").replaceAll(":", ": ")
+},
+        "startLimit": ${defaults.DEFAULT_START_LIMIT}                 unstable starts in a row before "failed"
       },
-      "stop": {"signal": "TERM", "grace": 10000},   then KILL to all its processes
+      "stop": {"signal": "TERM", "grace": ${defaults.DEFAULT_STOP_GRACE}},   then KILL to all its processes
       "stdio": "console",      console ("[id] " prefix) | {"file": PATH} | none
       "dependsOn": []          started once these are running, stopped before them
     }],
     "pod": {
-      "stopGrace": 30000,      the whole stop; then KILL to everything left
+      "stopGrace": ${defaults.DEFAULT_POD_STOP_GRACE},      the whole stop; then KILL to everything left
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
-    "statusFile": "/run/weft/status.json"    replaced atomically on every change
+    "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 
 Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
@@ -114,7 +114,7 @@ export function parseCommandLine(args: readonly string[]): Command {
       args: [...args],
       allowPositionals: true,
       options: {
-        config: { type: "string", short: "c", default: DEFAULT_CONFIG_PATH },
+        config: { type: "string", short: "c", default: defaults.DEFAULT_CONFIG_PATH },
         "log-level": { type: "string", default: "info" },
         "log-format": { type: "string", default: "text" },
         "exit-port": { type: "string" },

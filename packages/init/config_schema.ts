@@ -1,448 +1,384 @@
-import { CONTAINER_ID_PATTERN, CONTAINER_ID_RULE } from "@weft/runtime";
-import { type SchemaNode, toJsonSchema } from "./_schema_node.ts";
+import * as v from "valibot";
+import { CONTAINER_SPEC_ENTRIES, jsonSchemaOf, POD_SHARE_SCHEMA } from "@weft/bundle";
+import { integer, NOT_ARRAY, strictObject, uniqueArray } from "@weft/bundle/schema-kit";
+import {
+  CONTAINER_ID_PATTERN,
+  CONTAINER_ID_RULE,
+  listRuntimePlugins,
+  validateContainerId,
+} from "@weft/runtime";
 
-/**
- * The default path of the pod configuration file.
- *
- * @example
- * ```ts
- * import { DEFAULT_CONFIG_PATH } from "@weft/init";
- *
- * console.assert(DEFAULT_CONFIG_PATH === "/etc/weft/pod.json");
- * ```
- */
-export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
+import {
+  DEFAULT_BACKOFF,
+  DEFAULT_POD_STOP_GRACE,
+  DEFAULT_RUNTIME_CALL_TIMEOUT,
+  DEFAULT_START_LIMIT,
+  DEFAULT_STATUS_FILE,
+  DEFAULT_STOP_GRACE,
+  MAX_DURATION,
+} from "./config_defaults.ts";
 
-/**
- * Restart defaults, chosen for a micro-VM: the pod is usually alone on a
- * small machine that booted a second ago, so a crash is most often a
- * dependency that is not ready yet. Retrying fast (100 ms, doubling) brings
- * it up without the 10 s floor of kubelet; a 10 s cap keeps a broken
- * container from burning the VM's CPU; a minute of stable running forgives
- * past crashes; and after 10 unstable starts in a row the container is marked
- * failed so that the host sees it in the status file instead of an endless
- * loop.
- *
- * @example
- * ```ts
- * import { DEFAULT_BACKOFF, parseConfig } from "@weft/init";
- *
- * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].restart.backoff.cap === DEFAULT_BACKOFF.cap);
- * ```
- */
-export const DEFAULT_BACKOFF = {
-  initial: 100,
-  factor: 2,
-  cap: 10_000,
-  resetAfter: 60_000,
-} as const;
+function isContainerId(id: string): boolean {
+  try {
+    validateContainerId(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
-/**
- * Unstable starts in a row after which a container is marked failed.
- *
- * @example
- * ```ts
- * import { DEFAULT_START_LIMIT, parseConfig } from "@weft/init";
- *
- * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].restart.startLimit === DEFAULT_START_LIMIT);
- * ```
- */
-export const DEFAULT_START_LIMIT = 10;
-/**
- * Milliseconds between a container's stop signal and KILL.
- *
- * @example
- * ```ts
- * import { DEFAULT_STOP_GRACE, parseConfig } from "@weft/init";
- *
- * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].stop.grace === DEFAULT_STOP_GRACE);
- * ```
- */
-export const DEFAULT_STOP_GRACE = 10_000;
-/**
- * Milliseconds the whole pod may take to stop before everything left is killed.
- *
- * @example
- * ```ts
- * import { DEFAULT_POD_STOP_GRACE, parseConfig } from "@weft/init";
- *
- * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.pod.stopGrace === DEFAULT_POD_STOP_GRACE);
- * ```
- */
-export const DEFAULT_POD_STOP_GRACE = 30_000;
-/**
- * Milliseconds each runtime call may take.
- *
- * @example
- * ```ts
- * import { DEFAULT_RUNTIME_CALL_TIMEOUT, parseConfig } from "@weft/init";
- *
- * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.runtime.callTimeout === DEFAULT_RUNTIME_CALL_TIMEOUT);
- * ```
- */
-export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
-/**
- * Where the status file is written unless the configuration says otherwise.
- *
- * @example
- * ```ts
- * import { DEFAULT_STATUS_FILE, parseConfig } from "@weft/init";
- *
- * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.statusFile === DEFAULT_STATUS_FILE);
- * ```
- */
-export const DEFAULT_STATUS_FILE = "/run/weft/status.json";
+const containerId = v.pipe(
+  v.string(),
+  v.check(isContainerId, CONTAINER_ID_RULE),
+  v.metadata({ pattern: CONTAINER_ID_PATTERN }),
+);
 
-const containerId: SchemaNode = {
-  kind: "string",
-  pattern: CONTAINER_ID_PATTERN,
-  patternHint: CONTAINER_ID_RULE,
-  description: "A container id (runc's charset).",
-};
-
-const milliseconds = (description: string, defaultValue: number, minimum = 0): SchemaNode => ({
-  kind: "integer",
-  minimum,
-  description: `${description} In milliseconds.`,
-  default: defaultValue,
-});
-
-const exitCodes = (description: string): SchemaNode => ({
-  kind: "array",
-  items: { kind: "integer", minimum: 0, maximum: 255 },
-  uniqueItems: true,
-  description,
-  default: [],
-});
-
-const signal = (description: string, defaultValue: string): SchemaNode => ({
-  kind: "union",
-  variants: [
-    { kind: "string", minLength: 1 },
-    { kind: "integer", minimum: 1, maximum: 64 },
-  ],
-  description,
-  default: defaultValue,
-});
-
-const backoff: SchemaNode = {
-  kind: "object",
-  description:
-    "Delay before each restart: initial, then times factor per unstable run, at most cap.",
-  properties: {
-    initial: milliseconds("Delay before the first restart.", DEFAULT_BACKOFF.initial),
-    factor: {
-      kind: "number",
-      minimum: 1,
-      description: "Each further delay is the previous one times this.",
-      default: DEFAULT_BACKOFF.factor,
-    },
-    cap: milliseconds("The longest delay.", DEFAULT_BACKOFF.cap),
-    resetAfter: milliseconds(
-      "A run at least this long is stable: the delay and the start count start over.",
-      DEFAULT_BACKOFF.resetAfter,
+function milliseconds(
+  description: string,
+  fallback: number,
+  min = 0,
+): v.OptionalSchema<v.GenericSchema<unknown, number>, number> {
+  return v.optional(
+    v.pipe(
+      integer(min, MAX_DURATION),
+      v.description(`${description} In milliseconds, at most ${MAX_DURATION}.`),
     ),
-  },
-  default: { ...DEFAULT_BACKOFF },
+    fallback,
+  );
+}
+
+const nonEmpty = v.pipe(v.string(), v.minLength(1, "a non-empty string"));
+
+const exitCodes = (
+  description: string,
+): v.OptionalSchema<v.GenericSchema<unknown, number[]>, () => number[]> =>
+  v.optional(v.pipe(uniqueArray(integer(0, 255)), v.description(description)), () => []);
+
+const backoffEntries = {
+  initial: milliseconds("Delay before the first restart.", DEFAULT_BACKOFF.initial),
+  factor: v.optional(
+    v.pipe(
+      v.number(),
+      v.minValue(1),
+      v.maxValue(1000),
+      v.description("Each further delay is the previous one times this (1 to 1000)."),
+    ),
+    DEFAULT_BACKOFF.factor,
+  ),
+  cap: milliseconds("The longest delay.", DEFAULT_BACKOFF.cap),
+  resetAfter: milliseconds(
+    "A run at least this long is stable: the delay and the start count start over.",
+    DEFAULT_BACKOFF.resetAfter,
+  ),
 };
 
-const restart: SchemaNode = {
-  kind: "object",
-  description: "When the container is started again after it exits.",
-  properties: {
-    policy: {
-      kind: "string",
-      enum: ["never", "on-failure", "always"],
-      description:
+const restart = strictObject({
+  policy: v.optional(
+    v.pipe(
+      v.picklist(["never", "on-failure", "always"]),
+      v.description(
         "never: not restarted; on-failure: restarted when its status is not 0; always: restarted whatever the status.",
-      default: "on-failure",
-    },
-    neverRestartExitCodes: exitCodes(
-      "Exit statuses (0-255, 128+n for death by signal n) that are never restarted, whatever the policy.",
+      ),
     ),
-    alwaysRestartExitCodes: exitCodes(
-      "Exit statuses that are always restarted, whatever the policy.",
+    "on-failure",
+  ),
+  neverRestartExitCodes: exitCodes(
+    "Exit statuses (0-255, 128+n for death by signal n) that are never restarted, whatever the policy.",
+  ),
+  alwaysRestartExitCodes: exitCodes(
+    "Exit statuses that are always restarted, whatever the policy.",
+  ),
+  backoff: v.optional(
+    v.pipe(
+      strictObject(backoffEntries),
+      v.description(
+        "Delay before each restart: initial, then times factor per unstable run, at most cap.",
+      ),
     ),
-    backoff,
-    startLimit: {
-      kind: "integer",
-      minimum: 0,
-      description:
+    () => ({ ...DEFAULT_BACKOFF }),
+  ),
+  startLimit: v.optional(
+    v.pipe(
+      integer(0, 1_000_000),
+      v.description(
         "Starts in a row that end (or fail) before backoff.resetAfter, after which the container is marked failed; 0 means no limit.",
-      default: DEFAULT_START_LIMIT,
-    },
-  },
-  default: {
-    policy: "on-failure",
-    neverRestartExitCodes: [],
-    alwaysRestartExitCodes: [],
-    backoff: { ...DEFAULT_BACKOFF },
-    startLimit: DEFAULT_START_LIMIT,
-  },
-};
+      ),
+    ),
+    DEFAULT_START_LIMIT,
+  ),
+});
 
-const stop: SchemaNode = {
-  kind: "object",
-  description: "How the container is stopped when the pod stops.",
-  properties: {
-    signal: signal("Sent to the container's init first.", "TERM"),
-    grace: milliseconds("Time between the stop signal and KILL.", DEFAULT_STOP_GRACE),
-  },
-  default: { signal: "TERM", grace: DEFAULT_STOP_GRACE },
-};
+const stop = strictObject({
+  signal: v.optional(
+    v.pipe(
+      v.union([nonEmpty, integer(1, 64)]),
+      v.description('Sent to the container\'s init first: a name like "TERM", or a number.'),
+    ),
+    "TERM",
+  ),
+  grace: milliseconds("Time between the stop signal and KILL.", DEFAULT_STOP_GRACE),
+});
 
-const stdio: SchemaNode = {
-  kind: "union",
-  description:
-    'Where the container\'s output goes: "console" (the init\'s stdout/stderr, each line prefixed "[id] "), {"file": PATH} (appended), or "none" (/dev/null). Its stdin is /dev/null.',
-  variants: [
-    { kind: "string", enum: ["console", "none"] },
-    {
-      kind: "object",
-      properties: { file: { kind: "string", minLength: 1, description: "The file appended to." } },
-      required: ["file"],
-    },
-  ],
-  default: "console",
-};
+const stdio = v.union([
+  v.picklist(["console", "none"]),
+  strictObject({ file: v.pipe(nonEmpty, v.description("The file appended to.")) }),
+]);
 
-// The container spec fields of @weft/bundle (its parseContainerSpec checks
-// them, naming the same JSON paths); `pod` is replaced by shareNamespacesWith.
-const specFields: Record<string, SchemaNode> = {
-  process: {
-    kind: "any",
-    description:
-      'With rootfs: {"args", "entrypoint", "env", "cwd", "user"} (user: "uid:gid" or a name in the rootfs\'s /etc/passwd).',
-  },
-  hostname: { kind: "any", description: "With rootfs: the hostname (default: the container id)." },
-  mounts: {
-    kind: "any",
-    description:
-      'With rootfs: extra mounts, {"type": "bind", "source", "destination", "readonly"} or {"type": "tmpfs", "destination", "size", "mode"}.',
-  },
-  resources: {
-    kind: "any",
-    description:
-      'With rootfs: cgroup limits {"memoryLimit", "cpuShares", "cpuQuota", "cpuPeriod", "pidsLimit"}.',
-  },
-  readonlyRootfs: { kind: "any", description: "With rootfs: mount the root filesystem read-only." },
-  imageConfig: {
-    kind: "any",
-    description:
-      "With rootfs: an OCI image config JSON (absolute path) whose Entrypoint, Cmd, Env, WorkingDir, User fill what process leaves out.",
-  },
-  privileged: {
-    kind: "any",
-    description:
-      "With rootfs: all capabilities, no masked paths (explicit: it gives the container the host).",
-  },
-};
+/** The fields only a container given by `rootfs` may have (its bundle is generated). */
+export const ROOTFS_ONLY_FIELDS: readonly string[] = [
+  ...Object.keys(CONTAINER_SPEC_ENTRIES).filter((field) => field !== "rootfs"),
+  "shareNamespacesWith",
+  "shareNamespaces",
+];
 
-const container: SchemaNode = {
-  kind: "object",
-  description: "One container of the pod.",
-  properties: {
+// @weft/bundle types its valibot schemas as unknown (valibot's types are not part of its API).
+const { rootfs: specRootfs, ...specEntries } = CONTAINER_SPEC_ENTRIES as Record<
+  string,
+  v.GenericSchema
+>;
+const podShare = POD_SHARE_SCHEMA as v.GenericSchema<unknown, ("network" | "ipc" | "uts")[]>;
+
+const container = v.pipe(
+  strictObject({
     id: containerId,
-    bundle: {
-      kind: "string",
-      minLength: 1,
-      description:
-        "The OCI bundle directory (holds config.json), absolute or relative to the configuration file.",
-    },
-    rootfs: {
-      kind: "string",
-      minLength: 1,
-      description:
-        "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from this and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged.",
-    },
-    ...specFields,
-    shareNamespacesWith: {
-      ...containerId,
-      description:
-        "With rootfs: join the namespaces of this container of the pod (listed in shareNamespaces), as a Kubernetes pod's containers share those of its pause container. That container is started first.",
-    },
-    shareNamespaces: {
-      kind: "array",
-      items: { kind: "string", enum: ["network", "ipc", "uts"] },
-      uniqueItems: true,
-      description: 'The namespaces shareNamespacesWith joins; default ["network", "ipc", "uts"].',
-    },
-    restart,
-    stop,
-    stdio,
-    dependsOn: {
-      kind: "array",
-      items: containerId,
-      uniqueItems: true,
-      description: "Containers that must be running before this one is created.",
-      default: [],
-    },
-  },
-  required: ["id"],
-  exactlyOne: ["bundle", "rootfs"],
-};
-
-const exitCode: SchemaNode = {
-  kind: "union",
-  tag: "from",
-  description: "How the pod's exit code is decided.",
-  variants: [
-    {
-      kind: "object",
-      description: "The last exit status of one container (125 if it never ran).",
-      properties: {
-        from: { kind: "const", value: "container" },
-        id: containerId,
-      },
-      required: ["from", "id"],
-    },
-    {
-      kind: "object",
-      description:
-        "The status of the first container that ended for good with a non-zero status or failed (125 if it never ran), else 0. Exits caused by the pod's own stop are not failures.",
-      properties: { from: { kind: "const", value: "first-failure" } },
-      required: ["from"],
-    },
-  ],
-  default: { from: "first-failure" },
-};
-
-const endWhen: SchemaNode = {
-  kind: "union",
-  description:
-    'When the pod ends (the rest is then stopped): "all-ended" (no container runs or will restart), "any-ended" (one container ended for good), or {"ended": [ids]} (one of these ended for good).',
-  variants: [
-    { kind: "string", enum: ["all-ended", "any-ended"] },
-    {
-      kind: "object",
-      properties: {
-        ended: { kind: "array", items: containerId, minItems: 1, uniqueItems: true },
-      },
-      required: ["ended"],
-    },
-  ],
-  default: "all-ended",
-};
-
-const pod: SchemaNode = {
-  kind: "object",
-  description: "The pod as a whole.",
-  properties: {
-    stopGrace: milliseconds(
-      "The longest the whole stop may take; when it is over, everything left gets KILL.",
-      DEFAULT_POD_STOP_GRACE,
+    bundle: v.optional(
+      v.pipe(
+        nonEmpty,
+        v.description(
+          "The OCI bundle directory (holds config.json), absolute or relative to the configuration file.",
+        ),
+      ),
     ),
-    exitCode,
-    endWhen,
-  },
-  default: {
-    stopGrace: DEFAULT_POD_STOP_GRACE,
-    exitCode: { from: "first-failure" },
-    endWhen: "all-ended",
-  },
-};
-
-const runtime: SchemaNode = {
-  kind: "object",
-  description: "The OCI runtime that runs the containers.",
-  properties: {
-    name: {
-      kind: "string",
-      minLength: 1,
-      description:
-        'A registered runtime ("crun", "runc", a plugin\'s name) or "auto" (the first installed of crun, runc, youki).',
-      default: "auto",
-    },
-    binary: {
-      kind: "string",
-      minLength: 1,
-      description: "The runtime binary (default: its name in PATH).",
-    },
-    root: {
-      kind: "string",
-      minLength: 1,
-      description: "The runtime's state root (default /run/weft/<runtime name>).",
-    },
-    callTimeout: milliseconds(
-      "The longest one runtime call may take.",
-      DEFAULT_RUNTIME_CALL_TIMEOUT,
-      1,
+    rootfs: v.optional(
+      v.pipe(
+        specRootfs,
+        v.description(
+          "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from it and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged.",
+        ),
+      ),
     ),
-    noPivot: {
-      kind: "boolean",
-      description: "Create containers without pivot_root (needed when / is an initramfs).",
-      default: false,
-    },
-    options: {
-      kind: "object",
-      properties: {},
-      additional: { kind: "any" },
-      description: "Runtime-specific options handed to the plugin (for crun: cgroupManager...).",
-      default: {},
-    },
-    plugins: {
-      kind: "array",
-      items: { kind: "string", minLength: 1 },
-      description:
+    ...specEntries,
+    shareNamespacesWith: v.optional(
+      v.pipe(
+        containerId,
+        v.description(
+          "With rootfs: join the namespaces (shareNamespaces) of this container of the pod, which is started first.",
+        ),
+      ),
+    ),
+    shareNamespaces: v.optional(
+      v.pipe(
+        podShare,
+        v.description(
+          'The namespaces shareNamespacesWith joins; default ["network", "ipc", "uts"].',
+        ),
+      ),
+    ),
+    restart: v.optional(
+      v.pipe(restart, v.description("When the container is started again after it exits.")),
+      // Whole defaults, so that the JSON Schema shows them.
+      () => ({
+        policy: "on-failure" as const,
+        neverRestartExitCodes: [],
+        alwaysRestartExitCodes: [],
+        backoff: { ...DEFAULT_BACKOFF },
+        startLimit: DEFAULT_START_LIMIT,
+      }),
+    ),
+    stop: v.optional(
+      v.pipe(stop, v.description("How the container is stopped when the pod stops.")),
+      () => ({ signal: "TERM", grace: DEFAULT_STOP_GRACE }),
+    ),
+    stdio: v.optional(
+      v.pipe(
+        stdio,
+        v.description(
+          'Where the container\'s output goes: "console" (the init\'s stdout/stderr, each line prefixed "[id] "), {"file": PATH} (appended), or "none". Its stdin is /dev/null.',
+        ),
+      ),
+      "console",
+    ),
+    dependsOn: v.optional(
+      v.pipe(
+        uniqueArray(containerId),
+        v.description("Containers that must be running before this one is created."),
+      ),
+      () => [],
+    ),
+  }),
+  v.description("One container of the pod: exactly one of bundle and rootfs."),
+  // Rules across fields, for editors; config.ts checks them with the field's path.
+  v.metadata({
+    oneOf: [
+      {
+        required: ["bundle"],
+        not: {
+          anyOf: [
+            { required: ["rootfs"] },
+            ...ROOTFS_ONLY_FIELDS.map((field) => ({ required: [field] })),
+          ],
+        },
+      },
+      { required: ["rootfs"], not: { required: ["bundle"] } },
+    ],
+    dependentRequired: { shareNamespaces: ["shareNamespacesWith"] },
+  }),
+);
+
+const exitCode = v.pipe(
+  v.pipe(
+    NOT_ARRAY,
+    v.variant("from", [
+      v.strictObject({ from: v.literal("container"), id: containerId }),
+      v.strictObject({ from: v.literal("first-failure") }),
+    ]),
+  ),
+  v.description(
+    'How the pod\'s exit code is decided: {"from": "container", "id": ID}, the last status of that container (125 if it never ran), or {"from": "first-failure"}, the status of the first container that ended for good with a non-zero status or failed, else 0.',
+  ),
+);
+
+const endWhen = v.pipe(
+  v.union([
+    v.picklist(["all-ended", "any-ended"]),
+    strictObject({ ended: v.pipe(uniqueArray(containerId), v.minLength(1)) }),
+  ]),
+  v.description(
+    'When the pod ends (the rest is then stopped): "all-ended", "any-ended", or {"ended": [ids]} (one of these ended for good).',
+  ),
+);
+
+const pod = strictObject({
+  stopGrace: milliseconds(
+    "The longest the whole stop may take; when it is over, everything left gets KILL.",
+    DEFAULT_POD_STOP_GRACE,
+  ),
+  exitCode: v.optional(exitCode, () => ({ from: "first-failure" as const })),
+  endWhen: v.optional(endWhen, "all-ended"),
+});
+
+const runtime = strictObject({
+  name: v.optional(
+    v.pipe(
+      nonEmpty,
+      v.description(
+        'A registered runtime ("crun", "runc", "youki", a plugin\'s name) or "auto" (the first installed of crun, runc, youki).',
+      ),
+    ),
+    "auto",
+  ),
+  binary: v.optional(
+    v.pipe(nonEmpty, v.description("The runtime binary (default: its name in PATH).")),
+  ),
+  root: v.optional(
+    v.pipe(nonEmpty, v.description("The runtime's state root (default /run/weft/<runtime name>).")),
+  ),
+  callTimeout: milliseconds(
+    "The longest one runtime call may take.",
+    DEFAULT_RUNTIME_CALL_TIMEOUT,
+    1,
+  ),
+  noPivot: v.optional(
+    v.pipe(
+      v.boolean(),
+      v.description("Create containers without pivot_root (needed when / is an initramfs)."),
+    ),
+    false,
+  ),
+  options: v.optional(
+    v.pipe(
+      NOT_ARRAY,
+      v.record(v.string(), v.unknown()),
+      v.description(
+        "Options of the runtime's plugin; each plugin declares them (optionsSchema), and unknown ones are errors.",
+      ),
+    ),
+    () => ({}),
+  ),
+  plugins: v.optional(
+    v.pipe(
+      v.array(nonEmpty),
+      v.description(
         "Runtime plugin modules imported before the runtime is selected: paths relative to the configuration file, absolute paths, or npm:/file:/https: specifiers.",
-      default: [],
-    },
-  },
-  default: {
-    name: "auto",
-    callTimeout: DEFAULT_RUNTIME_CALL_TIMEOUT,
-    noPivot: false,
-    options: {},
-    plugins: [],
-  },
-};
+      ),
+    ),
+    () => [],
+  ),
+});
 
-/** The description of the pod configuration file, from which validation and the JSON Schema derive. */
-export const POD_CONFIG_SCHEMA: SchemaNode = {
-  kind: "object",
-  description:
+/** The pod file's schema: shapes and defaults. References between fields are config.ts's. */
+export const POD_SCHEMA = v.pipe(
+  strictObject({
+    $schema: v.optional(
+      v.pipe(v.string(), v.description("The schema this file follows (for editors; ignored).")),
+    ),
+    runtime: v.optional(
+      v.pipe(runtime, v.description("The OCI runtime that runs the containers.")),
+      () => ({
+        name: "auto",
+        callTimeout: DEFAULT_RUNTIME_CALL_TIMEOUT,
+        noPivot: false,
+        options: {},
+        plugins: [],
+      }),
+    ),
+    containers: v.pipe(v.array(container), v.minLength(1), v.description("The containers.")),
+    pod: v.optional(v.pipe(pod, v.description("The pod as a whole.")), () => ({
+      stopGrace: DEFAULT_POD_STOP_GRACE,
+      exitCode: { from: "first-failure" as const },
+      endWhen: "all-ended" as const,
+    })),
+    statusFile: v.optional(
+      v.pipe(
+        nonEmpty,
+        v.description("Where the status JSON is written (replaced atomically on every change)."),
+      ),
+      DEFAULT_STATUS_FILE,
+    ),
+  }),
+  v.description(
     "A weft-init pod: the runtime, the containers, and how the pod starts, stops and ends.",
-  properties: {
-    $schema: {
-      kind: "string",
-      description: "The schema this file follows (for editors; ignored).",
-    },
-    runtime,
-    containers: { kind: "array", items: container, minItems: 1, description: "The containers." },
-    pod,
-    statusFile: {
-      kind: "string",
-      minLength: 1,
-      description: "Where the status JSON is written (replaced atomically on every change).",
-      default: DEFAULT_STATUS_FILE,
-    },
-  },
-  required: ["containers"],
-};
+  ),
+);
 
 /**
  * The JSON Schema of the pod configuration file, for editors and for
- * `weft-init schema`.
+ * `weft-init schema`, derived from the schema the parser validates with.
+ * `runtime.options` follows the option schema each registered runtime plugin
+ * declares (weft-init registers crun, runc and youki), chosen by
+ * `runtime.name`; `"auto"` takes options any of them takes.
  *
  * @example
  * ```ts
+ * import { strictEqual } from "node:assert/strict";
  * import { podConfigJsonSchema } from "@weft/init";
  *
  * const schema = podConfigJsonSchema();
- * console.assert(schema.type === "object");
+ * strictEqual(schema.type, "object");
  * ```
  */
 export function podConfigJsonSchema(): Record<string, unknown> {
+  const schema = jsonSchemaOf(POD_SCHEMA) as Record<string, unknown> & {
+    properties: Record<string, Record<string, unknown>>;
+  };
+  const plugins = listRuntimePlugins().filter((plugin) => plugin.optionsSchema !== undefined);
+  if (plugins.length > 0) {
+    const named = (name: string) => ({ properties: { name: { const: name } }, required: ["name"] });
+    schema.properties.runtime.allOf = [
+      ...plugins.map((plugin) => ({
+        if: named(plugin.name),
+        then: { properties: { options: plugin.optionsSchema } },
+      })),
+      {
+        if: { anyOf: [{ not: { required: ["name"] } }, named("auto")] },
+        then: { properties: { options: { anyOf: plugins.map((p) => p.optionsSchema) } } },
+      },
+    ];
+  }
   return {
+    ...schema,
     $schema: "https://json-schema.org/draft/2020-12/schema",
     $id: "https://weft.dev/schemas/pod.json",
     title: "weft-init pod configuration",
-    ...toJsonSchema(POD_CONFIG_SCHEMA),
   };
 }

@@ -6,7 +6,9 @@ function issues(document: unknown): string[] {
   try {
     parseConfig(document, { baseDir: "/etc/weft" });
   } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`);
+    if (error instanceof ConfigError) {
+      return error.issues.map((i) => `${i.path || "(root)"}: ${i.message}`);
+    }
     throw error;
   }
   return [];
@@ -66,10 +68,8 @@ Deno.test("every problem is named by its JSON path", () => {
       pod: { exitCode: { from: "container" }, endWhen: { ended: "a" } },
     }),
     [
-      "containers[0].restart.neverRestartExitCodes[2]: expected an integer <= 255, got 300",
-      "containers[0].restart.neverRestartExitCodes[1]: duplicate value 1",
+      "containers[0].restart.neverRestartExitCodes[2]: expected at most 255, got 300",
       'containers[1].rootfss: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
-      'containers[1]: expected exactly one of "bundle" or "rootfs", got none',
       "pod.exitCode.id: required field is missing",
       'pod.endWhen.ended: expected an array, got "a"',
     ],
@@ -161,4 +161,165 @@ Deno.test("a file that cannot be read or parsed is a ConfigError naming the file
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+const POD = { containers: [{ id: "web", bundle: "/b" }] };
+
+Deno.test("every duration refuses 2^31 ms or more, which a timer would fire at once", () => {
+  const big = 2 ** 31;
+  deepStrictEqual(
+    issues({
+      runtime: { callTimeout: big },
+      containers: [{
+        id: "web",
+        bundle: "/b",
+        stop: { grace: big },
+        restart: { backoff: { initial: big, cap: big, resetAfter: big } },
+      }],
+      pod: { stopGrace: big },
+    }),
+    [
+      "runtime.callTimeout: expected at most 2147483647, got 2147483648",
+      "containers[0].restart.backoff.initial: expected at most 2147483647, got 2147483648",
+      "containers[0].restart.backoff.cap: expected at most 2147483647, got 2147483648",
+      "containers[0].restart.backoff.resetAfter: expected at most 2147483647, got 2147483648",
+      "containers[0].stop.grace: expected at most 2147483647, got 2147483648",
+      "pod.stopGrace: expected at most 2147483647, got 2147483648",
+    ],
+  );
+  strictEqual(parseConfig({ ...POD, pod: { stopGrace: 2 ** 31 - 1 } }).pod.stopGrace, 2 ** 31 - 1);
+});
+
+Deno.test("names inherited from Object.prototype are unknown fields like any other", () => {
+  for (const key of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
+    const container = Object.fromEntries([["id", "web"], ["bundle", "/b"], [key, 1]]);
+    const [issue] = issues({ containers: [container] });
+    strictEqual(
+      issue.startsWith(`containers[0].${key}: unknown field (expected one of "id",`),
+      true,
+    );
+  }
+  // Where any key is data (runtime.options), such a key is kept for the plugin to judge.
+  const options = Object.fromEntries([["constructor", 1]]);
+  deepStrictEqual(parseConfig({ ...POD, runtime: { options } }).runtime.options, options);
+});
+
+Deno.test("any JavaScript value gives a ConfigError naming its path, never another error", () => {
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  const cases: [unknown, string][] = [
+    [
+      { containers: [{ id: "web", bundle: undefined }] },
+      "containers[0].bundle: expected a JSON value, got undefined",
+    ],
+    [{ ...POD, pod: { stopGrace: 10n } }, "pod.stopGrace: expected a JSON value, got a bigint"],
+    [
+      { ...POD, pod: { stopGrace: NaN } },
+      "pod.stopGrace: expected a JSON value, got the non-finite number NaN",
+    ],
+    [{ ...POD, statusFile: Symbol("s") }, "statusFile: expected a JSON value, got a symbol"],
+    [{ ...POD, pod: new Date(0) }, "pod: expected a JSON value, got an instance of Date"],
+    [
+      { ...POD, pod: cycle },
+      "pod.self: expected a JSON value, got a cycle (an object that contains itself)",
+    ],
+    [{ ...POD, pod: [] }, "pod: expected an object, got an array"],
+    [undefined, "(root): expected a JSON value, got undefined"],
+  ];
+  for (const [document, expected] of cases) deepStrictEqual(issues(document), [expected]);
+});
+
+Deno.test("quoted values are bounded: a 10 MB string gives a short message", () => {
+  let message = "";
+  try {
+    parseConfig({ containers: [{ id: "web", bundle: "/b", stdio: "x".repeat(10_000_000) }] });
+  } catch (error) {
+    message = (error as ConfigError).message;
+  }
+  strictEqual(
+    message,
+    `Invalid pod configuration: containers[0].stdio: expected one of "console", "none" or an object, got "${
+      "x".repeat(80)
+    }"... (10000000 bytes)`,
+  );
+});
+
+Deno.test("only a regular pod file of at most 1 MiB of UTF-8 without a BOM is read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fifo = `${dir}/fifo.json`;
+    await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    const cases: [string, string | Uint8Array | undefined, RegExp][] = [
+      [fifo, undefined, /: expected a regular file, got a FIFO$/],
+      ["/dev/zero", undefined, /: expected a regular file, got a character device$/],
+      [dir, undefined, /: expected a regular file, got a directory$/],
+      [`${dir}/bom.json`, `\uFEFF${JSON.stringify(POD)}`, /byte order mark \(BOM\)/],
+      [`${dir}/big.json`, " ".repeat(1024 * 1024 + 1), /larger than the 1048576 bytes/],
+      [`${dir}/latin1.json`, new Uint8Array([0x7b, 0xe9, 0x7d]), /not UTF-8 text$/],
+      [
+        `${dir}/twice.json`,
+        '{"containers": [{"id": "a", "bundle": "/b", "id": "b"}]}',
+        /containers\[0\]\.id: duplicate key/,
+      ],
+    ];
+    for (const [file, content, expected] of cases) {
+      if (typeof content === "string") await Deno.writeTextFile(file, content);
+      else if (content) await Deno.writeFile(file, content);
+      await loadConfig(file).then(
+        () => Promise.reject(new Error(`${file} loaded`)),
+        (error) => {
+          strictEqual(error instanceof ConfigError, true, String(error));
+          strictEqual(expected.test(error.message), true, error.message);
+        },
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a message stays under 1,000 characters and always shows the first issue", () => {
+  const id = (n: number) => `${String(n).padStart(3, "0")}${"x".repeat(250)}`;
+  const containers = Array.from({ length: 20 }, (_, i) => ({
+    id: id(i),
+    bundle: "/b",
+    dependsOn: [id((i + 1) % 20)],
+  }));
+  try {
+    parseConfig({ containers });
+    throw new Error("accepted");
+  } catch (error) {
+    const { message } = error as ConfigError;
+    strictEqual(message.length <= 1000, true, `${message.length} characters`);
+    strictEqual(message.includes("containers[0].dependsOn: dependency cycle"), true, message);
+  }
+});
+
+Deno.test("the README's table documents every field of the schema, with the schema's defaults", async () => {
+  const readme = await Deno.readTextFile(new URL("./README.md", import.meta.url));
+  const rows = new Map<string, string>();
+  for (const [, field, fallback] of readme.matchAll(/^\| `([^`]+)` +\| ([^|]*?) +\|/gm)) {
+    rows.set(field.replace(/^\.\.\.restart\./, "containers[].restart."), fallback);
+  }
+  type Node = { properties?: Record<string, Node>; items?: Node; default?: unknown };
+  const schema = podConfigJsonSchema() as Node;
+  const spec = ["process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig"];
+  const missing: string[] = [];
+  const visit = (node: Node, path: string, documented: boolean): void => {
+    for (const [key, child] of Object.entries(node.properties ?? {})) {
+      if (key === "$schema" || spec.includes(key) || key === "privileged") continue;
+      const field = path === "" ? key : `${path}.${key}`;
+      const row = rows.get(field);
+      const leaf = (child.items ?? child).properties === undefined;
+      if (row === undefined && !documented && leaf) missing.push(field);
+      // A default written as a JSON literal is the schema's.
+      const literal = /^`(.*)`$/.exec(row ?? "")?.[1];
+      if (literal !== undefined && child.default !== undefined && /^[\[{"0-9tf]/.test(literal)) {
+        deepStrictEqual(JSON.parse(literal), child.default, field);
+      }
+      visit(child.items ?? child, child.items ? `${field}[]` : field, documented || !!row);
+    }
+  };
+  visit(schema, "", false);
+  deepStrictEqual(missing, []);
 });

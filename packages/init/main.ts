@@ -16,7 +16,7 @@
  */
 import packageConfig from "./deno.json" with { type: "json" };
 import { getLogger } from "@logtape/logtape";
-import { InvalidArgumentError, writeAllSync } from "@weft/runtime";
+import { writeAllSync } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
@@ -35,7 +35,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 import { endInit, ignoreStopSignals, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
-import { chooseRuntime } from "./runtime_choice.ts";
+import { preflight } from "./preflight.ts";
 import { Supervisor } from "./supervisor.ts";
 import { mark } from "./_profile.ts";
 
@@ -44,6 +44,12 @@ const logger = getLogger(["weft", "init"]);
 function fail(message: string, code: number): number {
   writeAllSync(Deno.stderr, new TextEncoder().encode(`weft-init: ${message}\n`));
   return code;
+}
+
+/** The exit of a failed load or preflight: 2 for the pod file, 3 for the runtime. */
+function failed(error: unknown): number {
+  if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
+  return fail((error as Error).message, EXIT_RUNTIME);
 }
 
 function print(text: string): number {
@@ -60,28 +66,16 @@ interface Fatal {
 async function runPod(configFile: string, fatal: Fatal): Promise<number> {
   if (isPid1()) preparePid1();
   let config;
-  try {
-    config = await loadConfig(configFile);
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
-    throw error;
-  }
-  mark("config");
   let chosen;
   try {
-    chosen = await chooseRuntime(config, { configFile });
+    config = await loadConfig(configFile);
+    mark("config");
+    chosen = await preflight(config, { configFile });
   } catch (error) {
-    // The plugin refused an option of the file: a configuration error.
-    if (error instanceof InvalidArgumentError) {
-      return fail(
-        `Invalid pod configuration "${configFile}": runtime.${error.argument}: ${error.message}`,
-        EXIT_USAGE,
-      );
-    }
-    return fail((error as Error).message, EXIT_RUNTIME);
+    return failed(error);
   }
   const { runtime, root } = chosen;
-  mark("runtime");
+  mark("preflight");
   using reaper = Reaper.start();
   mark("reaper");
   logger.info("weft-init supervising as {mode} with runtime {runtime} (state root {root})", {
@@ -117,10 +111,13 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
 async function validate(file: string): Promise<number> {
   try {
     const config = await loadConfig(file);
-    return print(`${file}: valid, ${config.containers.length} container(s)\n`);
+    const { runtime, binary, root } = await preflight(config, { configFile: file });
+    const found = binary === undefined ? "" : ` (${binary})`;
+    return print(
+      `${file}: valid, ${config.containers.length} container(s), runtime ${runtime.name}${found}, state root ${root}\n`,
+    );
   } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message, EXIT_USAGE);
-    throw error;
+    return failed(error);
   }
 }
 

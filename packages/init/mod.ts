@@ -21,17 +21,10 @@
  * @module
  */
 export * from "./config.ts";
-export {
-  DEFAULT_BACKOFF,
-  DEFAULT_CONFIG_PATH,
-  DEFAULT_POD_STOP_GRACE,
-  DEFAULT_RUNTIME_CALL_TIMEOUT,
-  DEFAULT_START_LIMIT,
-  DEFAULT_STATUS_FILE,
-  DEFAULT_STOP_GRACE,
-  podConfigJsonSchema,
-} from "./config_schema.ts";
+export * from "./config_defaults.ts";
+export { podConfigJsonSchema } from "./config_schema.ts";
 export * from "./runtime_choice.ts";
+export * from "./preflight.ts";
 export * from "./restart_policy.ts";
 export * from "./container_stdio.ts";
 export * from "./status_file.ts";

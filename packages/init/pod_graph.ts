@@ -23,9 +23,9 @@ export interface PodNode {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { dependencyIssues, type GraphIssue } from "@weft/init";
+ * import { dependsOnIssues, type GraphIssue } from "@weft/init";
  *
- * const issues: GraphIssue[] = dependencyIssues([{ id: "a", dependsOn: ["b"] }]);
+ * const issues: GraphIssue[] = dependsOnIssues([{ id: "a", dependsOn: ["b"] }]);
  * assert.deepEqual(issues, [{ path: "containers[0].dependsOn[0]", message: 'unknown container "b"' }]);
  * ```
  */
@@ -38,39 +38,56 @@ export interface GraphIssue {
 
 /**
  * Checks the `dependsOn` lists of `nodes` (given in configuration order):
- * unknown ids, a container depending on itself, and, when those are fine,
- * a cycle (reported once, at the first container on it).
+ * unknown ids and a container depending on itself. `quote` shows an id in a
+ * message.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { dependencyIssues } from "@weft/init";
+ * import { dependsOnIssues } from "@weft/init";
  *
- * const issues = dependencyIssues([{ id: "a", dependsOn: ["b"] }, { id: "b", dependsOn: ["a"] }]);
- * assert.equal(issues[0].message, 'dependency cycle "a" -> "b" -> "a"');
+ * const issues = dependsOnIssues([{ id: "a", dependsOn: ["a"] }]);
+ * assert.equal(issues[0].message, "a container cannot depend on itself");
  * ```
  */
-export function dependencyIssues(nodes: readonly PodNode[]): GraphIssue[] {
-  const index = new Map(nodes.map((node, i) => [node.id, i]));
+export function dependsOnIssues(
+  nodes: readonly PodNode[],
+  quote: (id: string) => string = (id) => JSON.stringify(id),
+): GraphIssue[] {
+  const ids = new Set(nodes.map((node) => node.id));
   const issues: GraphIssue[] = [];
   nodes.forEach((node, i) => {
     node.dependsOn.forEach((dep, j) => {
       const path = `containers[${i}].dependsOn[${j}]`;
-      if (!index.has(dep)) issues.push({ path, message: `unknown container "${dep}"` });
+      if (!ids.has(dep)) issues.push({ path, message: `unknown container ${quote(dep)}` });
       else if (dep === node.id) {
         issues.push({ path, message: "a container cannot depend on itself" });
       }
     });
   });
-  if (issues.length > 0) return issues;
-  const cycle = findCycle(nodes);
-  if (cycle) {
-    issues.push({
-      path: `containers[${index.get(cycle[0])}].dependsOn`,
-      message: `dependency cycle ${cycle.map((id) => `"${id}"`).join(" -> ")}`,
-    });
-  }
   return issues;
+}
+
+/**
+ * The dependency cycle of `nodes` as an issue at the first container on it,
+ * if there is one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cycleIssue } from "@weft/init";
+ *
+ * const issue = cycleIssue([{ id: "a", dependsOn: ["b"] }, { id: "b", dependsOn: ["a"] }]);
+ * assert.equal(issue?.message, 'dependency cycle "a" -> "b" -> "a"');
+ * ```
+ */
+export function cycleIssue(nodes: readonly PodNode[]): GraphIssue | undefined {
+  const cycle = findCycle(nodes);
+  if (cycle === undefined) return undefined;
+  return {
+    path: `containers[${nodes.findIndex((node) => node.id === cycle[0])}].dependsOn`,
+    message: `dependency cycle ${cycle.map((id) => `"${id}"`).join(" -> ")}`,
+  };
 }
 
 /**
@@ -139,9 +156,9 @@ export class PodGraph {
    * @throws {RangeError} When a dependency is unknown, a container depends on itself, or there is a cycle.
    */
   constructor(nodes: readonly PodNode[]) {
-    const issues = dependencyIssues(nodes);
-    if (issues.length > 0) {
-      throw new RangeError(`Invalid pod graph: ${issues[0].path}: ${issues[0].message}`);
+    const issue = dependsOnIssues(nodes)[0] ?? cycleIssue(nodes);
+    if (issue !== undefined) {
+      throw new RangeError(`Invalid pod graph: ${issue.path}: ${issue.message}`);
     }
     this.#nodes = nodes;
     for (const node of nodes) this.#dependents.set(node.id, []);

@@ -1,4 +1,10 @@
-import { detectRuntimePlugin, loadRuntimePlugins, type Runtime } from "@weft/runtime";
+import {
+  checkPluginOptionNames,
+  detectRuntimePlugin,
+  getRuntimePlugin,
+  loadRuntimePlugins,
+  type Runtime,
+} from "@weft/runtime";
 import type { PodConfig } from "./config.ts";
 
 /**
@@ -20,6 +26,8 @@ export interface ChosenRuntime {
   runtime: Runtime;
   /** The state root: `runtime.root` of the configuration, else `/run/weft/<runtime name>`. */
   root: string;
+  /** The binary its plugin's detection found, when it runs one. */
+  binary?: string;
 }
 
 /**
@@ -74,14 +82,14 @@ export async function chooseRuntime(
   await loadRuntimePlugins(config.runtime.plugins, {
     base: new URL(file, `file://${Deno.cwd()}/`),
   });
-  const { name, binary, root: configRoot, callTimeout } = config.runtime;
-  const pluginOptions: Record<string, unknown> = {
-    ...config.runtime.options,
-    timeout: callTimeout,
-  };
+  const { name, binary, root: configRoot, callTimeout, options: fileOptions } = config.runtime;
+  // Options the plugin does not declare are refused (before "auto" picks, for a named one).
+  if (name !== "auto") checkPluginOptionNames(getRuntimePlugin(name), fileOptions);
+  const pluginOptions: Record<string, unknown> = { ...fileOptions, timeout: callTimeout };
   if (binary !== undefined) pluginOptions.binary = binary;
-  const plugin = await detectRuntimePlugin(name, { options: pluginOptions });
+  const { plugin, detection } = await detectRuntimePlugin(name, { options: pluginOptions });
+  if (name === "auto") checkPluginOptionNames(plugin, fileOptions);
   const root = configRoot ?? `/run/weft/${plugin.name}`;
   const runtime = plugin.create({ ...pluginOptions, root });
-  return { runtime, root };
+  return { runtime, root, ...(detection.binary !== undefined && { binary: detection.binary }) };
 }

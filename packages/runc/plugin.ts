@@ -1,4 +1,4 @@
-import { binaryPlugin, type RuntimePlugin } from "@weft/runtime";
+import { binaryPlugin, ociCliOptionsSchema, type RuntimePlugin } from "@weft/runtime";
 import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
 
 /**
@@ -16,4 +16,11 @@ import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
 export const runcPlugin: RuntimePlugin = binaryPlugin(
   "runc",
   (options) => new RuncRuntime(options as RuncOptions),
+  ociCliOptionsSchema({
+    rootless: {
+      enum: [true, false, "auto"],
+      description:
+        "--rootless: whether runc ignores cgroup permission errors (auto: runc decides).",
+    },
+  }),
 );

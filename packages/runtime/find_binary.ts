@@ -1,3 +1,4 @@
+import type { PluginOptionsSchema } from "./plugin_options.ts";
 import type { Detection, RuntimePlugin } from "./registry.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -92,8 +93,9 @@ export async function detectBinary(
 }
 
 /**
- * A runtime plugin whose only need is its binary: `create` is `make`, and
- * `detect` is {@linkcode detectBinary} of the `binary` option, else of `name`.
+ * A runtime plugin whose only need is its binary: `create` is `make`,
+ * `detect` is {@linkcode detectBinary} of the `binary` option, else of
+ * `name`, and `optionsSchema` names the options it takes.
  *
  * @example
  * ```ts
@@ -108,10 +110,12 @@ export async function detectBinary(
 export function binaryPlugin(
   name: string,
   make: (options: Record<string, unknown>) => Runtime,
+  optionsSchema?: PluginOptionsSchema,
 ): RuntimePlugin {
   return {
     name,
     apiVersion: 1,
+    optionsSchema,
     create: (options: Record<string, unknown> = {}): Runtime => make(options),
     detect(options: Record<string, unknown> = {}): Promise<Detection> {
       return detectBinary(typeof options.binary === "string" ? options.binary : name);

@@ -6,11 +6,12 @@ import { findBinary } from "./find_binary.ts";
 import { stopProcess } from "./_process_tree.ts";
 import {
   DEFAULT_CALL_TIMEOUT,
+  MAX_CALL_TIMEOUT,
   type OciCliOptions,
   type OciCliResult,
   type OciCliRunOptions,
 } from "./oci_cli_options.ts";
-import { isPositiveDuration } from "./plugin_options.ts";
+import { isCallTimeout } from "./plugin_options.ts";
 import {
   InvalidArgumentError,
   RuntimeAbortError,
@@ -73,9 +74,36 @@ export class OciCli {
     return args;
   }
 
+  /**
+   * Refuses a call before anything runs: a timeout out of range, or a
+   * `signal` that is already aborted (a {@linkcode RuntimeAbortError}, with
+   * nothing started and so nothing to undo). {@linkcode OciCli.run} calls it;
+   * callers that do more than one run per call (`create`, which undoes a
+   * stopped create) call it first.
+   *
+   * @example
+   * ```ts
+   * import { throws } from "node:assert/strict";
+   * import { OciCli, RuntimeAbortError } from "@weft/runtime";
+   *
+   * const cli = new OciCli({ name: "runc" });
+   * throws(() => cli.checkCall(["state", "web"], { signal: AbortSignal.abort() }), RuntimeAbortError);
+   * ```
+   */
+  checkCall(args: readonly string[], options: CallOptions): void {
+    checkTimeout(options.timeout, "options.timeout");
+    if (options.signal?.aborted) {
+      const call = [this.name, ...args].join(" ");
+      throw new RuntimeAbortError(`Runtime call "${call}" was aborted before it ran`, {
+        argv: [this.binary, ...args],
+        cause: options.signal.reason,
+      });
+    }
+  }
+
   /** Runs the subcommand and arguments in `args`. */
   async run(args: readonly string[], options: OciCliRunOptions = {}): Promise<OciCliResult> {
-    checkTimeout(options.timeout, "options.timeout");
+    this.checkCall(args, options);
     // Sync on purpose, here and for the read and removal: a few local syscalls
     // on the main thread, where the async forms add a hand-off to a worker
     // thread each (0.05 to 0.3 ms per call, measured on a loaded machine).
@@ -333,9 +361,11 @@ function readQuietly(file: string): string {
 
 function checkTimeout(timeout: unknown, argument: string): void {
   if (timeout === undefined) return;
-  if (!isPositiveDuration(timeout)) {
+  if (!isCallTimeout(timeout)) {
     throw new InvalidArgumentError(
-      `Invalid ${argument} ${JSON.stringify(timeout)}: expected a positive number of milliseconds`,
+      `Invalid ${argument} ${
+        JSON.stringify(timeout)
+      }: expected a positive number of milliseconds, at most ${MAX_CALL_TIMEOUT}`,
       { argument, value: timeout },
     );
   }

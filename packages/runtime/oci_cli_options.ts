@@ -15,6 +15,20 @@ import type { Stdio } from "./stdio.ts";
 export const DEFAULT_CALL_TIMEOUT = 30_000;
 
 /**
+ * The longest timeout of one runtime call, in milliseconds: 2^31 - 1, the
+ * longest delay a timer holds (a longer one fires after 1 ms).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * import { MAX_CALL_TIMEOUT } from "@weft/runtime";
+ *
+ * strictEqual(MAX_CALL_TIMEOUT, 2_147_483_647);
+ * ```
+ */
+export const MAX_CALL_TIMEOUT = 2 ** 31 - 1;
+
+/**
  * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
  *
  * @example

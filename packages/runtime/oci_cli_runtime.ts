@@ -126,6 +126,8 @@ export class OciCliRuntime
     validateContainerId(id);
     const bundle = await validateBundleDir(bundleDir);
     const args = ["create", "--bundle", bundle, ...this.createArgs(options), id];
+    // Before the try: a call refused before it ran has nothing to undo.
+    this.cli.checkCall(args, options);
     let result: OciCliResult;
     try {
       result = await this.cli.run(args, {

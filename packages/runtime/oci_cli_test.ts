@@ -134,12 +134,37 @@ Deno.test("an abort mid-call stops the runtime and rejects with an abort error c
   await assertAllGone(f.pids);
 });
 
-Deno.test("an already aborted signal stops the call at once", async () => {
+Deno.test("an already aborted signal is refused before the runtime runs, create included", async () => {
   await using f = await fixture();
+  const signal = AbortSignal.abort(new Error("too late"));
+  const runtime = f.runtime("ok");
+  const calls = [
+    runtime.create("web", f.dir, {}, { signal }),
+    runtime.start("web", { signal }),
+    runtime.state("web", { signal }),
+    runtime.kill("web", "TERM", { signal }),
+    runtime.delete("web", { signal }),
+  ];
+  for (const call of calls) {
+    await assert.rejects(call, (error) => {
+      assert.ok(error instanceof RuntimeAbortError);
+      assert.match(error.message, /was aborted before it ran$/);
+      assert.equal((error.cause as Error).message, "too late");
+      return true;
+    });
+  }
+  assert.deepEqual(await f.recorded(), [], "the runtime never ran (no create, no delete --force)");
+});
+
+Deno.test("a call timeout beyond what a timer holds is refused before the runtime runs", async () => {
+  await using f = await fixture();
+  const runtime = f.runtime("ok");
   await assert.rejects(
-    f.runtime("hang").start("web", { signal: AbortSignal.abort() }),
-    RuntimeAbortError,
+    runtime.create("web", f.dir, {}, { timeout: 2 ** 31 }),
+    /Invalid options.timeout 2147483648: expected a positive number of milliseconds, at most 2147483647/,
   );
+  assert.throws(() => f.runtime("ok", { timeout: 2 ** 31 }), InvalidArgumentError);
+  assert.deepEqual(await f.recorded(), []);
 });
 
 Deno.test("a timeout during create removes what the runtime had set up", async () => {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "./errors.ts";
+import { MAX_CALL_TIMEOUT, type OciCliOptions } from "./oci_cli_options.ts";
 import { parentDir } from "./path.ts";
-import type { OciCliOptions } from "./oci_cli_options.ts";
+import type { RuntimePlugin } from "./registry.ts";
 
 /**
  * Whether `value` is a usable duration or count: a finite number above 0.
@@ -17,6 +18,23 @@ import type { OciCliOptions } from "./oci_cli_options.ts";
  */
 export function isPositiveDuration(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value) && value > 0;
+}
+
+/**
+ * Whether `value` is a usable call timeout: a positive duration of at most
+ * {@linkcode MAX_CALL_TIMEOUT} milliseconds (the longest a timer can wait).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isCallTimeout } from "@weft/runtime";
+ *
+ * assert.equal(isCallTimeout(30_000), true);
+ * assert.equal(isCallTimeout(2 ** 31), false);
+ * ```
+ */
+export function isCallTimeout(value: unknown): value is number {
+  return isPositiveDuration(value) && value <= MAX_CALL_TIMEOUT;
 }
 
 /**
@@ -97,8 +115,11 @@ export function ociCliOptionsFrom(
 
 /** Throws the error for an option field that has the wrong shape. */
 function invalid(field: string, value: unknown, expected: string): never {
+  // Bounded: an option may hold megabytes.
+  const json = JSON.stringify(value) ?? String(value);
+  const shown = json.length > 80 ? `${json.slice(0, 80)}... (${json.length} characters)` : json;
   throw new InvalidArgumentError(
-    `Invalid option ${field} ${JSON.stringify(value)}: expected ${expected}`,
+    `Invalid option ${field} ${shown}: expected ${expected}`,
     { argument: `options.${field}`, value },
   );
 }
@@ -146,8 +167,8 @@ export function checkRuntimeOptions(options: Record<string, unknown>): void {
   if (systemdCgroup !== undefined && typeof systemdCgroup !== "boolean") {
     invalid("systemdCgroup", systemdCgroup, "a boolean");
   }
-  if (timeout !== undefined && !isPositiveDuration(timeout)) {
-    invalid("timeout", timeout, "a positive number of milliseconds");
+  if (timeout !== undefined && !isCallTimeout(timeout)) {
+    invalid("timeout", timeout, `a positive number of milliseconds, at most ${MAX_CALL_TIMEOUT}`);
   }
   if (
     extraGlobalArgs !== undefined &&
@@ -195,4 +216,147 @@ export function checkOptionChoice(
   if (value !== undefined && !choices.includes(value)) {
     invalid(field, value, `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`);
   }
+}
+
+/**
+ * The JSON Schema of a plugin's options: an object whose `properties` name
+ * every option the plugin takes. A plugin declares it as
+ * {@linkcode RuntimePlugin.optionsSchema}; hosts refuse options it does not
+ * name, and put it in their own schemas (weft-init's pod file schema).
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import type { PluginOptionsSchema } from "@weft/runtime";
+ *
+ * const schema: PluginOptionsSchema = {
+ *   type: "object",
+ *   properties: { inner: { type: "string", description: "The runtime wrapped." } },
+ *   additionalProperties: false,
+ * };
+ * ok("inner" in schema.properties);
+ * ```
+ */
+export interface PluginOptionsSchema {
+  /** Always `"object"`. */
+  readonly type: "object";
+  /** One JSON Schema per option the plugin takes. */
+  readonly properties: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Always `false`: options not named are errors. */
+  readonly additionalProperties: false;
+}
+
+const ABSOLUTE_PATH = { type: "string", pattern: "^/" };
+
+/**
+ * The schema of the options {@linkcode checkRuntimeOptions} checks, which
+ * every plugin built on the OCI CLI driver takes; such a plugin spreads its
+ * `properties` into its own {@linkcode PluginOptionsSchema}.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { OCI_CLI_OPTIONS_SCHEMA } from "@weft/runtime";
+ *
+ * deepStrictEqual(Object.keys(OCI_CLI_OPTIONS_SCHEMA.properties), [
+ *   "binary", "root", "logDir", "debug", "systemdCgroup", "timeout", "extraGlobalArgs", "env",
+ * ]);
+ * ```
+ */
+export const OCI_CLI_OPTIONS_SCHEMA: PluginOptionsSchema = {
+  type: "object",
+  properties: {
+    binary: { type: "string", minLength: 1, description: "The runtime binary (path or name)." },
+    root: { ...ABSOLUTE_PATH, description: "The state root (--root)." },
+    logDir: { ...ABSOLUTE_PATH, description: "Where the per-call JSON log files go." },
+    debug: { type: "boolean", description: "Pass --debug." },
+    systemdCgroup: { type: "boolean", description: "Pass --systemd-cgroup." },
+    timeout: {
+      type: "number",
+      exclusiveMinimum: 0,
+      maximum: MAX_CALL_TIMEOUT,
+      description: "Milliseconds each call may take.",
+    },
+    extraGlobalArgs: {
+      type: "array",
+      items: { type: "string" },
+      description: "More global arguments, before the subcommand.",
+    },
+    env: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Extra environment variables for the runtime process.",
+    },
+  },
+  additionalProperties: false,
+};
+
+/**
+ * The {@linkcode PluginOptionsSchema} of a plugin built on the OCI CLI
+ * driver: {@linkcode OCI_CLI_OPTIONS_SCHEMA} and the plugin's own options.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ociCliOptionsSchema } from "@weft/runtime";
+ *
+ * const schema = ociCliOptionsSchema({ fast: { type: "boolean", description: "Go fast." } });
+ * assert.ok("root" in schema.properties && "fast" in schema.properties);
+ * ```
+ */
+export function ociCliOptionsSchema(
+  own: Readonly<Record<string, Readonly<Record<string, unknown>>>>,
+): PluginOptionsSchema {
+  return {
+    type: "object",
+    properties: { ...OCI_CLI_OPTIONS_SCHEMA.properties, ...own },
+    additionalProperties: false,
+  };
+}
+
+/**
+ * Refuses the options a plugin does not declare in its
+ * {@linkcode RuntimePlugin.optionsSchema} (a plugin that declares none takes
+ * none), so that a typo in a pod file's `runtime.options` is an error rather
+ * than silently ignored. The values are the plugin's to check (its `create`).
+ *
+ * @throws {InvalidArgumentError} naming `options.<key>` and the options the plugin takes.
+ *
+ * @example
+ * ```ts
+ * import { throws } from "node:assert/strict";
+ * import { checkPluginOptionNames, OCI_CLI_OPTIONS_SCHEMA, type RuntimePlugin } from "@weft/runtime";
+ *
+ * const plugin: RuntimePlugin = {
+ *   name: "example",
+ *   apiVersion: 1,
+ *   optionsSchema: OCI_CLI_OPTIONS_SCHEMA,
+ *   create: () => { throw new Error("an example only"); },
+ *   detect: () => Promise.resolve({ available: false }),
+ * };
+ * checkPluginOptionNames(plugin, { root: "/run/x" });
+ * throws(() => checkPluginOptionNames(plugin, { nmae: 1 }), /Unknown option nmae of runtime "example"/);
+ * ```
+ */
+export function checkPluginOptionNames(
+  plugin: RuntimePlugin,
+  options: Readonly<Record<string, unknown>>,
+): void {
+  const known = plugin.optionsSchema?.properties ?? {};
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const names = Object.keys(known);
+    const takes = names.length === 0
+      ? "it declares no options (optionsSchema)"
+      : `it takes ${names.map((name) => JSON.stringify(name)).join(", ")}`;
+    throw new InvalidArgumentError(
+      `Unknown option ${shorten(key)} of runtime "${plugin.name}": ${takes}`,
+      { argument: `options.${key}`, value: options[key] },
+    );
+  }
+}
+
+/** A key as it may appear in a message: at most 80 characters. */
+function shorten(key: string): string {
+  return key.length > 80 ? `${key.slice(0, 80)}... (${key.length} characters)` : key;
 }

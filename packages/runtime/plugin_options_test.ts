@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { checkOptionChoice, checkRuntimeOptions } from "./plugin_options.ts";
+import {
+  checkOptionChoice,
+  checkPluginOptionNames,
+  checkRuntimeOptions,
+  OCI_CLI_OPTIONS_SCHEMA,
+} from "./plugin_options.ts";
+import type { RuntimePlugin } from "./registry.ts";
 import { InvalidArgumentError } from "./errors.ts";
 
 function refused(check: () => void, argument: string, message: string): void {
@@ -36,7 +42,17 @@ Deno.test("each shared runtime option is refused with its name and what was expe
     [
       { timeout: 0 },
       "timeout",
-      "Invalid option timeout 0: expected a positive number of milliseconds",
+      "Invalid option timeout 0: expected a positive number of milliseconds, at most 2147483647",
+    ],
+    [
+      { timeout: 2 ** 31 },
+      "timeout",
+      "Invalid option timeout 2147483648: expected a positive number of milliseconds, at most 2147483647",
+    ],
+    [
+      { root: "x".repeat(100_000) },
+      "root",
+      `Invalid option root "${"x".repeat(79)}... (100002 characters): expected an absolute path`,
     ],
     [
       { extraGlobalArgs: [1] },
@@ -66,5 +82,33 @@ Deno.test("an option choice accepts its choices and absence, and lists the choic
     () => checkOptionChoice("rootless", "yes", [true, false, "auto"]),
     "options.rootless",
     'Invalid option rootless "yes": expected one of true, false, "auto"',
+  );
+});
+
+Deno.test("options a plugin does not declare are refused by name, inherited names included", () => {
+  const plugin: RuntimePlugin = {
+    name: "declared",
+    apiVersion: 1,
+    optionsSchema: OCI_CLI_OPTIONS_SCHEMA,
+    create: () => {
+      throw new Error("not used");
+    },
+    detect: () => Promise.resolve({ available: false }),
+  };
+  checkPluginOptionNames(plugin, { root: "/run/x", timeout: 5 });
+  for (const key of ["nmae", "constructor", "toString", "__proto__"]) {
+    const options = Object.fromEntries([[key, 1]]);
+    refused(
+      () => checkPluginOptionNames(plugin, options),
+      `options.${key}`,
+      `Unknown option ${key} of runtime "declared": it takes "binary", "root", "logDir", "debug", "systemdCgroup", "timeout", "extraGlobalArgs", "env"`,
+    );
+  }
+  const bare = { ...plugin, optionsSchema: undefined };
+  checkPluginOptionNames(bare, {});
+  refused(
+    () => checkPluginOptionNames(bare, { root: "/x" }),
+    "options.root",
+    'Unknown option root of runtime "declared": it declares no options (optionsSchema)',
   );
 });

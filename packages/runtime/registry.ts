@@ -1,4 +1,5 @@
 import type { Runtime } from "./runtime.ts";
+import type { PluginOptionsSchema } from "./plugin_options.ts";
 import {
   NoRuntimeAvailableError,
   PluginConflictError,
@@ -83,6 +84,12 @@ export interface RuntimePlugin {
   readonly name: string;
   /** The major version of the {@linkcode Runtime} interface the plugin implements. */
   readonly apiVersion: number;
+  /**
+   * The options `create` and `detect` take, as a JSON Schema object (for
+   * example {@linkcode OCI_CLI_OPTIONS_SCHEMA} plus the plugin's own). Hosts
+   * refuse options it does not name; a plugin without it takes none.
+   */
+  readonly optionsSchema?: PluginOptionsSchema;
   /** Makes a runtime from plugin-specific options (binary path, state root...). */
   create(options?: RuntimePluginOptions): Runtime;
   /** Tells whether the plugin can run here with these options. */
@@ -213,10 +220,10 @@ export interface SelectRuntimeOptions {
 }
 
 /**
- * The plugin `selectRuntime` would make a runtime from: the one named
- * `name`, or with `"auto"` the first available in preference order; nothing
- * is created, so the caller can create it once with options that depend on
- * the choice (a state root named after it).
+ * The plugin `selectRuntime` would make a runtime from, with what its
+ * `detect` said: the one named `name`, or with `"auto"` the first available
+ * in preference order; nothing is created, so the caller can create it once
+ * with options that depend on the choice (a state root named after it).
  *
  * @throws {PluginNotFoundError} for an unknown name.
  * @throws {NoRuntimeAvailableError} saying what was tried and why each failed.
@@ -227,14 +234,15 @@ export interface SelectRuntimeOptions {
  * import "@weft/crun";
  * import "@weft/runc";
  *
- * const plugin = await detectRuntimePlugin("auto");
+ * const { plugin, detection } = await detectRuntimePlugin("auto");
  * const runtime = plugin.create({ root: `/run/weft/${plugin.name}` });
+ * console.log(runtime.name, detection.binary);
  * ```
  */
 export async function detectRuntimePlugin(
   name: string,
   options: SelectRuntimeOptions = {},
-): Promise<RuntimePlugin> {
+): Promise<{ plugin: RuntimePlugin; detection: Detection }> {
   const pluginOptions = options.options ?? {};
   if (name !== "auto") {
     const plugin = getRuntimePlugin(name);
@@ -245,7 +253,7 @@ export async function detectRuntimePlugin(
         { tried: [{ name, reason: detection.reason ?? "" }] },
       );
     }
-    return plugin;
+    return { plugin, detection };
   }
   const preference = options.preference ?? DEFAULT_PREFERENCE;
   const registered = listRuntimePlugins();
@@ -256,7 +264,7 @@ export async function detectRuntimePlugin(
   const tried: { name: string; reason: string }[] = [];
   for (const plugin of ordered) {
     const detection = await plugin.detect(pluginOptions);
-    if (detection.available) return plugin;
+    if (detection.available) return { plugin, detection };
     tried.push({ name: plugin.name, reason: detection.reason ?? "not available" });
   }
   const detail = tried.length === 0
@@ -287,5 +295,5 @@ export async function selectRuntime(
   name: string,
   options: SelectRuntimeOptions = {},
 ): Promise<Runtime> {
-  return (await detectRuntimePlugin(name, options)).create(options.options ?? {});
+  return (await detectRuntimePlugin(name, options)).plugin.create(options.options ?? {});
 }

@@ -1,4 +1,9 @@
-import { detectBinary, type Detection, type RuntimePlugin } from "@weft/runtime";
+import {
+  detectBinary,
+  type Detection,
+  OCI_CLI_OPTIONS_SCHEMA,
+  type RuntimePlugin,
+} from "@weft/runtime";
 import { checkYoukiOptions } from "./_options.ts";
 import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
 
@@ -39,6 +44,17 @@ function withBinary(options: Record<string, unknown>): YoukiOptions {
 export const youkiPlugin: RuntimePlugin = {
   name: "youki",
   apiVersion: 1,
+  optionsSchema: {
+    type: "object",
+    properties: {
+      ...OCI_CLI_OPTIONS_SCHEMA.properties,
+      rootless: {
+        const: "auto",
+        description: "youki has no --rootless: it runs rootless by itself when not root.",
+      },
+    },
+    additionalProperties: false,
+  },
   create(options: Record<string, unknown> = {}): YoukiRuntime {
     return new YoukiRuntime(withBinary(options));
   },

@@ -16,3 +16,4 @@ export * from "./require_binary.ts";
 export * from "./conformance.ts";
 export * from "./replay_binary.ts";
 export * from "./poll.ts";
+export * from "./seeded_random.ts";
