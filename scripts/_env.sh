@@ -16,11 +16,17 @@ ensure_deno() {
   export PATH="$local_bin:$PATH"
 }
 
-# ensure_packages CMD:PACKAGE... installs the Debian package of each missing command.
+# ensure_packages CMD:PACKAGE... installs the Debian package of each missing
+# command (or file, when CMD is an absolute path).
 ensure_packages() {
-  local missing=() pair
+  local missing=() pair need
   for pair in "$@"; do
-    command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    need=${pair%%:*}
+    if [[ $need == /* ]]; then
+      [ -e "$need" ] || missing+=("${pair#*:}")
+    else
+      command -v "$need" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    fi
   done
   [ ${#missing[@]} -eq 0 ] && return
   echo "Installing ${missing[*]} with apt-get" >&2
@@ -33,5 +39,7 @@ ensure_deno
 # fetched on first use into .tools/vm/ with apt-get download, not installed.
 ensure_packages crun:crun runc:runc busybox:busybox-static unshare:util-linux \
   qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils
+# gcc and the static libc: tests/bundle_security_test.ts builds its seccomp probe.
+ensure_packages gcc:gcc /usr/include/stdio.h:libc6-dev
 export NO_COLOR=1
 cd "$WEFT_ROOT"

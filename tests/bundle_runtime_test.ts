@@ -3,30 +3,28 @@
 // and pod namespace sharing. Every generated config is also checked against
 // the OCI runtime-spec v1.2.1 schema before it runs.
 import assert from "node:assert/strict";
-import { type ContainerSpec, ContainerSpecError, type OciConfig, writeBundle } from "@weft/bundle";
+import { type ContainerSpec, ContainerSpecError, writeBundle } from "@weft/bundle";
 import { OciCliRuntime, parseProcStat } from "@weft/runtime";
-import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
-import { configSchemaErrors } from "../packages/bundle/_oci_schema_test_utils.ts";
+import {
+  bundleTargets,
+  busybox,
+  busyboxRootfs,
+  collector,
+  leftovers,
+  pureV2WithLimits,
+  type Run,
+  runBundle,
+  runc,
+  type Target,
+} from "./_bundle_targets.ts";
 
 const PREFIX = "wip-bundle";
-const crun = await requireBinary("crun");
-const runc = await requireBinary("runc");
-const busybox = await requireBinary("busybox");
-
 const work = await Deno.makeTempDir({ prefix: "weft-bundle-rt-" });
 // The busybox rootfs every container runs from (the bundle's own config is unused).
 const rootfs = `${work}/image/rootfs`;
 if (busybox !== undefined) {
   await Deno.mkdir(`${work}/image`);
-  await createBusyboxBundle({ parent: `${work}/image` }).then(async (image) => {
-    await Deno.rename(`${image.dir}/rootfs`, rootfs);
-    await image.remove();
-  });
-  await Deno.writeTextFile(
-    `${rootfs}/etc/passwd`,
-    "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n",
-  );
-  await Deno.writeTextFile(`${rootfs}/etc/group`, "root:x:0:\napp:x:1000:\nextra:x:2000:app\n");
+  await busyboxRootfs(`${work}/image`);
 }
 // Also when a filter leaves out the last test, which removes it after checking for leftovers.
 globalThis.addEventListener("unload", () => {
@@ -36,13 +34,6 @@ globalThis.addEventListener("unload", () => {
     // Already removed by the last test.
   }
 });
-
-/** Whether this process holds CAP_SYS_RESOURCE (bit 24 of CapEff). */
-async function hasSysResource(): Promise<boolean> {
-  const status = await Deno.readTextFile("/proc/self/status");
-  const hex = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? "0";
-  return (BigInt(`0x${hex}`) & (1n << 24n)) !== 0n;
-}
 
 /**
  * The pid of the nearest ancestor in another mount namespace: the host's,
@@ -59,50 +50,8 @@ async function hostMountNsPid(): Promise<number | undefined> {
   return undefined;
 }
 
-interface Target {
-  name: string;
-  runtime: OciCliRuntime;
-  /** What the cgroup limits do with this runtime on this host. */
-  limits: "applied" | "refused" | "ignored";
-}
-
-async function cgroup2Controllers(): Promise<string[] | undefined> {
-  const text = await Deno.readTextFile("/sys/fs/cgroup/cgroup.controllers").catch(() => undefined);
-  return text?.trim().split(/\s+/);
-}
-
-const targets: Target[] = [];
-const controllers = await cgroup2Controllers();
-const pureV2WithLimits = controllers !== undefined &&
-  ["memory", "pids"].every((name) => controllers.includes(name));
-if (crun !== undefined) {
-  // crun puts an eBPF device filter in place whenever a config has
-  // linux.resources (ours always holds the deny-all device rule); that
-  // raises RLIMIT_MEMLOCK, which needs CAP_SYS_RESOURCE. Without it,
-  // --cgroup-manager=disabled is the only way crun runs: then no limit applies.
-  const disabled = !(await hasSysResource()) || !pureV2WithLimits;
-  targets.push({
-    name: "crun",
-    runtime: new OciCliRuntime({
-      name: "crun",
-      binary: crun,
-      root: `${work}/crun-root`,
-      globalArgs: disabled ? ["--cgroup-manager=disabled"] : [],
-    }),
-    limits: disabled ? "ignored" : "applied",
-  });
-}
-if (runc !== undefined) {
-  targets.push({
-    name: "runc",
-    runtime: new OciCliRuntime({ name: "runc", binary: runc, root: `${work}/runc-root` }),
-    // In the test namespace /sys/fs/cgroup is cgroup2 holding only the
-    // controllers the host did not bind to its cgroup v1 hierarchies.
-    limits: controllers === undefined || pureV2WithLimits ? "applied" : "refused",
-  });
-}
-
-const hostNsPid = Deno.env.get("WEFT_CGROUP2_NS") === "1" && !pureV2WithLimits
+const targets: Target[] = await bundleTargets(work);
+const hostNsPid = Deno.env.get("WEFT_CGROUP2_NS") === "1" && !(await pureV2WithLimits())
   ? await hostMountNsPid()
   : undefined;
 if (runc !== undefined && hostNsPid !== undefined) {
@@ -128,78 +77,10 @@ if (runc !== undefined && hostNsPid !== undefined) {
 
 let serial = 0;
 
-interface Run {
-  stdout: string;
-  stderr: string;
-  config: OciConfig;
-}
-
 /** Generates the bundle, checks its config against the schema, runs it to the end. */
-async function run(target: Target, spec: ContainerSpec): Promise<Run> {
+function run(target: Target, spec: ContainerSpec): Promise<Run> {
   const id = `${PREFIX}-${target.name}-${++serial}`;
-  await using bundle = await writeBundle(`${work}/run/bundles/${id}`, spec, { id });
-  assert.deepEqual(await configSchemaErrors(bundle.config), []);
-  const out = collector();
-  const err = collector();
-  try {
-    await target.runtime.create(id, bundle.dir, { stdout: out.stream, stderr: err.stream });
-    await target.runtime.start(id);
-    const [stdout, stderr] = await Promise.all([out.text, err.text]);
-    await waitStopped(target.runtime, id);
-    return { stdout, stderr, config: bundle.config };
-  } finally {
-    await target.runtime.delete(id, { force: true }).catch(() => {});
-  }
-}
-
-interface Collector {
-  stream: WritableStream<Uint8Array>;
-  /** Everything written, once the stream closes (the container exited). */
-  text: Promise<string>;
-  /** The first `count` lines, as soon as they arrive. */
-  lines(count: number): Promise<string[]>;
-}
-
-function collector(): Collector {
-  let text = "";
-  const decoder = new TextDecoder();
-  const waiters: (() => void)[] = [];
-  let done!: (text: string) => void;
-  const finished = new Promise<string>((resolve) => (done = resolve));
-  const wake = () => waiters.splice(0).forEach((waiter) => waiter());
-  const stream = new WritableStream<Uint8Array>({
-    write(chunk): void {
-      text += decoder.decode(chunk, { stream: true });
-      wake();
-    },
-    close(): void {
-      text += decoder.decode();
-      done(text);
-      wake();
-    },
-    abort(): void {
-      done(text);
-      wake();
-    },
-  });
-  async function lines(count: number): Promise<string[]> {
-    let closed = false;
-    finished.then(() => (closed = true));
-    while (text.split("\n").length <= count && !closed) {
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-    return text.split("\n").slice(0, count);
-  }
-  return { stream, text: finished, lines };
-}
-
-async function waitStopped(runtime: OciCliRuntime, id: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { status } = await runtime.state(id);
-    if (status === "stopped" || status === "") return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Container "${id}" did not stop`);
+  return runBundle(target, spec, { id, dir: `${work}/run/bundles/${id}` });
 }
 
 const LIMIT_SCRIPT = [
@@ -406,15 +287,7 @@ Deno.test({
 
 Deno.test("no test container is left behind", async () => {
   for (const target of targets) {
-    const leftover = [];
-    try {
-      for await (const entry of Deno.readDir(`${work}/${target.name}-root`)) {
-        leftover.push(entry.name);
-      }
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-    assert.deepEqual(leftover, [], target.name);
+    assert.deepEqual(await leftovers(work, target), [], target.name);
   }
   await Deno.remove(work, { recursive: true });
 });

@@ -82,3 +82,23 @@ export function bytes(value: unknown, field: string): number {
   if (!Number.isSafeInteger(size) || size <= 0) fail(field, expected, value);
   return size;
 }
+
+/**
+ * Reads the JSON file `path` named by `field`; a file that cannot be read or
+ * parsed is refused as "a readable <what> file" or "an <what> in JSON".
+ */
+export async function readJsonFile(path: string, field: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    const expected = `a readable ${what} file: ${(error as Error).message}`;
+    throw new ContainerSpecError({ field, expected, value: path, cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const expected = `an ${what} in JSON: ${(error as Error).message}`;
+    throw new ContainerSpecError({ field, expected, value: path, cause: error });
+  }
+}

@@ -1,3 +1,7 @@
+import type { OciSeccomp } from "./oci_config.ts";
+import type { RlimitsSpec } from "./rlimits.ts";
+import type { UserNamespaceSpec } from "./user_namespace.ts";
+
 /**
  * A container described by its root filesystem and process, from which
  * {@linkcode generateConfig} builds an OCI runtime `config.json`. Plain JSON
@@ -53,6 +57,25 @@ export interface ContainerSpec {
   privileged?: boolean;
   /** Join namespaces of another container of the same pod. @default {own namespaces} */
   pod?: PodSpec;
+  /**
+   * The seccomp filter: `"default"` ({@linkcode DEFAULT_SECCOMP_PROFILE}),
+   * `"unconfined"` (none), the absolute path of a profile in OCI's
+   * `linux.seccomp` JSON, or such a profile inline. Checked before anything
+   * runs (unknown system call names are refused).
+   * @default {"default", or "unconfined" when privileged}
+   */
+  seccomp?: "default" | "unconfined" | string | OciSeccomp;
+  /**
+   * Resource limits by name (`nofile`, `nproc`, `core`...): a number for both
+   * limits or `{soft, hard}`. @default {DEFAULT_RLIMITS (nofile 1024/524288)}
+   */
+  rlimits?: RlimitsSpec;
+  /**
+   * Run in a user namespace of its own with these id ranges, so that root
+   * inside is an unprivileged host uid. Not with `pod` or `privileged`.
+   * @default {the host's user namespace}
+   */
+  userNamespace?: UserNamespaceSpec;
 }
 
 /**

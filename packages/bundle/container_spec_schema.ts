@@ -2,6 +2,9 @@ import * as v from "valibot";
 import { integer, NOT_ARRAY, strictObject, uniqueArray } from "./schema_kit.ts";
 import type { ContainerSpec } from "./container_spec.ts";
 import { POD_NAMESPACES } from "./parse_container_spec.ts";
+import { RLIMIT_NAMES } from "./rlimits.ts";
+import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPS } from "./_seccomp_enums.ts";
+import { KNOWN_SYSCALLS } from "./_syscall_tables.ts";
 
 // The schema of a ContainerSpec, from which its JSON Schema is derived
 // (`@valibot/to-json-schema`). It says the same as parseContainerSpec, which
@@ -94,6 +97,88 @@ const RESOURCES_SCHEMA = v.pipe(
   ),
 );
 
+const uint32 = integer(0, 2 ** 32 - 1);
+// JSON numbers above 2^53 lose precision on the way through JavaScript.
+const uint53 = integer(0, Number.MAX_SAFE_INTEGER);
+const SECCOMP_RULE_SCHEMA = strictObject({
+  names: v.pipe(
+    v.array(
+      v.pipe(
+        v.string(),
+        v.check((name) => KNOWN_SYSCALLS.has(name), "the name of a Linux system call"),
+        v.metadata({ enum: [...KNOWN_SYSCALLS] }),
+      ),
+    ),
+    v.minLength(1),
+  ),
+  action: v.picklist(SECCOMP_ACTIONS),
+  errnoRet: v.optional(uint32),
+  args: v.optional(
+    v.array(
+      strictObject({
+        index: integer(0, 5),
+        value: uint53,
+        valueTwo: v.optional(uint53),
+        op: v.picklist(SECCOMP_OPS),
+      }),
+    ),
+  ),
+});
+const SECCOMP_SCHEMA = v.pipe(
+  v.union([
+    v.picklist(["default", "unconfined"]),
+    absolute,
+    strictObject({
+      defaultAction: v.picklist(SECCOMP_ACTIONS),
+      defaultErrnoRet: v.optional(uint32),
+      architectures: v.optional(v.array(v.picklist(SECCOMP_ARCHES))),
+      flags: v.optional(v.array(v.picklist(SECCOMP_FLAGS))),
+      listenerPath: v.optional(absolute),
+      listenerMetadata: v.optional(nonEmpty),
+      syscalls: v.optional(v.array(SECCOMP_RULE_SCHEMA)),
+    }),
+  ]),
+  v.description(
+    'The seccomp filter: "default" (the default; "unconfined" when privileged), "unconfined", the absolute path of an OCI linux.seccomp JSON profile, or such a profile inline.',
+  ),
+);
+
+const limit = integer(0, Number.MAX_SAFE_INTEGER);
+const rlimitValue = v.optional(
+  v.union([limit, strictObject({ soft: limit, hard: limit })]),
+);
+// A limit by its short name or as RLIMIT_NAME (parseContainerSpec refuses both at once).
+const RLIMITS_SCHEMA = v.pipe(
+  strictObject(
+    Object.fromEntries(
+      RLIMIT_NAMES.flatMap((name) => [name, `RLIMIT_${name.toUpperCase()}`])
+        .map((name) => [name, rlimitValue]),
+    ),
+  ),
+  v.description(
+    'Resource limits by name, e.g. {"nofile": {"soft": 4096, "hard": 8192}, "core": 0}; default nofile 1024 soft, 524288 hard.',
+  ),
+);
+
+// Ids are 32-bit and (uid_t)-1 is "no id"; the kernel takes at most 340 ranges.
+const idRanges = v.pipe(
+  v.array(
+    strictObject({
+      containerId: integer(0, 2 ** 32 - 2),
+      hostId: integer(0, 2 ** 32 - 2),
+      size: integer(1, 2 ** 32 - 1),
+    }),
+  ),
+  v.minLength(1),
+  v.maxLength(340),
+);
+const USER_NAMESPACE_SCHEMA = v.pipe(
+  strictObject({ uidMappings: idRanges, gidMappings: v.optional(idRanges) }),
+  v.description(
+    'A user namespace of its own: {"uidMappings": [{"containerId": 0, "hostId": 100000, "size": 65536}], "gidMappings": (default: the same)}.',
+  ),
+);
+
 const podShare = uniqueArray(v.picklist(POD_NAMESPACES as ("network" | "ipc" | "uts")[]));
 /**
  * The namespaces a pod member may share, each at most once: the valibot
@@ -126,6 +211,7 @@ export const POD_SHARE_SCHEMA: unknown = podShare;
  *
  * deepStrictEqual(Object.keys(CONTAINER_SPEC_ENTRIES), [
  *   "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged",
+ *   "seccomp", "rlimits", "userNamespace",
  * ]);
  * ```
  */
@@ -168,10 +254,13 @@ export const CONTAINER_SPEC_ENTRIES: Readonly<
     v.pipe(
       v.boolean(),
       v.description(
-        "All capabilities, no masked paths (explicit: it gives the container the host).",
+        "All capabilities, no masked paths, no seccomp filter (explicit: it gives the container the host).",
       ),
     ),
   ),
+  seccomp: v.optional(SECCOMP_SCHEMA),
+  rlimits: v.optional(RLIMITS_SCHEMA),
+  userNamespace: v.optional(USER_NAMESPACE_SCHEMA),
 };
 
 /**
@@ -216,4 +305,7 @@ export const CONTAINER_SPEC_SCHEMA: unknown = strictObject({
 export const SPEC_PARSER_ONLY_RULES: readonly string[] = [
   'no hostname when the container joins its pod\'s UTS namespace (pod.share holds "uts")',
   "a size with a unit (mounts[].size, resources.memoryLimit) is at most 2^53 - 1 bytes",
+  "rlimits: a soft limit is at most its hard limit, and a limit is named once (nofile or RLIMIT_NOFILE)",
+  "userNamespace: ranges overlap on neither side, hold id 0 and end below 2^32 - 1; not with pod or privileged",
+  "seccomp: SCMP_ACT_NOTIFY needs listenerPath",
 ];

@@ -13,6 +13,7 @@ import { mergeImageConfig } from "./merge_image_config.ts";
 import type { OciConfig, OciMount, OciNamespace } from "./oci_config.ts";
 import { parseContainerSpec, POD_NAMESPACES } from "./parse_container_spec.ts";
 import { resolveUser } from "./user.ts";
+import { applySecurity } from "./_security.ts";
 
 /**
  * Options of {@linkcode generateConfig}.
@@ -74,9 +75,12 @@ const logger = getLogger(["weft", "bundle"]);
  * resolves in the rootfs's `/etc/passwd`, the pod's namespaces exist.
  *
  * Defaults are a careful engine's: new pid, mount, ipc, uts and network
- * namespaces; Docker's 14 capabilities; `noNewPrivileges`; the masked and
- * read-only paths and the standard mounts of `runc spec`; every device
- * denied except the runtime's defaults (/dev/null, /dev/zero...).
+ * namespaces; Docker's 14 capabilities; `noNewPrivileges`; the default
+ * seccomp filter ({@linkcode DEFAULT_SECCOMP_PROFILE}); an open-file limit
+ * ({@linkcode DEFAULT_RLIMITS}); the masked and read-only paths and the
+ * standard mounts of `runc spec`; every device denied except the runtime's
+ * defaults (/dev/null, /dev/zero...). A user namespace is checked against
+ * the files it must reach (rootfs, bind sources, mount points).
  *
  * @throws {ContainerSpecError} naming the field path and what was expected.
  *
@@ -156,6 +160,7 @@ export async function generateConfig(
     config.linux.maskedPaths = [...DEFAULT_MASKED_PATHS];
     config.linux.readonlyPaths = [...DEFAULT_READONLY_PATHS];
   }
+  await applySecurity(config, spec, field);
   logger.debug("Generated the config of {id}: {args}", { id: options.id, args: process.args });
   return config;
 }

@@ -1,11 +1,14 @@
 // How long generating a config takes (what the init pays per container
 // start). Two shared cores and other helpers' tests run on this machine:
 // the figures are noisy.
-import { generateConfig, parseContainerSpec, writeBundle } from "./mod.ts";
+import { defaultSeccomp, generateConfig, parseContainerSpec, writeBundle } from "./mod.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "weft-bundle-bench-" });
 const rootfs = `${dir}/rootfs`;
 await Deno.mkdir(`${rootfs}/etc`, { recursive: true });
+for (const point of ["proc", "dev", "sys"]) await Deno.mkdir(`${rootfs}/${point}`);
+// A user namespace's root must be able to reach the rootfs.
+await Deno.chmod(dir, 0o755);
 await Deno.writeTextFile(
   `${rootfs}/etc/passwd`,
   "root:x:0:0::/root:/bin/sh\n" +
@@ -40,6 +43,16 @@ Deno.bench("generateConfig, numeric user, no image", async () => {
 });
 Deno.bench("generateConfig, image config and a user name", async () => {
   await generateConfig(full);
+});
+Deno.bench("defaultSeccomp (x86_64)", () => {
+  defaultSeccomp({ arch: "x86_64" });
+});
+Deno.bench("generateConfig, user namespace and rlimits", async () => {
+  await generateConfig({
+    ...minimal,
+    rlimits: { nofile: 4096, core: 0 },
+    userNamespace: { uidMappings: [{ containerId: 0, hostId: 100000, size: 65536 }] },
+  });
 });
 Deno.bench("writeBundle + remove", async () => {
   const bundle = await writeBundle(`${dir}/bundles/web`, full, { id: "web" });

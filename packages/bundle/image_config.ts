@@ -1,3 +1,4 @@
+import { readJsonFile } from "./_fields.ts";
 import { ContainerSpecError } from "./errors.ts";
 
 /**
@@ -77,18 +78,7 @@ export async function readImageConfig(
   const fail = (expected: string, cause?: unknown): never => {
     throw new ContainerSpecError({ field, expected, value: path, cause });
   };
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    return fail(`a readable OCI image config file: ${(error as Error).message}`, error);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return fail(`an OCI image config in JSON: ${(error as Error).message}`, error);
-  }
+  const raw = await readJsonFile(path, field, "OCI image config");
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return fail("an OCI image config: a JSON object");
   }

@@ -17,6 +17,9 @@ import {
   string,
   stringArray,
 } from "./_fields.ts";
+import { parseRlimits } from "./rlimits.ts";
+import { parseSeccompProfile } from "./seccomp_user_profile.ts";
+import { parseUserNamespace } from "./user_namespace.ts";
 
 /**
  * Options of {@linkcode parseContainerSpec}.
@@ -71,6 +74,9 @@ export const CONTAINER_SPEC_FIELDS: readonly string[] = [
   "imageConfig",
   "privileged",
   "pod",
+  "seccomp",
+  "rlimits",
+  "userNamespace",
 ];
 /**
  * The namespaces a pod member joins unless `pod.share` says otherwise.
@@ -145,6 +151,23 @@ export function parseContainerSpec(
   }
   if (raw.privileged !== undefined) spec.privileged = boolean(raw.privileged, field("privileged"));
   if (raw.pod !== undefined) spec.pod = parsePod(raw.pod, field("pod"));
+  if (raw.seccomp !== undefined) spec.seccomp = parseSeccomp(raw.seccomp, field("seccomp"));
+  if (raw.rlimits !== undefined) spec.rlimits = parseRlimits(raw.rlimits, field("rlimits"));
+  if (raw.userNamespace !== undefined) {
+    spec.userNamespace = parseUserNamespace(raw.userNamespace, field("userNamespace"));
+    const clash = spec.pod !== undefined ? "pod" : spec.privileged ? "privileged" : undefined;
+    if (clash !== undefined) {
+      fail(
+        field("userNamespace"),
+        `no user namespace with ${clash}: ${
+          clash === "pod"
+            ? "the pod's namespaces (shareNamespacesWith in weft-init) belong to the host's user namespace"
+            : "a privileged container runs as the host's root"
+        }`,
+        raw.userNamespace,
+      );
+    }
+  }
   if (
     spec.hostname !== undefined && spec.pod && (spec.pod.share ?? POD_NAMESPACES).includes("uts")
   ) {
@@ -155,6 +178,17 @@ export function parseContainerSpec(
     );
   }
   return spec;
+}
+
+function parseSeccomp(input: unknown, field: string): ContainerSpec["seccomp"] {
+  if (typeof input === "object" && input !== null && !Array.isArray(input)) {
+    return parseSeccompProfile(input, field);
+  }
+  if (input === "default" || input === "unconfined") return input;
+  const expected = '"default", "unconfined", the absolute path of an OCI linux.seccomp JSON ' +
+    "profile, or such a profile inline";
+  if (typeof input !== "string" || !input.startsWith("/")) return fail(field, expected, input);
+  return absolutePath(input, field);
 }
 
 function parseProcess(input: unknown, path: string): ProcessSpec {

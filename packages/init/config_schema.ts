@@ -153,7 +153,7 @@ const container = v.pipe(
       v.pipe(
         specRootfs,
         v.description(
-          "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from it and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged.",
+          "Instead of bundle: the container's root filesystem (an absolute path); weft-init generates the bundle with @weft/bundle from it and the fields process, hostname, mounts, resources, readonlyRootfs, imageConfig, privileged, seccomp, rlimits, userNamespace.",
         ),
       ),
     ),

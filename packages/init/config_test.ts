@@ -1,4 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { CONTAINER_SPEC_FIELDS } from "@weft/bundle";
 import { ConfigError, loadConfig, parseConfig } from "./config.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 
@@ -69,7 +70,7 @@ Deno.test("every problem is named by its JSON path", () => {
     }),
     [
       "containers[0].restart.neverRestartExitCodes[2]: expected at most 255, got 300",
-      'containers[1].rootfss: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
+      'containers[1].rootfss: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "seccomp", "rlimits", "userNamespace", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
       "pod.exitCode.id: required field is missing",
       'pod.endWhen.ended: expected an array, got "a"',
     ],
@@ -127,6 +128,9 @@ Deno.test("the JSON Schema describes the same fields the validator accepts", () 
       "readonlyRootfs",
       "imageConfig",
       "privileged",
+      "seccomp",
+      "rlimits",
+      "userNamespace",
       "shareNamespacesWith",
       "shareNamespaces",
       "restart",
@@ -163,6 +167,46 @@ Deno.test("a file that cannot be read or parsed is a ConfigError naming the file
   }
 });
 
+Deno.test("a rootfs container's seccomp, rlimits and userNamespace go to its spec, checked with their paths", () => {
+  const userNamespace = { uidMappings: [{ containerId: 0, hostId: 100000, size: 65536 }] };
+  const config = parseConfig({
+    containers: [{
+      id: "web",
+      rootfs: "/srv/web",
+      process: { args: ["httpd"] },
+      seccomp: "unconfined",
+      rlimits: { nofile: 4096 },
+      userNamespace,
+    }],
+  });
+  deepStrictEqual(config.containers[0].spec?.seccomp, "unconfined");
+  deepStrictEqual(config.containers[0].spec?.rlimits, { nofile: { soft: 4096, hard: 4096 } });
+  deepStrictEqual(config.containers[0].spec?.userNamespace, userNamespace);
+  const bad = (fields: Record<string, unknown>) =>
+    issues({
+      containers: [{ id: "web", rootfs: "/srv/web", process: { args: ["x"] }, ...fields }],
+    });
+  deepStrictEqual(bad({ rlimits: { nofile: { soft: 9, hard: 1 } } }), [
+    "containers[0].rlimits.nofile.soft: expected at most the hard limit 1, got 9",
+  ]);
+  deepStrictEqual(
+    bad({
+      seccomp: {
+        defaultAction: "SCMP_ACT_ERRNO",
+        syscalls: [{ names: ["nope"], action: "SCMP_ACT_ALLOW" }],
+      },
+    }),
+    [
+      'containers[0].seccomp.syscalls[0].names[0]: expected the name of a Linux system call, got "nope"',
+    ],
+  );
+  deepStrictEqual(
+    bad({ userNamespace: { uidMappings: [{ containerId: 0, hostId: 1, size: "all" }] } }),
+    [
+      'containers[0].userNamespace.uidMappings[0].size: expected a number, got "all"',
+    ],
+  );
+});
 const POD = { containers: [{ id: "web", bundle: "/b" }] };
 
 Deno.test("every duration refuses 2^31 ms or more, which a timer would fire at once", () => {
@@ -303,11 +347,12 @@ Deno.test("the README's table documents every field of the schema, with the sche
   }
   type Node = { properties?: Record<string, Node>; items?: Node; default?: unknown };
   const schema = podConfigJsonSchema() as Node;
-  const spec = ["process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig"];
+  // The container spec's fields but rootfs are documented in @weft/bundle's README.
+  const spec = CONTAINER_SPEC_FIELDS.filter((field) => field !== "rootfs");
   const missing: string[] = [];
   const visit = (node: Node, path: string, documented: boolean): void => {
     for (const [key, child] of Object.entries(node.properties ?? {})) {
-      if (key === "$schema" || spec.includes(key) || key === "privileged") continue;
+      if (key === "$schema" || spec.includes(key)) continue;
       const field = path === "" ? key : `${path}.${key}`;
       const row = rows.get(field);
       const leaf = (child.items ?? child).properties === undefined;
