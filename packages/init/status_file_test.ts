@@ -34,11 +34,20 @@ Deno.test("the status file is replaced atomically and holds the last version wri
   }
 });
 
-Deno.test("updates are built when written: a burst costs one build, a later change one more", async () => {
+/** Runs `fn` with a status file in a fresh directory, removed afterwards. */
+async function withStatusFile(
+  fn: (status: StatusFile, dir: string) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const path = `${dir}/status.json`;
-    const status = new StatusFile(path);
+    await fn(new StatusFile(`${dir}/status.json`), dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("updates are built when written: a burst costs one build, a later change one more", async () => {
+  await withStatusFile(async (status) => {
     let state = 0;
     let builds = 0;
     const build = () => (builds++, { state });
@@ -54,26 +63,19 @@ Deno.test("updates are built when written: a burst costs one build, a later chan
     }
     await status.flush();
     strictEqual(builds, 2);
-    strictEqual(JSON.parse(await Deno.readTextFile(path)).state, state);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    strictEqual(JSON.parse(await Deno.readTextFile(status.path)).state, state);
+  });
 });
 
 Deno.test("a document that cannot be built is skipped and the next update is still written", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/status.json`;
-    const status = new StatusFile(path);
+  await withStatusFile(async (status, dir) => {
     status.update(() => {
       throw new Error("broken");
     });
     await status.flush();
     status.update(() => ({ ok: true }));
     await status.flush();
-    deepStrictEqual(JSON.parse(await Deno.readTextFile(path)), { ok: true });
+    deepStrictEqual(JSON.parse(await Deno.readTextFile(status.path)), { ok: true });
     deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["status.json"]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
