@@ -67,10 +67,11 @@ async function timeInit(
   bundle: string,
   n: number,
   dir: string,
-): Promise<{ ms: number; rss: number; profile: RunProfile }> {
+): Promise<{ ms: number; rss: number; profile?: RunProfile }> {
   const root = `${dir}/root-init`;
   const statusFile = `${dir}/status.json`;
   const profileFile = `${dir}/profile.json`;
+  await Deno.remove(profileFile).catch(() => {});
   await Deno.remove(statusFile).catch(() => {});
   const containers = Array.from({ length: n }, (_, i) => ({
     id: `wi-bench-${i}`,
@@ -98,7 +99,12 @@ async function timeInit(
   child.kill("SIGTERM");
   const { code } = await child.status;
   if (code !== 0) throw new Error(`weft-init exited with ${code}`);
-  return { ms, rss, profile: readProfile(profileFile, started) };
+  // An init without profile marks (an older one, for comparison) writes none.
+  const profile = await Deno.stat(profileFile).then(
+    () => readProfile(profileFile, started),
+    () => undefined,
+  );
+  return { ms, rss, profile };
 }
 
 /** The same containers with a shell loop of create + start; ms until the loop ends. */
@@ -151,7 +157,7 @@ try {
         const result = await timeInit(runtime, bundle.dir, n, dir);
         init.push(result.ms);
         rss.push(result.rss / 1024);
-        profiles.push(result.profile);
+        if (result.profile) profiles.push(result.profile);
         shell.push(await timeShell(runtime, bundle.dir, n, dir));
       }
       rows.push([
@@ -163,6 +169,7 @@ try {
         (median(init) - median(shell)).toFixed(0),
       ]);
       memory.push([runtime, String(n), spread(rss, 1)]);
+      if (profiles.length === 0) continue;
       const profile = profileRows([runtime, String(n)], profiles);
       initProfile.push(profile.init);
       containerProfile.push(profile.containers);
