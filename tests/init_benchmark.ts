@@ -11,7 +11,8 @@
  * Run: scripts/in_cgroup2_ns.sh deno run -A tests/init_benchmark.ts [runs] [sizes]
  * (sizes: comma-separated, default 1,10,50; runtimes: WEFT_BENCH_RUNTIMES, default crun,runc;
  * the init run: WEFT_BENCH_INIT, default packages/init/main.ts, e.g. dist/weft-init.js after
- * `deno task bundle`)
+ * `deno task bundle`; several, comma-separated, are run in turn within each run, so that a
+ * comparison sees the same load)
  *
  * The machine has two cores shared with other work: each figure is the
  * median of `runs` runs (default 5), printed with the range of the runs.
@@ -31,8 +32,8 @@ import {
   type RunProfile,
 } from "./_init_profile.ts";
 
-const MAIN = Deno.env.get("WEFT_BENCH_INIT") ??
-  new URL("../packages/init/main.ts", import.meta.url).pathname;
+const INITS = (Deno.env.get("WEFT_BENCH_INIT") ??
+  new URL("../packages/init/main.ts", import.meta.url).pathname).split(",");
 const RUNS = Number(Deno.args[0] ?? 5);
 const SIZES = (Deno.args[1] ?? "1,10,50").split(",").map(Number);
 const RUNTIMES = (Deno.env.get("WEFT_BENCH_RUNTIMES") ?? "crun,runc").split(",");
@@ -63,6 +64,7 @@ function rssKiB(pid: number): number {
 
 /** Starts the init on N containers; ms to all running (as its status file says), RSS then, profile. */
 async function timeInit(
+  main: string,
   runtime: string,
   bundle: string,
   n: number,
@@ -86,7 +88,7 @@ async function timeInit(
   );
   const started = now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--config", config, "--log-level", "warning"],
+    args: ["run", "-A", main, "--config", config, "--log-level", "warning"],
     env: { [PROFILE_VARIABLE]: profileFile },
     stdout: "null",
     stderr: "inherit",
@@ -149,48 +151,49 @@ try {
       continue;
     }
     for (const n of SIZES) {
-      const init: number[] = [];
-      const rss: number[] = [];
+      const init = INITS.map(() => [] as number[]);
+      const rss = INITS.map(() => [] as number[]);
+      const profiles = INITS.map(() => [] as RunProfile[]);
       const shell: number[] = [];
-      const profiles: RunProfile[] = [];
       for (let run = 0; run < RUNS; run++) {
-        const result = await timeInit(runtime, bundle.dir, n, dir);
-        init.push(result.ms);
-        rss.push(result.rss / 1024);
-        if (result.profile) profiles.push(result.profile);
+        for (const [i, main] of INITS.entries()) {
+          const result = await timeInit(main, runtime, bundle.dir, n, dir);
+          init[i].push(result.ms);
+          rss[i].push(result.rss / 1024);
+          if (result.profile) profiles[i].push(result.profile);
+        }
         shell.push(await timeShell(runtime, bundle.dir, n, dir));
       }
-      rows.push([
-        runtime,
-        String(n),
-        spread(init),
-        spread(shell),
-        (median(init) / median(shell)).toFixed(2),
-        (median(init) - median(shell)).toFixed(0),
-      ]);
-      memory.push([runtime, String(n), spread(rss, 1)]);
-      if (profiles.length === 0) continue;
-      const profile = profileRows([runtime, String(n)], profiles);
-      initProfile.push(profile.init);
-      containerProfile.push(profile.containers);
+      for (const i of INITS.keys()) {
+        const label = [runtime, String(n), ...(INITS.length > 1 ? [String(i + 1)] : [])];
+        rows.push([
+          ...label,
+          spread(init[i]),
+          spread(shell),
+          (median(init[i]) / median(shell)).toFixed(2),
+          (median(init[i]) - median(shell)).toFixed(0),
+        ]);
+        memory.push([...label, spread(rss[i], 1)]);
+        if (profiles[i].length === 0) continue;
+        const profile = profileRows(label, profiles[i]);
+        initProfile.push(profile.init);
+        containerProfile.push(profile.containers);
+      }
     }
   }
-  console.log(
-    `\nStart to N containers running (${MAIN}): median (min-max) of ${RUNS} runs, ms\n`,
-  );
-  printTable(
-    ["runtime", "N", "weft-init", "shell create+start", "init / shell", "init - shell"],
-    rows,
-  );
+  const head = ["runtime", "N", ...(INITS.length > 1 ? ["init"] : [])];
+  console.log(`\nweft-init: ${INITS.map((main, i) => `${i + 1} = ${main}`).join(", ")}`);
+  console.log(`\nStart to N containers running: median (min-max) of ${RUNS} runs, ms\n`);
+  printTable([...head, "weft-init", "shell create+start", "init / shell", "init - shell"], rows);
   console.log("\nweft-init resident memory (VmRSS) 2 s after N containers run: MiB\n");
-  printTable(["runtime", "N", "RSS MiB"], memory);
+  printTable([...head, "RSS MiB"], memory);
   console.log("\nThe init's own start: median end of each phase, ms from exec\n");
-  printTable(["runtime", "N", ...INIT_PHASES], initProfile);
+  printTable([...head, ...INIT_PHASES], initProfile);
   console.log(
     "\nEach container's start: median ms per phase over all containers / the slowest one's" +
       " (median of runs); all running = last status write showing it, ms from exec\n",
   );
-  printTable(["runtime", "N", ...CONTAINER_PHASES, "all running", "writes"], containerProfile);
+  printTable([...head, ...CONTAINER_PHASES, "all running", "writes"], containerProfile);
 } finally {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }
