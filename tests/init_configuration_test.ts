@@ -79,7 +79,7 @@ const CASES: Case[] = [
       [
         `Invalid pod configuration "${file}":`,
         '  containers[0].restrat: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "seccomp", "rlimits", "userNamespace", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
-        '  extra: unknown field (expected one of "$schema", "runtime", "containers", "pod", "statusFile")',
+        '  extra: unknown field (expected one of "$schema", "runtime", "containers", "pod", "machine", "statusFile")',
       ].join("\n"),
   },
   {

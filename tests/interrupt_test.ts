@@ -101,7 +101,9 @@ for (const rt of delegated ? [] : RUNTIMES) {
       await using s = await scratch(`${rt.name}-hookdel`);
       const runtime = rt.make(s.root);
       // The hook hangs on its first run only, so that the cleanup's
-      // `delete --force` (which runs it again) finishes.
+      // `delete --force` (which runs it again) finishes. It reads the state
+      // the runtime writes to its stdin first: crun dies of SIGPIPE (141)
+      // when a hook has exited before that write.
       const seconds = `${40 + Math.floor(Math.random() * 1000) / 1000}`;
       const once = `${s.root}/hook-ran`;
       await using bundle = await createBusyboxBundle({
@@ -113,7 +115,7 @@ for (const rt of delegated ? [] : RUNTIMES) {
               args: [
                 "sh",
                 "-c",
-                `[ -e ${once} ] && exit 0; touch ${once}; exec ${sleep} ${seconds}`,
+                `dd bs=65536 count=1 of=/dev/null 2>/dev/null; [ -e ${once} ] && exit 0; touch ${once}; exec ${sleep} ${seconds}`,
               ],
             }],
           };

@@ -1,5 +1,5 @@
 import { getLogger } from "@logtape/logtape";
-import type { ContainerSpec, MountSpec, PodNamespace } from "./container_spec.ts";
+import type { ContainerSpec, MountSpec, PodNamespace, PodSpec } from "./container_spec.ts";
 import {
   DEFAULT_CAPABILITIES,
   DEFAULT_MASKED_PATHS,
@@ -11,7 +11,8 @@ import { hostCapabilities } from "./host_capabilities.ts";
 import { type ImageConfig, readImageConfig } from "./image_config.ts";
 import { mergeImageConfig } from "./merge_image_config.ts";
 import type { OciConfig, OciMount, OciNamespace } from "./oci_config.ts";
-import { parseContainerSpec, POD_NAMESPACES } from "./parse_container_spec.ts";
+import { parseContainerSpec, POD_NAMESPACES, withPod } from "./parse_container_spec.ts";
+import { isParsed } from "./_parsed_spec.ts";
 import { resolveUser } from "./user.ts";
 import { applySecurity } from "./_security.ts";
 
@@ -46,6 +47,12 @@ export interface GenerateConfigOptions {
    * @default {[]}
    */
   extraFields?: readonly string[];
+  /**
+   * The pod whose namespaces the container joins, when it is known only now
+   * (its partner's pid); it replaces the spec's `pod`.
+   * @default {the spec's `pod`}
+   */
+  pod?: PodSpec;
 }
 
 /**
@@ -102,7 +109,11 @@ export async function generateConfig(
 ): Promise<OciConfig> {
   const path = options.path ?? "";
   const field = (key: string) => (path === "" ? key : `${path}.${key}`);
-  const spec = parseContainerSpec(input, { path, extraFields: options.extraFields });
+  // A spec parseContainerSpec returned was checked then: not again.
+  const checked = isParsed(input)
+    ? input
+    : parseContainerSpec(input, { path, extraFields: options.extraFields });
+  const spec = options.pod === undefined ? checked : withPod(checked, options.pod, path);
 
   await checkDirectory(spec.rootfs, field("rootfs"));
   const image: ImageConfig = spec.imageConfig === undefined

@@ -10,6 +10,7 @@ import {
   DEFAULT_READONLY_PATHS,
   generateConfig,
   type OciConfig,
+  parseContainerSpec,
 } from "./mod.ts";
 
 interface Fixture extends AsyncDisposable {
@@ -215,6 +216,35 @@ Deno.test("a pod member joins the pod's namespaces by /proc path and keeps its o
     { type: "network", path: `/proc/${Deno.pid}/ns/net` },
   ]);
   assert.equal(network.hostname, "own");
+});
+
+Deno.test("a spec from parseContainerSpec is not checked again, and a pod given late is", async () => {
+  await using f = await fixture();
+  const spec = parseContainerSpec({ rootfs: f.rootfs, process: { args: ["sh"] } });
+  // Changing a parsed spec breaks its contract: what shows it is taken as checked.
+  (spec as { hostname?: string }).hostname = "not a host name";
+  assert.equal((await generateConfig(spec)).hostname, "not a host name");
+  await refused({ ...spec }, "hostname", /host name/);
+
+  const named = parseContainerSpec({
+    rootfs: f.rootfs,
+    process: { args: ["sh"] },
+    hostname: "own",
+  });
+  const joined = await valid(
+    await generateConfig(named, { pod: { pid: Deno.pid, share: ["network"] } }),
+  );
+  assert.deepEqual(joined.linux.namespaces.filter((namespace) => namespace.path), [
+    { type: "network", path: `/proc/${Deno.pid}/ns/net` },
+  ]);
+  await assert.rejects(
+    generateConfig(named, { pod: { pid: Deno.pid }, path: "containers[1]" }),
+    (error) => error instanceof ContainerSpecError && error.field === "containers[1].hostname",
+  );
+  await assert.rejects(
+    generateConfig(named, { pod: { pid: 0 } }),
+    (error) => error instanceof ContainerSpecError && error.field === "pod.pid",
+  );
 });
 
 Deno.test("an image config fills what the spec leaves out, with Docker's precedence", async () => {

@@ -1,3 +1,4 @@
+import { markParsed } from "./_parsed_spec.ts";
 import type {
   ContainerSpec,
   MountSpec,
@@ -155,29 +156,9 @@ export function parseContainerSpec(
   if (raw.rlimits !== undefined) spec.rlimits = parseRlimits(raw.rlimits, field("rlimits"));
   if (raw.userNamespace !== undefined) {
     spec.userNamespace = parseUserNamespace(raw.userNamespace, field("userNamespace"));
-    const clash = spec.pod !== undefined ? "pod" : spec.privileged ? "privileged" : undefined;
-    if (clash !== undefined) {
-      fail(
-        field("userNamespace"),
-        `no user namespace with ${clash}: ${
-          clash === "pod"
-            ? "the pod's namespaces (shareNamespacesWith in weft-init) belong to the host's user namespace"
-            : "a privileged container runs as the host's root"
-        }`,
-        raw.userNamespace,
-      );
-    }
   }
-  if (
-    spec.hostname !== undefined && spec.pod && (spec.pod.share ?? POD_NAMESPACES).includes("uts")
-  ) {
-    fail(
-      field("hostname"),
-      'no hostname: the container joins its pod\'s UTS namespace (pod.share holds "uts")',
-      spec.hostname,
-    );
-  }
-  return spec;
+  checkCombinations(spec, path);
+  return markParsed(spec);
 }
 
 function parseSeccomp(input: unknown, field: string): ContainerSpec["seccomp"] {
@@ -326,4 +307,55 @@ function parsePod(input: unknown, path: string): PodSpec {
     pod.share = share;
   }
   return pod;
+}
+
+/**
+ * A parsed spec that joins `pod`'s namespaces, known only when the container
+ * is created (its partner's pid): the pod is checked, and so is what it
+ * excludes (a user namespace, a hostname with a shared UTS namespace). The
+ * spec itself is not checked again.
+ *
+ * @throws {ContainerSpecError} naming the field path and what was expected.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual, throws } from "node:assert/strict";
+ * import { parseContainerSpec, withPod } from "@weft/bundle";
+ *
+ * const spec = parseContainerSpec({ rootfs: "/srv/sidecar", hostname: "side" });
+ * throws(() => withPod(spec, { pid: 4242 }), /hostname/); // the pod's UTS namespace is shared
+ * strictEqual(withPod(spec, { pid: 4242, share: ["network"] }).pod?.pid, 4242);
+ * ```
+ */
+export function withPod(spec: ContainerSpec, pod: unknown, path = ""): ContainerSpec {
+  const joined = { ...spec, pod: parsePod(pod, join(path, "pod")) };
+  checkCombinations(joined, path);
+  return markParsed(joined);
+}
+
+/** The fields that exclude each other, with the path of the one refused. */
+function checkCombinations(spec: ContainerSpec, path: string): void {
+  if (spec.userNamespace !== undefined) {
+    const clash = spec.pod !== undefined ? "pod" : spec.privileged ? "privileged" : undefined;
+    if (clash !== undefined) {
+      fail(
+        join(path, "userNamespace"),
+        `no user namespace with ${clash}: ${
+          clash === "pod"
+            ? "the pod's namespaces (shareNamespacesWith in weft-init) belong to the host's user namespace"
+            : "a privileged container runs as the host's root"
+        }`,
+        spec.userNamespace,
+      );
+    }
+  }
+  if (
+    spec.hostname !== undefined && spec.pod && (spec.pod.share ?? POD_NAMESPACES).includes("uts")
+  ) {
+    fail(
+      join(path, "hostname"),
+      'no hostname: the container joins its pod\'s UTS namespace (pod.share holds "uts")',
+      spec.hostname,
+    );
+  }
 }

@@ -67,6 +67,12 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
+    "machine": {               only as a VM's PID 1 (weft.* kernel words override)
+      "hostname": NAME,        the machine's hostname
+      "openFiles": N,          RLIMIT_NOFILE (default fs.nr_open)
+      "network": {"interface": "eth0", "address": "10.0.2.15/24",
+                  "gateway": "10.0.2.2", "dns": ["10.0.2.3"]}   static IPv4
+    },
     "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 

@@ -4,7 +4,13 @@
 // across the fields of a container given by rootfs. CROSS_REFERENCE_RULES
 // lists them for the README and for the test that compares the schema with
 // the parser.
-import { ContainerSpecError, parseContainerSpec, POD_NAMESPACES } from "@weft/bundle";
+import {
+  type ContainerSpec,
+  ContainerSpecError,
+  parseContainerSpec,
+  POD_NAMESPACES,
+  withPod,
+} from "@weft/bundle";
 import { parseSignal } from "@weft/runtime";
 import { childPath, type Issue, show } from "./_issues.ts";
 import type { ContainerConfig, PodConfig } from "./config.ts";
@@ -64,7 +70,10 @@ export function specIssue(error: unknown): Issue {
   if (!(error instanceof ContainerSpecError)) throw error;
   return { path: error.field, message: `expected ${error.expected}, got ${show(error.value)}` };
 }
-export function semanticIssues(config: PodConfig): Issue[] {
+export function semanticIssues(
+  config: PodConfig,
+  specs: Map<ContainerConfig, ContainerSpec> = new Map(),
+): Issue[] {
   const issues: Issue[] = [];
   const index = new Map<string, number>();
   config.containers.forEach((container, i) => {
@@ -77,7 +86,7 @@ export function semanticIssues(config: PodConfig): Issue[] {
         }])`,
       });
     } else index.set(container.id, i);
-    issues.push(...specIssues(container, path));
+    issues.push(...specIssues(container, path, specs));
     try {
       parseSignal(container.stop.signal);
     } catch {
@@ -129,7 +138,11 @@ export function semanticIssues(config: PodConfig): Issue[] {
 }
 
 /** What the schema says across a container's fields, and what @weft/bundle refuses, with JSON paths. */
-function specIssues(container: ContainerConfig, path: string): Issue[] {
+function specIssues(
+  container: ContainerConfig,
+  path: string,
+  specs: Map<ContainerConfig, ContainerSpec>,
+): Issue[] {
   const raw = container as unknown as Record<string, unknown>;
   const given = ["bundle", "rootfs"].filter((field) => raw[field] !== undefined);
   if (given.length !== 1) {
@@ -153,13 +166,12 @@ function specIssues(container: ContainerConfig, path: string): Issue[] {
     ];
   }
   if (issues.length > 0) return issues;
-  const fields = specFields(container);
-  if (container.shareNamespacesWith !== undefined) {
-    // A stand-in pid: the real one is known when the container is created.
-    fields.pod = { pid: 1, share: container.shareNamespaces ?? [...POD_NAMESPACES] };
-  }
   try {
-    const spec = parseContainerSpec(fields, { path });
+    const spec = parseContainerSpec(specFields(container), { path });
+    if (container.shareNamespacesWith !== undefined) {
+      // A stand-in pid: the real one is known when the container is created.
+      withPod(spec, { pid: 1, share: container.shareNamespaces ?? [...POD_NAMESPACES] }, path);
+    }
     const command = spec.process?.args ?? spec.process?.entrypoint ?? [];
     if (spec.imageConfig === undefined && command.length === 0) {
       issues.push({
@@ -167,6 +179,7 @@ function specIssues(container: ContainerConfig, path: string): Issue[] {
         message: "expected a command: process.args, process.entrypoint or an imageConfig",
       });
     }
+    specs.set(container, spec);
   } catch (error) {
     issues.push(specIssue(error));
   }

@@ -58,7 +58,11 @@ function describe(code: number): string {
 }
 
 /** Builds the error of a call that just failed; `what` starts the message. */
-function syscallError(syscall: string, what: string, code: number = errno()): SyscallError {
+export function syscallError(
+  syscall: string,
+  what: string,
+  code: number = errno(),
+): SyscallError {
   return new SyscallError(`${what}: ${describe(code)}`, {
     syscall,
     errno: code,

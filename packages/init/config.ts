@@ -1,10 +1,10 @@
 import * as v from "valibot";
-import { parseContainerSpec, POD_NAMESPACES } from "@weft/bundle";
+import { type ContainerSpec, POD_NAMESPACES } from "@weft/bundle";
 import { fromValibot } from "./_issues.ts";
 import { duplicateKeys, nonJsonValues, readDocumentText } from "./_json_document.ts";
 import { POD_SCHEMA } from "./config_schema.ts";
 import { semanticIssues, specFields } from "./_config_rules.ts";
-import type { ConfigIssue, PodConfig } from "./config_types.ts";
+import type { ConfigIssue, ContainerConfig, PodConfig } from "./config_types.ts";
 
 // The types of a parsed pod live in their own module; importers of this one keep finding them here.
 export type * from "./config_types.ts";
@@ -156,7 +156,8 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       if (!container.dependsOn.includes(partner)) container.dependsOn.push(partner);
     }
   }
-  const semantic = semanticIssues(config);
+  const specs = new Map<ContainerConfig, ContainerSpec>();
+  const semantic = semanticIssues(config, specs);
   if (semantic.length > 0) throw ConfigError.fromIssues(semantic, options.file);
   const baseDir = options.baseDir ?? Deno.cwd();
   delete config.$schema;
@@ -167,7 +168,7 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       for (const field of Object.keys(fields)) {
         delete (container as unknown as Record<string, unknown>)[field];
       }
-      container.spec = parseContainerSpec(fields);
+      container.spec = specs.get(container);
       if (container.shareNamespacesWith !== undefined) {
         container.shareNamespaces ??= [...POD_NAMESPACES];
       }

@@ -17,6 +17,7 @@ import {
   DEFAULT_STOP_GRACE,
   MAX_DURATION,
 } from "./config_defaults.ts";
+import { MACHINE_SCHEMA } from "./machine_schema.ts";
 
 function isContainerId(id: string): boolean {
   try {
@@ -328,6 +329,7 @@ export const POD_SCHEMA = v.pipe(
       exitCode: { from: "first-failure" as const },
       endWhen: "all-ended" as const,
     })),
+    machine: v.optional(MACHINE_SCHEMA),
     statusFile: v.optional(
       v.pipe(
         nonEmpty,

@@ -113,6 +113,7 @@ Deno.test("the JSON Schema describes the same fields the validator accepts", () 
     "runtime",
     "containers",
     "pod",
+    "machine",
     "statusFile",
   ]);
   deepStrictEqual(

@@ -1,4 +1,5 @@
 import type { ContainerSpec, PodNamespace } from "@weft/bundle";
+import type { MachineConfig } from "./machine_schema.ts";
 
 /**
  * Backoff between restarts; durations in milliseconds.
@@ -231,6 +232,8 @@ export interface PodConfig {
   containers: ContainerConfig[];
   /** Pod-wide settings. */
   pod: PodSettings;
+  /** The machine, when weft-init is a VM's PID 1. */
+  machine?: MachineConfig;
   /** Absolute path of the status file. */
   statusFile: string;
 }

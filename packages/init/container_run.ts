@@ -318,9 +318,10 @@ export class ContainerRun {
       }
       pod = { pid, share: shareNamespaces };
     }
-    const bundle = await writeBundle(bundleDirFor(this.#ctx.runDir(), id), { ...spec, pod }, {
+    const bundle = await writeBundle(bundleDirFor(this.#ctx.runDir(), id), spec, {
       id,
       path: this.#ctx.path,
+      pod,
     });
     return bundle.dir;
   }

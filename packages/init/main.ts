@@ -33,7 +33,8 @@ import {
 } from "./_command_line.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
-import { endInit, ignoreStopSignals, isPid1, preparePid1 } from "./pid1.ts";
+import { setUpMachine } from "./machine.ts";
+import { endInit, ignoreStopSignals, inInitialPidNamespace, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
 import { preflight } from "./preflight.ts";
 import { Supervisor } from "./supervisor.ts";
@@ -70,6 +71,8 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
   try {
     config = await loadConfig(configFile);
     mark("config");
+    // The machine's own duties (lo, hostname, limits, network, entropy) belong to its PID 1 only.
+    if (isPid1() && inInitialPidNamespace()) setUpMachine(config.machine);
     chosen = await preflight(config, { configFile });
   } catch (error) {
     return failed(error);

@@ -21,6 +21,7 @@
  * @module
  */
 export * from "./config.ts";
+export type { MachineConfig, NetworkConfig } from "./machine_schema.ts";
 export * from "./config_defaults.ts";
 export { podConfigJsonSchema } from "./config_schema.ts";
 export * from "./runtime_choice.ts";

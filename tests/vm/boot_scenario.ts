@@ -1,15 +1,42 @@
-/** Builds the image of a scenario, boots it and judges the boot. */
-import { type BootResult, bootVm, type SerialLine } from "./boot.ts";
-import { buildInitramfs, type Initramfs } from "./initramfs.ts";
-import { defaultCacheDir, ensureKernel } from "./kernel.ts";
-import type { Image } from "./scenarios.ts";
+/** Builds a scenario's image with @weft/vm, boots it and judges the boot. */
+import {
+  bootImage,
+  type BootPhase,
+  type BootResult,
+  bootTimeline,
+  buildImage,
+  type BuildOptions,
+  type SerialLine,
+  type VmImage,
+} from "@weft/vm";
+import type { Scenario } from "./scenarios.ts";
+import { writePodDir } from "./scenarios.ts";
 import { judgeBoot, type Verdict } from "./verdict.ts";
+
+/** The VM tests' cache: kernel, image parts, images and pod directories. */
+export const CACHE_DIR: string = new URL("../../.tools/vm", import.meta.url).pathname;
+
+/**
+ * Runs `boot` while holding the VM tests' lock (a file lock shared by every
+ * test process): one TCG guest keeps a core busy, so the VM test files boot
+ * one VM at a time and leave the other core to the rest of the suite.
+ */
+export async function oneVmAtATime<T>(boot: () => Promise<T>): Promise<T> {
+  await Deno.mkdir(CACHE_DIR, { recursive: true });
+  using lock = await Deno.open(`${CACHE_DIR}/boot.lock`, { create: true, write: true });
+  await lock.lock(true);
+  return await boot();
+}
 
 /** Options of {@linkcode bootScenario}. */
 export interface BootScenarioOptions {
-  /** Kernel and archive cache. @default {"<repo>/.tools/vm"} */
-  cacheDir?: string;
-  /** Seconds before QEMU is killed. @default {60} */
+  /** The init to boot (bundled JavaScript). */
+  init: string;
+  /** Image layout and code cache. @default {the defaults of buildImage} */
+  build?: Pick<BuildOptions, "root" | "codeCache">;
+  /** QEMU machine type. @default {"pc"} */
+  machine?: "pc" | "microvm";
+  /** Seconds before QEMU is killed. @default {240} */
   timeoutSeconds?: number;
   /** Called with each serial line as it arrives. */
   onLine?: (line: SerialLine) => void;
@@ -21,50 +48,42 @@ export interface ScenarioRun {
   verdict: Verdict;
   /** The raw boot. */
   boot: BootResult;
-  /** The archive booted. */
-  initramfs: Initramfs;
-  /** Milliseconds from QEMU's start to the scenario's first-running line, if it appeared. */
-  firstRunningMs?: number;
+  /** The image booted. */
+  image: VmImage;
+  /** When each boot phase showed. */
+  timeline: BootPhase[];
   /** Path of the saved serial log. */
   logPath: string;
 }
 
-/** Builds (or reuses) the image, boots the named scenario and judges it. */
+/** Writes the pod, builds (or reuses) its image, boots it and judges the boot. */
 export async function bootScenario(
-  image: Image,
-  name: string,
-  options: BootScenarioOptions = {},
+  scenario: Scenario,
+  options: BootScenarioOptions,
 ): Promise<ScenarioRun> {
-  const scenario = image.scenarios[name];
-  if (scenario === undefined) {
-    throw new TypeError(
-      `Unknown VM scenario "${name}": expected one of ${Object.keys(image.scenarios).join(", ")}`,
-    );
-  }
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const kernel = await ensureKernel({ cacheDir });
-  const initramfs = await buildInitramfs(image.spec, { cacheDir });
-  const boot = await bootVm({
-    kernel,
-    initrd: initramfs.path,
-    initArgs: scenario.initArgs,
-    timeoutSeconds: options.timeoutSeconds,
-    onLine: options.onLine,
+  const podFile = await writePodDir(`${CACHE_DIR}/pods`, scenario);
+  const image = await buildImage(podFile, {
+    cacheDir: CACHE_DIR,
+    init: options.init,
+    ...options.build,
   });
-  const logPath = `${cacheDir}/last-${name}.log`;
+  const boot = await oneVmAtATime(() =>
+    bootImage(image.dir, {
+      machine: options.machine,
+      timeoutSeconds: options.timeoutSeconds ?? 240,
+      onLine: options.onLine,
+    })
+  );
+  const logPath = `${CACHE_DIR}/last-${scenario.name}.log`;
   await Deno.writeTextFile(
     logPath,
     [`# append: ${boot.append}`, ...boot.lines.map((l) => `${l.ms} ${l.text}`), ""].join("\n"),
   );
-  const want = scenario.firstRunning;
-  const first = want === undefined
-    ? undefined
-    : boot.lines.find((l) => typeof want === "string" ? l.text.includes(want) : want.test(l.text));
   return {
     verdict: judgeBoot(boot, scenario.expect),
     boot,
-    initramfs,
-    firstRunningMs: first?.ms,
+    image,
+    timeline: bootTimeline(boot.lines, boot.ms),
     logPath,
   };
 }

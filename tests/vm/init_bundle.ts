@@ -1,11 +1,23 @@
-/** Produces the single-file init the VM boots, exactly as users do: `deno task bundle`. */
-import { run } from "./_run.ts";
+/**
+ * Produces the single-file init the VM boots, as `deno task bundle` does,
+ * into a file of this process's own (test files bundle concurrently).
+ */
 
 /** The repository root. */
 const ROOT = new URL("../..", import.meta.url).pathname;
 
-/** Runs `deno task bundle` and returns the path of dist/weft-init.js. */
+/** Bundles packages/init/main.ts and returns the bundle's path (under .tools/vm). */
 export async function bundleInit(): Promise<string> {
-  await run(Deno.execPath(), ["task", "--quiet", "bundle"], { cwd: ROOT });
-  return `${ROOT}dist/weft-init.js`;
+  await Deno.mkdir(`${ROOT}.tools/vm`, { recursive: true });
+  const out = `${ROOT}.tools/vm/weft-init-${Deno.pid}.js`;
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["bundle", "--quiet", "--output", out, "packages/init/main.ts"],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!result.success) {
+    throw new Error(`deno bundle failed: ${new TextDecoder().decode(result.stderr).trim()}`);
+  }
+  return out;
 }

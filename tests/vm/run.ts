@@ -1,51 +1,48 @@
 /**
- * Boots one VM scenario and prints the verdict; exits 0 only on PASS.
+ * Boots one VM scenario and prints the verdict and the boot timeline; exits
+ * 0 only on PASS.
  *
- *     deno run -A tests/vm/run.ts [--init bundle|stand-in] [--scenario NAME] [--verbose]
- *
- * `--init bundle` (the default) boots dist/weft-init.js made by
- * `deno task bundle`, scenarios pod-crun (default), pod-runc and broken;
- * `--init stand-in` boots tests/vm/fixtures/stand_in_init.js, a minimal PID 1
- * that checks the image and boot pipeline without weft-init, scenarios
- * stand-in and stand-in-broken.
+ *     deno run -A tests/vm/run.ts [--scenario pod-crun|pod-runc] [--root disk|initramfs]
+ *       [--no-code-cache] [--machine pc|microvm] [--verbose]
  */
 // deno-lint-ignore-file no-console
 import { parseArgs } from "node:util";
+import { formatTimeline } from "@weft/vm";
 import { bootScenario } from "./boot_scenario.ts";
 import { bundleInit } from "./init_bundle.ts";
-import { bundleImage, standInImage } from "./scenarios.ts";
+import { machinePod } from "./scenarios.ts";
 
 const { values } = parseArgs({
   options: {
-    init: { type: "string", default: "bundle" },
-    scenario: { type: "string" },
-    timeout: { type: "string", default: "60" },
+    scenario: { type: "string", default: "pod-crun" },
+    root: { type: "string", default: "disk" },
+    "no-code-cache": { type: "boolean", default: false },
+    machine: { type: "string", default: "pc" },
+    timeout: { type: "string", default: "240" },
     verbose: { type: "boolean", default: false },
   },
 });
-const images = {
-  bundle: async () => bundleImage(await bundleInit()),
-  "stand-in": () => Promise.resolve(standInImage()),
-};
-const makeImage = images[values.init as keyof typeof images];
-if (makeImage === undefined) {
-  console.error(`Invalid --init "${values.init}": expected ${Object.keys(images).join(" or ")}`);
+const scenarios = { "pod-crun": machinePod("crun"), "pod-runc": machinePod("runc") };
+const scenario = scenarios[values.scenario as keyof typeof scenarios];
+if (scenario === undefined) {
+  console.error(
+    `Invalid --scenario "${values.scenario}": expected ${Object.keys(scenarios).join(" or ")}`,
+  );
   Deno.exit(2);
 }
-const image = await makeImage();
-const name = values.scenario ?? Object.keys(image.scenarios)[0];
-const result = await bootScenario(image, name, {
+const result = await bootScenario(scenario, {
+  init: await bundleInit(),
+  build: { root: values.root as "disk" | "initramfs", codeCache: !values["no-code-cache"] },
+  machine: values.machine as "pc" | "microvm",
   timeoutSeconds: Number(values.timeout),
   onLine: values.verbose ? (line) => console.log(`${line.ms} | ${line.text}`) : undefined,
 });
-const { verdict, boot, initramfs } = result;
+const { verdict, boot, image } = result;
+console.log(`image: ${image.dir} (${image.cached ? "cached" : `built in ${image.buildMs} ms`})`);
 console.log(
-  `initramfs: ${initramfs.path} (${
-    initramfs.cached ? "cached" : `built in ${initramfs.buildMs} ms`
-  })`,
+  `boot: ${boot.ms} ms, QEMU exit status ${boot.qemuStatus}, serial log ${result.logPath}`,
 );
-console.log(`boot: ${boot.ms} ms, QEMU exit status ${boot.code}, serial log ${result.logPath}`);
-console.log(`boot to first container running: ${result.firstRunningMs ?? "never"} ms`);
+console.log(`timeline (ms since QEMU started):\n${formatTimeline(result.timeline)}`);
 console.log(verdict.message);
 if (!verdict.pass && !values.verbose) {
   console.log("last serial lines:");

@@ -1,87 +1,61 @@
 /**
- * The pods the VM test boots. One image per init holds every scenario's
- * configuration and bundles; the kernel command line picks the scenario,
- * so the good and the broken boot share one cached archive.
+ * The pods the VM tests boot, written as a user would: a directory with a
+ * pod file and busybox bundles, handed to @weft/vm's `buildImage`.
  */
-import type { BundleSpec, InitramfsSpec } from "./initramfs.ts";
+import { createBusyboxBundle } from "@weft/runtime/testing";
 import type { Expectation } from "./verdict.ts";
+
+/** One busybox bundle of a pod, at `bundles/<id>`. */
+export interface BundleSpec {
+  /** The container id (and directory name). */
+  id: string;
+  /** The container's argv. */
+  args: string[];
+  /** Namespaces of the VM the container shares instead of getting its own. @default {[]} */
+  shareVm?: ("pid" | "network" | "uts")[];
+}
 
 /** A pod to boot and what its boot must show. */
 export interface Scenario {
-  /** Name used on the command line of `tests/vm/run.ts`. */
+  /** Name of its directory and of `tests/vm/run.ts --scenario`. */
   name: string;
-  /** The init's argv after `run -A /init.js`. */
-  initArgs: string[];
+  /** The pod file. */
+  pod: Record<string, unknown>;
+  /** Its bundles. */
+  bundles: BundleSpec[];
   /** What a passing boot shows. */
   expect: Expectation;
-  /** The serial line that shows the first container running (for the boot time). */
-  firstRunning?: string | RegExp;
 }
 
-/** An image and the scenarios it can boot. */
-export interface Image {
-  /** What goes into the initramfs. */
-  spec: InitramfsSpec;
-  /** The scenarios, by name. */
-  scenarios: Record<string, Scenario>;
+/** Writes the scenario's pod directory under `parent` and returns its pod file. */
+export async function writePodDir(parent: string, scenario: Scenario): Promise<string> {
+  const dir = `${parent}/${scenario.name}`;
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.mkdir(`${dir}/bundles`, { recursive: true });
+  for (const bundle of scenario.bundles) {
+    const made = await createBusyboxBundle({
+      parent: `${dir}/bundles`,
+      args: bundle.args,
+      configure: (config) => {
+        const linux = config.linux as { namespaces: { type: string }[] };
+        const shared: string[] = bundle.shareVm ?? [];
+        linux.namespaces = linux.namespaces.filter((n) => !shared.includes(n.type));
+        // A hostname needs a UTS namespace of the container's own.
+        if (shared.includes("uts")) delete config.hostname;
+      },
+    });
+    await Deno.rename(made.dir, `${dir}/bundles/${bundle.id}`);
+  }
+  await Deno.writeTextFile(`${dir}/pod.json`, JSON.stringify(scenario.pod, null, 2));
+  return `${dir}/pod.json`;
 }
 
-const standInBundles: BundleSpec[] = [
-  { id: "crun-hello", args: ["sh", "-c", "echo VM-MARK crun-hello running in $(hostname)"] },
-  { id: "runc-hello", args: ["sh", "-c", "echo VM-MARK runc-hello running; exit 0"] },
-  { id: "missing-binary", args: ["/no/such/binary"] },
-];
+/** The host name the machine pod asks for. */
+export const VM_HOSTNAME = "weft-vm-test";
 
-/** The stand-in init (tests/vm/fixtures/stand_in_init.js) and its two pods. */
-export function standInImage(): Image {
-  const init = new URL("./fixtures/stand_in_init.js", import.meta.url).pathname;
-  const good = {
-    containers: [
-      { id: "crun-hello", runtime: "crun", bundle: "/pod/crun-hello" },
-      { id: "runc-hello", runtime: "runc", bundle: "/pod/runc-hello" },
-    ],
-  };
-  const broken = {
-    containers: [{ id: "missing-binary", runtime: "crun", bundle: "/pod/missing-binary" }],
-  };
-  const lines = [
-    "VM-MARK crun-hello running in weft",
-    "VM-MARK runc-hello running",
-    "stand-in: crun-hello exited with code 0",
-    "stand-in: runc-hello exited with code 0",
-    "stand-in: pod exit code 0",
-  ];
-  return {
-    spec: {
-      init,
-      files: {
-        "/etc/stand-in/good.json": JSON.stringify(good),
-        "/etc/stand-in/broken.json": JSON.stringify(broken),
-      },
-      bundles: standInBundles,
-    },
-    scenarios: {
-      "stand-in": {
-        name: "stand-in",
-        initArgs: ["/etc/stand-in/good.json"],
-        expect: { exitCode: 0, lines },
-        firstRunning: "VM-MARK crun-hello running",
-      },
-      "stand-in-broken": {
-        name: "stand-in-broken",
-        initArgs: ["/etc/stand-in/broken.json"],
-        expect: { exitCode: 0, lines },
-      },
-    },
-  };
-}
-
-/** Busybox bundles of the real pod: each container prints `VM-MARK` lines the verdict looks for. */
+/** Busybox bundles of the machine pod: each container prints `VM-MARK` lines the verdict looks for. */
 const podBundles: BundleSpec[] = [
-  {
-    id: "web",
-    args: ["sh", "-c", "echo VM-MARK web running; sleep 3; echo VM-MARK web done"],
-  },
+  { id: "web", args: ["sh", "-c", "echo VM-MARK web running; sleep 3; echo VM-MARK web done"] },
   {
     // Fails on its first run, succeeds on its second: only a restart by policy passes.
     id: "flaky",
@@ -96,7 +70,7 @@ const podBundles: BundleSpec[] = [
     // Shares the VM's PID namespace: its background sleepers outlive it and
     // are reparented to PID 1, which must reap them.
     id: "orphans",
-    hostPid: true,
+    shareVm: ["pid"],
     args: [
       "sh",
       "-c",
@@ -107,7 +81,7 @@ const podBundles: BundleSpec[] = [
     // Counts zombies in the whole VM once the orphans have died; retries a
     // few times so that a zombie the reaper is about to reap does not count.
     id: "zombie-check",
-    hostPid: true,
+    shareVm: ["pid"],
     args: [
       "sh",
       "-c",
@@ -117,85 +91,80 @@ const podBundles: BundleSpec[] = [
       '[ "$n" = 0 ] && break; sleep 0.5; done; echo VM-MARK zombies=$n; [ "$n" = 0 ]',
     ],
   },
-  { id: "missing-binary", args: ["/no/such/binary"] },
-];
-
-/** The pod of the real init on one runtime. */
-function podConfig(runtime: "crun" | "runc"): Record<string, unknown> {
-  return {
-    runtime: { name: runtime, noPivot: true },
-    containers: [
-      { id: "web", bundle: "/pod/web", restart: { policy: "never" } },
-      {
-        id: "flaky",
-        bundle: "/pod/flaky",
-        restart: { policy: "on-failure", backoff: { initial: 100 }, startLimit: 3 },
-      },
-      { id: "orphans", bundle: "/pod/orphans", restart: { policy: "never" } },
-      {
-        id: "zombie-check",
-        bundle: "/pod/zombie-check",
-        restart: { policy: "never" },
-        dependsOn: ["orphans"],
-      },
+  {
+    // In the VM's network namespace, where only the init brings lo up.
+    id: "lo-server",
+    shareVm: ["network"],
+    args: ["sh", "-c", "echo VM-MARK lo-server listening; echo pong | nc -l -p 8080"],
+  },
+  {
+    // Reaches lo-server over 127.0.0.1 (retrying until it listens), and
+    // reports lo's state and the machine's hostname from the VM's UTS namespace.
+    id: "lo-client",
+    shareVm: ["network", "uts"],
+    args: [
+      "sh",
+      "-c",
+      "for i in $(seq 100); do r=$(nc 127.0.0.1 8080 </dev/null 2>/dev/null) && " +
+      '[ -n "$r" ] && break; sleep 0.1; done; echo "VM-MARK lo answered: $r"; ' +
+      'ip link show lo | grep -q "UP" && echo VM-MARK lo is up; ' +
+      'echo "VM-MARK hostname=$(hostname)"; [ "$r" = pong ]',
     ],
-    pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended" },
-  };
-}
-
-/** A pod whose only container cannot start, and whose policy makes the pod fail. */
-const brokenPod = {
-  runtime: { name: "crun", noPivot: true },
-  containers: [{
-    id: "missing-binary",
-    bundle: "/pod/missing-binary",
-    restart: { policy: "never" },
-  }],
-  pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended" },
-};
-
-/** What every good pod boot shows, whichever runtime ran it. */
-const podLines: (string | RegExp)[] = [
-  "VM-MARK web running",
-  "VM-MARK web done",
-  "VM-MARK flaky first run fails",
-  "VM-MARK flaky second run",
-  "VM-MARK orphans left 8 sleepers",
-  "VM-MARK zombies=0",
-  // The init's own log (LogTape text format on the console).
-  /Restarting container flaky in \d+ ms/,
-  "Pod ended with exit code 0",
+  },
 ];
 
-/**
- * The bundled init (`deno task bundle`, dist/weft-init.js) and its pods:
- * the good pod on crun and on runc, and the broken pod.
- */
-export function bundleImage(init: string): Image {
-  const scenario = (name: string, config: string, expect: Expectation): Scenario => ({
-    name,
-    // --exit-port: the init writes the pod's exit code to isa-debug-exit before it powers off.
-    initArgs: ["--config", config, "--exit-port", "0xf4"],
-    expect,
-    // The init's own word that a container's create and start succeeded.
-    firstRunning: /Container \S+ is running with pid \d+/,
-  });
-  const good: Expectation = { exitCode: 0, lines: podLines };
+/** The machine pod on one runtime: restarts, reaping, lo and the hostname. */
+export function machinePod(runtime: "crun" | "runc"): Scenario {
+  const never = { policy: "never" };
   return {
-    spec: {
-      init,
-      files: {
-        "/etc/weft/pod-crun.json": JSON.stringify(podConfig("crun"), null, 2),
-        "/etc/weft/pod-runc.json": JSON.stringify(podConfig("runc"), null, 2),
-        "/etc/weft/broken.json": JSON.stringify(brokenPod, null, 2),
-      },
-      bundles: podBundles,
+    name: `pod-${runtime}`,
+    pod: {
+      runtime: { name: runtime },
+      machine: { hostname: VM_HOSTNAME },
+      containers: [
+        { id: "web", bundle: "bundles/web", restart: never },
+        {
+          id: "flaky",
+          bundle: "bundles/flaky",
+          restart: { policy: "on-failure", backoff: { initial: 100 }, startLimit: 3 },
+        },
+        { id: "orphans", bundle: "bundles/orphans", restart: never },
+        {
+          id: "zombie-check",
+          bundle: "bundles/zombie-check",
+          restart: never,
+          dependsOn: ["orphans"],
+        },
+        { id: "lo-server", bundle: "bundles/lo-server", restart: never },
+        {
+          id: "lo-client",
+          bundle: "bundles/lo-client",
+          restart: never,
+          dependsOn: ["lo-server"],
+        },
+      ],
+      pod: { exitCode: { from: "first-failure" }, endWhen: "all-ended" },
     },
-    scenarios: {
-      "pod-crun": scenario("pod-crun", "/etc/weft/pod-crun.json", good),
-      "pod-runc": scenario("pod-runc", "/etc/weft/pod-runc.json", good),
-      // Judged against the good pod's expectation: the verdict must say FAIL.
-      "broken": { ...scenario("broken", "/etc/weft/broken.json", good), firstRunning: undefined },
+    bundles: podBundles,
+    expect: {
+      exitCode: 0,
+      lines: [
+        "VM-MARK web running",
+        "VM-MARK web done",
+        "VM-MARK flaky first run fails",
+        "VM-MARK flaky second run",
+        "VM-MARK orphans left 8 sleepers",
+        "VM-MARK zombies=0",
+        "VM-MARK lo answered: pong",
+        "VM-MARK lo is up",
+        `VM-MARK hostname=${VM_HOSTNAME}`,
+        // The init's own log (LogTape text format on the console).
+        new RegExp(
+          `Machine ready: lo up, hostname ${VM_HOSTNAME} openFiles=1048576 entropyBits=256`,
+        ),
+        /Restarting container flaky in \d+ ms/,
+        "Pod ended with exit code 0",
+      ],
     },
   };
 }

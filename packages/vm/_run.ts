@@ -1,3 +1,5 @@
+// Small helpers for running the image tools (argv only, never a shell).
+
 /** Options of {@linkcode run}. */
 export interface RunOptions {
   /** Working directory. @default {the current one} */
@@ -6,6 +8,8 @@ export interface RunOptions {
   stdoutFile?: string;
   /** Bytes written to stdin. @default {nothing (stdin is /dev/null)} */
   stdin?: Uint8Array;
+  /** Extra environment variables. @default {{}} */
+  env?: Record<string, string>;
 }
 
 /**
@@ -16,6 +20,7 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
   const child = new Deno.Command(cmd, {
     args,
     cwd: options.cwd,
+    env: options.env,
     stdin: options.stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
@@ -40,4 +45,40 @@ export async function run(cmd: string, args: string[], options: RunOptions = {})
     );
   }
   return stdout;
+}
+
+/** Whether `path` exists (without following a dangling symlink's absence as an error). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.lstat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** The path of an executable `name` in PATH; throws naming `what` needs it. */
+export async function which(name: string, what: string): Promise<string> {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir === "") continue;
+    try {
+      const info = await Deno.stat(`${dir}/${name}`);
+      if (info.isFile && (info.mode ?? 0) & 0o111) return `${dir}/${name}`;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new Error(`Cannot ${what}: "${name}" is not in PATH`);
+}
+
+/** SHA-256 of `text`, hex. */
+export async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** `path` made absolute against the working directory. */
+export function absolute(path: string): string {
+  return path.startsWith("/") ? path : `${Deno.cwd()}/${path}`;
 }

@@ -1,0 +1,75 @@
+import assert from "node:assert/strict";
+import { requireBinary } from "@weft/runtime/testing";
+import { parseConfig } from "./config.ts";
+import { parseCidr, parseKernelMachineArgs } from "./machine.ts";
+
+const unshare = await requireBinary("unshare");
+
+Deno.test("weft.* words of the kernel command line give hostname, network and seed", () => {
+  const args = parseKernelMachineArgs(
+    "console=ttyS0 weft.hostname=vm-1 weft.ip=10.0.2.15/24 weft.gw=10.0.2.2 " +
+      "weft.dns=10.0.2.3,1.1.1.1 weft.seed=0a0B -- run weft.hostname=not-this-one",
+  );
+  assert.equal(args.hostname, "vm-1");
+  assert.deepEqual(args.network, {
+    interface: "eth0",
+    address: "10.0.2.15/24",
+    gateway: "10.0.2.2",
+    dns: ["10.0.2.3", "1.1.1.1"],
+  });
+  assert.deepEqual([...args.seed!], [10, 11]);
+  assert.equal(parseKernelMachineArgs("weft.seed=xyz").seed, undefined);
+});
+
+Deno.test("an IPv4 prefix becomes address and netmask bytes; a bad one is refused", () => {
+  assert.deepEqual(parseCidr("192.168.1.7/20"), {
+    address: [192, 168, 1, 7],
+    netmask: [255, 255, 240, 0],
+  });
+  assert.deepEqual(parseCidr("10.0.0.1/0").netmask, [0, 0, 0, 0]);
+  assert.throws(() => parseCidr("10.0.0.300/8"), /Invalid address "10.0.0.300\/8"/);
+});
+
+Deno.test({
+  name: "the machine duties bring lo up so that it answers, and set the hostname",
+  ignore: unshare === undefined,
+  async fn(): Promise<void> {
+    const fixture = new URL("./testdata/machine_fixture.ts", import.meta.url).pathname;
+    const out = await new Deno.Command(unshare!, {
+      args: ["--net", "--uts", Deno.execPath(), "run", "-A", fixture, "from-cmdline"],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const seen = JSON.parse(new TextDecoder().decode(out.stdout));
+    // The kernel command line wins over the pod file.
+    assert.equal(seen.hostname, "from-cmdline");
+    assert.equal(seen.loFlags & 1, 1, "IFF_UP");
+    assert.equal(seen.reply, "pong");
+    assert.equal(seen.ok, true, stderr);
+  },
+});
+
+Deno.test("the pod file's machine is validated and defaulted, naming the field", () => {
+  const containers = [{ id: "web", bundle: "/b/web" }];
+  const config = parseConfig({
+    containers,
+    machine: { hostname: "pod-1", network: { address: "10.0.2.15/24" } },
+  });
+  assert.deepEqual(config.machine, {
+    hostname: "pod-1",
+    network: { interface: "eth0", address: "10.0.2.15/24", dns: [] },
+  });
+  assert.equal(parseConfig({ containers }).machine, undefined);
+  assert.throws(
+    () => parseConfig({ containers, machine: { hostname: "no_underscores", openFiles: 10 } }),
+    (error: Error) =>
+      /machine\.hostname: expected a hostname/.test(error.message) &&
+      /machine\.openFiles/.test(error.message),
+  );
+  assert.throws(
+    () => parseConfig({ containers, machine: { network: { address: "10.0.2.15" } } }),
+    /machine\.network\.address: expected an IPv4 address with its prefix length/,
+  );
+});

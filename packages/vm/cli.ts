@@ -1,0 +1,236 @@
+/**
+ * The `weft-vm` command: builds a pod's micro-VM image and boots it under
+ * QEMU. This module exports nothing: it is the program (`weft-vm --help`).
+ *
+ * @example
+ * ```sh
+ * deno run -A jsr:@weft/vm/cli build pod.json -o /tmp/pod-vm
+ * deno run -A jsr:@weft/vm/cli run /tmp/pod-vm
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { bootImage } from "./boot.ts";
+import { buildImage, type BuildOptions } from "./image.ts";
+import { bootTimeline, formatTimeline } from "./timeline.ts";
+
+/** Signals this soon after the first are the same Ctrl-C delivered twice. */
+const DOUBLE_DELIVERY_MS = 1000;
+/** Exit code of a bad command line or pod file. */
+const EXIT_USAGE = 2;
+/** Exit code when no pod exit code came back (build failed, QEMU failed, panic, timeout). */
+const EXIT_VM = 70;
+
+const HELP = `weft-vm: build and boot the micro-VM of a weft pod
+
+Usage:
+  weft-vm build POD.json -o DIR [build options]   build the image into DIR
+  weft-vm run POD.json|DIR [build options] [run options]
+                                                   boot it (building a POD.json
+                                                   first, cached by content hash)
+  weft-vm --help
+
+Build options:
+  -o, --out DIR         where the image goes (build: required)
+  --root disk|initramfs disk (default): ext4 system and pod disks and a 3 MB
+                        early initramfs; initramfs: one archive with everything
+  --runtime NAME        replace the pod file's runtime.name in the image (crun,
+                        runc, auto); the image holds that runtime (auto: crun
+                        and runc, those installed)
+  --init PATH           the init: bundled JavaScript or a compiled binary
+                        (default: a fresh bundle of @weft/init's main)
+  --kernel PATH         an x86-64 kernel of your own (default: Debian's, fetched
+                        once with apt-get download, never installed)
+  --no-code-cache       do not bake Deno's code cache of the init into the image
+  --memory MIB          guest memory (default 1024)
+  --cache-dir DIR       kernel and image cache (default $WEFT_VM_CACHE, else
+                        $XDG_CACHE_HOME/weft-vm, else ~/.cache/weft-vm)
+
+Run options:
+  --machine pc|microvm  QEMU machine type (default pc)
+  --timeout SECONDS     kill QEMU after this long (default 600)
+  --timeline            print when each boot phase showed on the console
+
+The pod file and every path it names (bundles, rootfs, plugins) must lie under
+its directory; they are copied to /pod in the VM. QEMU runs with -accel tcg.
+The serial console is streamed to stdout (container lines prefixed "[id] ").
+Ctrl-C (or SIGTERM) asks the pod to stop gracefully: weft-vm presses
+Ctrl-Alt-Del, which weft-init as PID 1 receives as SIGINT; a second Ctrl-C
+(a second or more later) kills QEMU.
+
+Exit: the pod's exit code; ${EXIT_USAGE} for a bad command line or pod file; ${EXIT_VM} when the
+VM gave no exit code (the build or QEMU failed, the kernel panicked, timeout).
+`;
+
+function say(message: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(`weft-vm: ${message}\n`));
+}
+
+function fail(message: string, code: number): number {
+  say(message);
+  return code;
+}
+
+function buildOptions(values: Record<string, string | boolean | undefined>): BuildOptions {
+  const root = values.root as string | undefined;
+  if (root !== undefined && root !== "disk" && root !== "initramfs") {
+    throw new TypeError(`Invalid --root "${root}": expected disk or initramfs`);
+  }
+  const memory = values.memory === undefined ? undefined : Number(values.memory);
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < 128)) {
+    throw new TypeError(`Invalid --memory "${values.memory}": expected MiB, at least 128`);
+  }
+  return {
+    outDir: values.out as string | undefined,
+    cacheDir: values["cache-dir"] as string | undefined,
+    root,
+    runtime: values.runtime as string | undefined,
+    init: values.init as string | undefined,
+    kernel: values.kernel as string | undefined,
+    codeCache: !values["no-code-cache"],
+    memoryMib: memory,
+    onProgress: (message) => say(message),
+  };
+}
+
+async function isImageDir(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(`${path}/vm.json`)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+async function run(
+  target: string,
+  values: Record<string, string | boolean | undefined>,
+): Promise<number> {
+  const machine = values.machine as string;
+  if (machine !== "pc" && machine !== "microvm") {
+    return fail(`Invalid --machine "${machine}": expected pc or microvm`, EXIT_USAGE);
+  }
+  const timeout = Number(values.timeout);
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    return fail(`Invalid --timeout "${values.timeout}": expected whole seconds`, EXIT_USAGE);
+  }
+  const dir = await isImageDir(target)
+    ? target
+    : (await buildImage(target, buildOptions(values))).dir;
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let firstSignal = 0;
+  const onSignal = () => {
+    // A terminal's Ctrl-C reaches both `deno task` and weft-vm, and deno task forwards its own
+    // copy: signals within a second of the first are that same keypress.
+    if (stop.signal.aborted && performance.now() - firstSignal < DOUBLE_DELIVERY_MS) return;
+    if (stop.signal.aborted) {
+      say("second interrupt: killing QEMU");
+      kill.abort();
+    } else {
+      say("stopping the pod gracefully (Ctrl-Alt-Del to weft-init); Ctrl-C again kills QEMU");
+      firstSignal = performance.now();
+      stop.abort();
+    }
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  const encoder = new TextEncoder();
+  try {
+    const result = await bootImage(dir, {
+      machine,
+      timeoutSeconds: timeout,
+      stop: stop.signal,
+      kill: kill.signal,
+      onLine: (line) => Deno.stdout.writeSync(encoder.encode(`${line.text}\n`)),
+    });
+    if (values.timeline) {
+      say(
+        `boot timeline (ms since QEMU started):\n${
+          formatTimeline(bootTimeline(result.lines, result.ms))
+        }`,
+      );
+    }
+    if (result.exitCode === undefined) {
+      const tail = result.stderr.trim();
+      return fail(`${result.problem}${tail ? `: ${tail}` : ""}`, EXIT_VM);
+    }
+    if (result.exitCode !== 0) say(`the pod ended with exit code ${result.exitCode}`);
+    return result.exitCode;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+}
+
+const OPTIONS = {
+  out: { type: "string", short: "o" },
+  root: { type: "string" },
+  runtime: { type: "string" },
+  init: { type: "string" },
+  kernel: { type: "string" },
+  "no-code-cache": { type: "boolean" },
+  memory: { type: "string" },
+  "cache-dir": { type: "string" },
+  machine: { type: "string", default: "pc" },
+  timeout: { type: "string", default: "600" },
+  timeline: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type ParsedArgs = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>
+>;
+
+function parseCommandLine(args: string[]): ParsedArgs | Error {
+  try {
+    return parseArgs({ args, allowPositionals: true, options: OPTIONS });
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+function print(text: string): number {
+  Deno.stdout.writeSync(new TextEncoder().encode(text));
+  return 0;
+}
+
+async function main(args: string[]): Promise<number> {
+  const parsed = parseCommandLine(args);
+  if (parsed instanceof Error) return fail(`${parsed.message} (see --help)`, EXIT_USAGE);
+  const { values, positionals } = parsed;
+  if (values.help) return print(HELP);
+  const [command, target, ...rest] = positionals;
+  if (command !== "build" && command !== "run") {
+    return fail(
+      command === undefined
+        ? "expected a command: build or run (see --help)"
+        : `Unknown command "${command}": expected build or run (see --help)`,
+      EXIT_USAGE,
+    );
+  }
+  if (target === undefined || rest.length > 0) {
+    return fail(
+      `${command} takes one argument: the pod file${
+        command === "run" ? " or an image directory" : ""
+      }`,
+      EXIT_USAGE,
+    );
+  }
+  try {
+    if (command === "run") return await run(target, values);
+    if (values.out === undefined) {
+      return fail("build needs -o DIR: where the image goes", EXIT_USAGE);
+    }
+    const image = await buildImage(target, buildOptions(values));
+    say(`image ${image.cached ? "up to date" : `built in ${image.buildMs} ms`}: ${image.dir}`);
+    return 0;
+  } catch (error) {
+    const err = error as Error;
+    const usage = err instanceof TypeError || err.name === "ConfigError" ||
+      err.name === "PodImageError";
+    return fail(err.message, usage ? EXIT_USAGE : EXIT_VM);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

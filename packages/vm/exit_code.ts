@@ -1,0 +1,71 @@
+/**
+ * The pod's exit code, as the host learns it. QEMU's `isa-debug-exit`
+ * device turns the byte B that weft-init writes to port 0xf4 into QEMU's
+ * exit status `(B << 1) | 1`, truncated to 8 bits: B modulo 128. weft-init
+ * also logs the whole code on the console just before it powers off
+ * ("weft-init finished with exit code N"); the two are read together, so a
+ * code above 127 (143 after TERM) survives and a stray console line cannot
+ * fake one.
+ *
+ * @module
+ */
+
+/**
+ * The byte the guest wrote to `isa-debug-exit`, from QEMU's exit status.
+ *
+ * @param status QEMU's exit status.
+ * @returns B modulo 128, or `undefined` when the status is even (no write).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeExitStatus } from "@weft/vm";
+ *
+ * assert.equal(decodeExitStatus(33), 16);
+ * assert.equal(decodeExitStatus(0), undefined);
+ * ```
+ */
+export function decodeExitStatus(status: number): number | undefined {
+  return status % 2 === 1 ? status >> 1 : undefined;
+}
+
+const FINISHED = /weft-init finished with exit code (\d+)/;
+
+/**
+ * The pod's exit code from a boot's console lines and QEMU's status.
+ *
+ * @param lines The serial console, line by line.
+ * @param status QEMU's exit status.
+ * @param timedOut Whether QEMU was killed by the timeout.
+ * @returns The code, or the reason there is none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { podExitCode } from "@weft/vm";
+ *
+ * const lines = ["... INFO weft.init: weft-init finished with exit code 143: powering off"];
+ * assert.deepEqual(podExitCode(lines, (143 << 1 | 1) & 0xff, false), { exitCode: 143 });
+ * assert.match(podExitCode([], 0, false).problem ?? "", /without reporting/);
+ * ```
+ */
+export function podExitCode(
+  lines: readonly string[],
+  status: number,
+  timedOut: boolean,
+): { exitCode?: number; problem?: string } {
+  if (timedOut) {
+    return { problem: "the VM did not stop before the timeout: QEMU was killed" };
+  }
+  const byte = decodeExitStatus(status);
+  if (byte === undefined) {
+    const panic = lines.find((line) => line.includes("Kernel panic"));
+    if (panic !== undefined) return { problem: `the guest kernel panicked: ${panic.trim()}` };
+    return status === 0
+      ? { problem: "the VM powered off without reporting a pod exit code" }
+      : { problem: `QEMU failed with exit status ${status}` };
+  }
+  const logged = lines.map((line) => line.match(FINISHED)?.[1]).findLast((c) => c !== undefined);
+  const code = logged === undefined ? undefined : Number(logged);
+  return { exitCode: code !== undefined && code % 128 === byte ? code : byte };
+}
