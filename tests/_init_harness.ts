@@ -223,6 +223,11 @@ export class InitProcess implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    // Once the child is reaped its pid (and the init's, which unshare reaped
+    // before it) may already belong to another process: pids wrap at 32768
+    // here, and the suite starts thousands. A KILL then would hit a stranger
+    // (it did: a container of a test running beside this one).
+    if (this.#ended) return void await this.exited;
     // In PID 1 mode, KILL to the namespace's init ends the whole namespace;
     // killing unshare alone would leave it running.
     for (const pid of new Set([await this.pid().catch(() => this.#child.pid), this.#child.pid])) {

@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
-import type { DeleteOptions, KillOptions, Runtime } from "@weft/runtime";
+import type {
+  CreateOptions,
+  DeleteOptions,
+  Detection,
+  KillOptions,
+  Runtime,
+  RuntimePlugin,
+  RuntimePluginOptions,
+  Stdio,
+} from "@weft/runtime";
 import { requireBinary, runConformance } from "@weft/runtime/testing";
-import { RuncRuntime } from "@weft/runc";
+import { runcPlugin, RuncRuntime } from "@weft/runc";
 
 const runc = await requireBinary("runc");
 const busybox = await requireBinary("busybox");
@@ -22,6 +31,42 @@ class CarelessRunc extends RuncRuntime {
   }
 }
 
+/**
+ * A hand-written runc plugin as a careless author could write it: its create
+ * without container stdio runs runc itself, with a plain Deno.Command that
+ * ignores `timeout` and `signal` and is not tracked for a PID-1 reaper; its
+ * detect throws when the binary is missing. Everything else is runc's.
+ */
+class HandWrittenRunc extends RuncRuntime {
+  readonly #root: string;
+  constructor(root: string) {
+    super({ root });
+    this.#root = root;
+  }
+  override async create(
+    id: string,
+    bundleDir: string,
+    stdio: Stdio = {},
+    options: CreateOptions = {},
+  ): Promise<void> {
+    if (Object.keys(stdio).length > 0) return await super.create(id, bundleDir, stdio, options);
+    const args = ["--root", this.#root, "create", "--bundle", bundleDir, id];
+    await new Deno.Command("runc", { args, stdin: "null", stdout: "null", stderr: "null" })
+      .output();
+  }
+}
+
+const handWrittenPlugin: RuntimePlugin = {
+  name: "hand-written-runc",
+  apiVersion: 1,
+  create: (options: RuntimePluginOptions = {}) => new HandWrittenRunc(String(options.root)),
+  async detect(options: RuntimePluginOptions = {}): Promise<Detection> {
+    const binary = String(options.binary ?? runc);
+    await Deno.stat(binary); // throws for a missing binary
+    return { available: true, binary };
+  },
+};
+
 /** A TestContext that records each step's outcome instead of reporting it. */
 function recordingContext(outcomes: Map<string, boolean>): Deno.TestContext {
   const context = {
@@ -38,25 +83,59 @@ function recordingContext(outcomes: Map<string, boolean>): Deno.TestContext {
   return context as unknown as Deno.TestContext;
 }
 
+/**
+ * Runs the suite on `plugin`'s runtime (made by `makeRuntime`), checks that
+ * the suite still ends clean, and returns the names of the checks that failed.
+ */
+async function failedChecks(
+  makeRuntime: (root: string) => Runtime,
+  plugin: RuntimePlugin,
+  idPrefix: string,
+): Promise<{ failed: string[]; ran: number }> {
+  const outcomes = new Map<string, boolean>();
+  await runConformance(recordingContext(outcomes), { makeRuntime, idPrefix, parallel: 2, plugin });
+  assert.equal(
+    outcomes.get("at the end the state root is empty and no container process is alive"),
+    true,
+  );
+  return {
+    failed: [...outcomes].filter(([, ok]) => !ok).map(([name]) => name),
+    ran: outcomes.size,
+  };
+}
+
 Deno.test({
   name: "the conformance suite fails exactly the checks a faulty runtime breaks",
   ignore: runc === undefined || busybox === undefined,
   async fn(): Promise<void> {
-    const outcomes = new Map<string, boolean>();
-    await runConformance(recordingContext(outcomes), {
-      makeRuntime: (root): Runtime => new CarelessRunc({ root }),
-      idPrefix: "crunrunc-self",
-      parallel: 2,
-    });
-    const failed = [...outcomes].filter(([, ok]) => !ok).map(([name]) => name);
+    const { failed, ran } = await failedChecks(
+      (root) => new CarelessRunc({ root }),
+      runcPlugin,
+      "crunrunc-self",
+    );
     assert.deepEqual(failed, [
       "kill with an unknown signal name is refused before the runtime runs",
       "kill, start and delete of an unknown id fail with ContainerNotFoundError",
     ]);
-    assert.ok(outcomes.size >= 12, `only ${outcomes.size} checks ran`);
-    assert.equal(
-      outcomes.get("at the end the state root is empty and no container process is alive"),
-      true,
+    assert.ok(ran >= 16, `only ${ran} checks ran`);
+  },
+});
+
+Deno.test({
+  name:
+    "the conformance suite fails a plugin that ignores timeouts and aborts, tracks nothing and throws in detect",
+  ignore: runc === undefined || busybox === undefined,
+  async fn(): Promise<void> {
+    const { failed } = await failedChecks(
+      (root) => handWrittenPlugin.create({ root }),
+      handWrittenPlugin,
+      "crunrunc-self-hand",
     );
+    assert.deepEqual(failed, [
+      "a call past its timeout rejects with RuntimeTimeoutError and ends the runtime and what it forked",
+      "an aborted call rejects with RuntimeAbortError and ends the runtime and what it forked",
+      "the runtime processes a call spawns are tracked for a PID-1 reaper (trackChildProcess)",
+      "detect finds the binary, and reports a missing one as unavailable without throwing",
+    ]);
   },
 });

@@ -1,6 +1,6 @@
 import { runConformance } from "@weft/runtime/testing";
 import { requireBinary } from "@weft/runtime/testing";
-import { CrunRuntime } from "@weft/crun";
+import { crunPlugin, CrunRuntime } from "@weft/crun";
 import { delegateToCgroup2Namespace } from "./_cgroup2.ts";
 
 const delegated = await delegateToCgroup2Namespace(import.meta.url);
@@ -15,6 +15,7 @@ Deno.test({
     await runConformance(t, {
       makeRuntime: (root) => new CrunRuntime({ root }),
       idPrefix: "crunrunc-crun",
+      plugin: crunPlugin,
     });
   },
 });

@@ -65,3 +65,116 @@ Deno.test("every published export has JSDoc with an example", async () => {
   }
   assert.deepEqual(missing, [], "exports without an @example");
 });
+
+/** The ```ts blocks of the JSDoc comments of `text`, with their fence's attributes and line. */
+function jsDocExamples(text: string): { line: number; attributes: string[]; code: string }[] {
+  const examples = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^\s*\*\s?```(?:ts|typescript)\b(.*)$/.exec(lines[i]);
+    if (!open) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !/^\s*\*\s?```\s*$/.test(lines[i]); i++) {
+      body.push(lines[i].replace(/^\s*\*\s?/, ""));
+    }
+    examples.push({
+      line: start + 1,
+      attributes: open[1].trim().split(/\s+/),
+      code: body.join("\n"),
+    });
+  }
+  return examples;
+}
+
+/** Every source file of the packages and examples, tests excepted. */
+async function sourceFiles(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory && !["testdata", "node_modules"].includes(entry.name)) {
+      files.push(...await sourceFiles(path));
+    } else if (entry.isFile && path.endsWith(".ts") && !path.endsWith("_test.ts")) {
+      files.push(path);
+    }
+  }
+  return files;
+}
+
+/** The names an example binds from "node:assert/strict" (default, named or namespace import). */
+function assertNames(code: string): string[] {
+  const names: string[] = [];
+  for (const [, clause] of code.matchAll(/import\s+([^;]+?)\s+from\s+"node:assert\/strict"/g)) {
+    const namespace = /^\*\s+as\s+(\w+)$/.exec(clause.trim());
+    if (namespace) {
+      names.push(namespace[1]);
+      continue;
+    }
+    const [, defaultName, braces] = /^(\w+)?\s*,?\s*(?:\{([^}]*)\})?$/.exec(clause.trim()) ?? [];
+    if (defaultName) names.push(defaultName);
+    for (const part of braces?.split(",") ?? []) {
+      const local = part.trim().split(/\s+as\s+/).pop();
+      if (local) names.push(local);
+    }
+  }
+  return names;
+}
+
+/** What makes the examples of `text` (the file `file`) unable to fail. */
+function exampleProblems(file: string, text: string): string[] {
+  const problems: string[] = [];
+  for (const { line, attributes, code } of jsDocExamples(text)) {
+    const where = `${file}:${line}`;
+    if (/\bconsole\.assert\(/.test(code)) problems.push(`${where}: console.assert only prints`);
+    if (attributes.includes("ignore") || attributes.includes("no-assert")) continue;
+    const names = assertNames(code);
+    if (names.length === 0) {
+      problems.push(`${where}: no import from "node:assert/strict"`);
+    } else {
+      const body = code.replace(/import\s[^;]*?\sfrom\s+"[^"]+";/g, "");
+      const calls = names.some((name) =>
+        new RegExp(`\\b${name}\\s*(?:\\.\\w+)?\\s*\\(`).test(body)
+      );
+      if (!calls) problems.push(`${where}: no assertion`);
+    }
+  }
+  return problems;
+}
+
+Deno.test("every doc example asserts with node:assert/strict, unless marked ignore or no-assert", async () => {
+  const problems: string[] = [];
+  for (const file of [...await sourceFiles("packages"), ...await sourceFiles("examples")]) {
+    problems.push(...exampleProblems(file, await Deno.readTextFile(file)));
+  }
+  assert.deepEqual(problems, [], "examples that cannot fail (mark those meant so `no-assert`)");
+});
+
+Deno.test("the example check refuses console.assert and an example without an assertion", () => {
+  const text = [
+    "/**",
+    " * ```ts",
+    " * console.assert(1 === 2);",
+    " * ```",
+    " * ```ts",
+    ' * import assert from "node:assert/strict";',
+    " * const x = 1;",
+    " * ```",
+    " * ```ts no-assert",
+    " * const y = 1;",
+    " * ```",
+    " * ```ts",
+    ' * import assert from "node:assert/strict";',
+    " * assert.equal(1, 1);",
+    " * ```",
+    " * ```ts",
+    ' * import { ok as yes, throws } from "node:assert/strict";',
+    " * yes(true);",
+    " * ```",
+    " */",
+  ].join("\n");
+  assert.deepEqual(exampleProblems("x.ts", text), [
+    "x.ts:2: console.assert only prints",
+    'x.ts:2: no import from "node:assert/strict"',
+    "x.ts:5: no assertion",
+  ]);
+});

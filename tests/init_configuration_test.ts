@@ -79,7 +79,7 @@ const CASES: Case[] = [
       [
         `Invalid pod configuration "${file}":`,
         '  containers[0].restrat: unknown field (expected one of "id", "bundle", "rootfs", "process", "hostname", "mounts", "resources", "readonlyRootfs", "imageConfig", "privileged", "seccomp", "rlimits", "userNamespace", "shareNamespacesWith", "shareNamespaces", "restart", "stop", "stdio", "dependsOn")',
-        '  extra: unknown field (expected one of "$schema", "runtime", "containers", "pod", "machine", "statusFile")',
+        '  extra: unknown field (expected one of "$schema", "runtime", "containers", "pod", "control", "machine", "statusFile")',
       ].join("\n"),
   },
   {
@@ -161,7 +161,8 @@ Deno.test("validate checks a file without running it, and schema prints the JSON
       "--config",
       "--log-level",
       "neverRestartExitCodes",
-      "TERM and INT",
+      "TERM, INT and PWR stop the pod",
+      "QUIT",
     ]
   ) {
     assert(help.stdout.includes(word), word);

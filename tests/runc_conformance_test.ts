@@ -1,6 +1,6 @@
 import { runConformance } from "@weft/runtime/testing";
 import { requireBinary } from "@weft/runtime/testing";
-import { RuncRuntime } from "@weft/runc";
+import { runcPlugin, RuncRuntime } from "@weft/runc";
 
 const runc = await requireBinary("runc");
 const busybox = await requireBinary("busybox");
@@ -12,6 +12,7 @@ Deno.test({
     await runConformance(t, {
       makeRuntime: (root) => new RuncRuntime({ root }),
       idPrefix: "crunrunc-runc",
+      plugin: runcPlugin,
     });
   },
 });

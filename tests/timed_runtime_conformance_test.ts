@@ -20,6 +20,8 @@ Deno.test({
         return runtime;
       },
       idPrefix: "wip-youki-timed",
+      plugin: timedRuntimePlugin,
+      pluginOptions: { inner: "runc" },
     });
     // The decorator saw every call the suite made, each with an outcome.
     const records = made.flatMap((runtime) => runtime.records());

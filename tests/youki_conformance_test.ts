@@ -11,7 +11,7 @@
  */
 import { findBinary } from "@weft/runtime";
 import { runConformance } from "@weft/runtime/testing";
-import { YOUKI_BINARY_ENV, YoukiRuntime } from "@weft/youki";
+import { YOUKI_BINARY_ENV, youkiPlugin, YoukiRuntime } from "@weft/youki";
 
 const named = Deno.env.get(YOUKI_BINARY_ENV);
 const youki = await findBinary(named ?? "youki");
@@ -46,6 +46,8 @@ Deno.test({
     await runConformance(t, {
       makeRuntime: (root) => new YoukiRuntime({ binary: youki, root }),
       idPrefix: "wip-youki-conf",
+      plugin: youkiPlugin,
+      pluginOptions: { binary: youki },
     });
   },
 });

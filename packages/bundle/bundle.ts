@@ -10,13 +10,14 @@ import type { OciConfig } from "./oci_config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type WrittenBundle, writeBundle } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
  * const run = await Deno.makeTempDir();
  * {
  *   await using bundle: WrittenBundle = await writeBundle(`${run}/web`, { rootfs, process: { args: ["sh"] } });
- *   console.assert((await Deno.stat(`${bundle.dir}/config.json`)).isFile);
+ *   assert.ok((await Deno.stat(`${bundle.dir}/config.json`)).isFile);
  * }
  * await Deno.remove(rootfs);
  * await Deno.remove(run, { recursive: true });
@@ -42,9 +43,10 @@ const logger = getLogger(["weft", "bundle"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { bundleDirFor } from "@weft/bundle";
  *
- * console.assert(bundleDirFor("/run/weft", "web") === "/run/weft/bundles/web");
+ * assert.ok(bundleDirFor("/run/weft", "web") === "/run/weft/bundles/web");
  * ```
  */
 export function bundleDirFor(runDir: string, id: string): string {

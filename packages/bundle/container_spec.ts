@@ -10,7 +10,7 @@ import type { UserNamespaceSpec } from "./user_namespace.ts";
  * image config or `process.entrypoint` gives the command.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { ContainerSpec } from "@weft/bundle";
  *
  * const spec: ContainerSpec = {
@@ -83,10 +83,11 @@ export interface ContainerSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergeImageConfig, type ProcessSpec } from "@weft/bundle";
  *
  * const process: ProcessSpec = { args: ["httpd", "-f"], env: ["PORT=80"], cwd: "/srv", user: "33:33" };
- * console.assert(mergeImageConfig(process).cwd === "/srv");
+ * assert.equal(mergeImageConfig(process).cwd, "/srv");
  * ```
  */
 export interface ProcessSpec {
@@ -120,10 +121,11 @@ export interface ProcessSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { BindMountSpec } from "@weft/bundle";
  *
  * const data: BindMountSpec = { type: "bind", source: "/srv/data", destination: "/data", readonly: true };
- * console.assert(data.readonly);
+ * assert.ok(data.readonly);
  * ```
  */
 export interface BindMountSpec {
@@ -144,10 +146,11 @@ export interface BindMountSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { TmpfsMountSpec } from "@weft/bundle";
  *
  * const scratch: TmpfsMountSpec = { type: "tmpfs", destination: "/tmp", size: "16m", mode: "1777" };
- * console.assert(scratch.size === "16m");
+ * assert.equal(scratch.size, "16m");
  * ```
  */
 export interface TmpfsMountSpec {
@@ -170,13 +173,14 @@ export interface TmpfsMountSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type MountSpec, parseContainerSpec } from "@weft/bundle";
  *
  * const mounts: MountSpec[] = [
  *   { type: "bind", source: "/srv/data", destination: "/data" },
  *   { type: "tmpfs", destination: "/tmp" },
  * ];
- * console.assert(parseContainerSpec({ rootfs: "/srv/web", mounts }).mounts?.length === 2);
+ * assert.ok(parseContainerSpec({ rootfs: "/srv/web", mounts }).mounts?.length === 2);
  * ```
  */
 export type MountSpec = BindMountSpec | TmpfsMountSpec;
@@ -186,10 +190,11 @@ export type MountSpec = BindMountSpec | TmpfsMountSpec;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseContainerSpec, type ResourcesSpec } from "@weft/bundle";
  *
  * const resources: ResourcesSpec = { memoryLimit: "64m", cpuQuota: 50_000, pidsLimit: 100 };
- * console.assert(parseContainerSpec({ rootfs: "/srv/web", resources }).resources !== undefined);
+ * assert.ok(parseContainerSpec({ rootfs: "/srv/web", resources }).resources !== undefined);
  * ```
  */
 export interface ResourcesSpec {
@@ -210,11 +215,12 @@ export interface ResourcesSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PodNamespace } from "@weft/bundle";
  *
  * // Share the network only: each container keeps its own hostname and IPC.
  * const share: PodNamespace[] = ["network"];
- * console.assert(share.length === 1);
+ * assert.equal(share.length, 1);
  * ```
  */
 export type PodNamespace = "network" | "ipc" | "uts";
@@ -225,10 +231,11 @@ export type PodNamespace = "network" | "ipc" | "uts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseContainerSpec, type PodSpec } from "@weft/bundle";
  *
  * const pod: PodSpec = { pid: 4242, share: ["network", "ipc"] };
- * console.assert(parseContainerSpec({ rootfs: "/srv/sidecar", pod }).pod?.pid === 4242);
+ * assert.ok(parseContainerSpec({ rootfs: "/srv/sidecar", pod }).pod?.pid === 4242);
  * ```
  */
 export interface PodSpec {

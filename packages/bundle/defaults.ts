@@ -7,9 +7,10 @@ import type { OciMount } from "./oci_config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CAPABILITIES } from "@weft/bundle";
  *
- * console.assert(DEFAULT_CAPABILITIES.length === 14 && !DEFAULT_CAPABILITIES.includes("CAP_SYS_ADMIN"));
+ * assert.ok(DEFAULT_CAPABILITIES.length === 14 && !DEFAULT_CAPABILITIES.includes("CAP_SYS_ADMIN"));
  * ```
  */
 export const DEFAULT_CAPABILITIES: readonly string[] = [
@@ -35,9 +36,10 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ALL_CAPABILITIES } from "@weft/bundle";
  *
- * console.assert(ALL_CAPABILITIES.length === 41 && ALL_CAPABILITIES.includes("CAP_SYS_ADMIN"));
+ * assert.ok(ALL_CAPABILITIES.length === 41 && ALL_CAPABILITIES.includes("CAP_SYS_ADMIN"));
  * ```
  */
 export const ALL_CAPABILITIES: readonly string[] = [
@@ -89,9 +91,10 @@ export const ALL_CAPABILITIES: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_MASKED_PATHS } from "@weft/bundle";
  *
- * console.assert(DEFAULT_MASKED_PATHS.includes("/proc/kcore"));
+ * assert.ok(DEFAULT_MASKED_PATHS.includes("/proc/kcore"));
  * ```
  */
 export const DEFAULT_MASKED_PATHS: readonly string[] = [
@@ -112,9 +115,10 @@ export const DEFAULT_MASKED_PATHS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_READONLY_PATHS } from "@weft/bundle";
  *
- * console.assert(DEFAULT_READONLY_PATHS.includes("/proc/sys"));
+ * assert.ok(DEFAULT_READONLY_PATHS.includes("/proc/sys"));
  * ```
  */
 export const DEFAULT_READONLY_PATHS: readonly string[] = [
@@ -132,10 +136,11 @@ export const DEFAULT_READONLY_PATHS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { standardMounts } from "@weft/bundle";
  *
  * const sys = standardMounts().find((mount) => mount.destination === "/sys");
- * console.assert(sys?.options?.includes("ro"));
+ * assert.ok(sys?.options?.includes("ro"));
  * ```
  */
 export function standardMounts(options: { privileged?: boolean } = {}): OciMount[] {

@@ -9,11 +9,12 @@ export { InvalidArgumentError };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerSpecError, type ContainerSpecErrorOptions } from "@weft/bundle";
  *
  * const options: ContainerSpecErrorOptions = { field: "rootfs", expected: "an absolute path", value: "web" };
  * const error = new ContainerSpecError(options);
- * console.assert(error.field === "rootfs" && error instanceof TypeError);
+ * assert.ok(error.field === "rootfs" && error instanceof TypeError);
  * ```
  */
 export interface ContainerSpecErrorOptions extends ErrorOptions {
@@ -32,6 +33,7 @@ export interface ContainerSpecErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerSpecError } from "@weft/bundle";
  *
  * const error = new ContainerSpecError({
@@ -39,8 +41,8 @@ export interface ContainerSpecErrorOptions extends ErrorOptions {
  *   expected: '"uid:gid" or a user name in the rootfs\'s /etc/passwd',
  *   value: "nobody",
  * });
- * console.assert(error.message.startsWith('Invalid process.user "nobody": expected'));
- * console.assert(error.field === "process.user" && error instanceof TypeError);
+ * assert.ok(error.message.startsWith('Invalid process.user "nobody": expected'));
+ * assert.ok(error.field === "process.user" && error instanceof TypeError);
  * ```
  */
 export class ContainerSpecError extends InvalidArgumentError {

@@ -21,12 +21,13 @@ import { applySecurity } from "./_security.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateConfig, type GenerateConfigOptions } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
  * const options: GenerateConfigOptions = { id: "web", path: "containers[0]" };
  * const config = await generateConfig({ rootfs, process: { args: ["httpd"] } }, options);
- * console.assert(config.hostname === "web");
+ * assert.equal(config.hostname, "web");
  * await Deno.remove(rootfs);
  * ```
  */
@@ -60,11 +61,12 @@ export interface GenerateConfigOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateConfig, OCI_VERSION } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
  * const config = await generateConfig({ rootfs, process: { args: ["sh"] } });
- * console.assert(config.ociVersion === OCI_VERSION);
+ * assert.equal(config.ociVersion, OCI_VERSION);
  * await Deno.remove(rootfs);
  * ```
  */

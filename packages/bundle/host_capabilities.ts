@@ -10,10 +10,11 @@ import { ALL_CAPABILITIES } from "./defaults.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hostCapabilities } from "@weft/bundle";
  *
  * const capabilities = await hostCapabilities();
- * console.assert(capabilities.every((name) => name.startsWith("CAP_")));
+ * assert.ok(capabilities.every((name) => name.startsWith("CAP_")));
  * ```
  */
 export async function hostCapabilities(): Promise<string[]> {

@@ -8,10 +8,11 @@ import { ContainerSpecError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ImageConfig, mergeImageConfig } from "@weft/bundle";
  *
  * const image: ImageConfig = { cmd: ["nginx", "-g", "daemon off;"], workingDir: "/usr/share/nginx" };
- * console.assert(mergeImageConfig({}, image).cwd === "/usr/share/nginx");
+ * assert.ok(mergeImageConfig({}, image).cwd === "/usr/share/nginx");
  * ```
  */
 export interface ImageConfig {
@@ -32,13 +33,14 @@ export interface ImageConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerSpecError, readImageConfig, type ReadImageConfigOptions } from "@weft/bundle";
  *
  * const options: ReadImageConfigOptions = { field: "containers[0].imageConfig" };
  * try {
  *   await readImageConfig("/nonexistent/config.json", options);
  * } catch (error) {
- *   console.assert(error instanceof ContainerSpecError && error.field === options.field);
+ *   assert.ok(error instanceof ContainerSpecError && error.field === options.field);
  * }
  * ```
  */
@@ -57,6 +59,7 @@ export interface ReadImageConfigOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readImageConfig } from "@weft/bundle";
  *
  * const file = await Deno.makeTempFile({ suffix: ".json" });
@@ -66,7 +69,7 @@ export interface ReadImageConfigOptions {
  *   config: { Entrypoint: ["/docker-entrypoint.sh"], Cmd: ["nginx"], WorkingDir: "/srv" },
  * }));
  * const image = await readImageConfig(file);
- * console.assert(image.cmd?.[0] === "nginx" && image.workingDir === "/srv");
+ * assert.ok(image.cmd?.[0] === "nginx" && image.workingDir === "/srv");
  * await Deno.remove(file);
  * ```
  */

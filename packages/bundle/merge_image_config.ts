@@ -7,10 +7,11 @@ import type { ImageConfig } from "./image_config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type MergedProcess, mergeImageConfig } from "@weft/bundle";
  *
  * const merged: MergedProcess = mergeImageConfig({ args: ["sh"] }, { env: ["TERM=xterm"] });
- * console.assert(merged.user === "0:0" && merged.env.includes("TERM=xterm"));
+ * assert.ok(merged.user === "0:0" && merged.env.includes("TERM=xterm"));
  * ```
  */
 export interface MergedProcess {
@@ -29,13 +30,14 @@ export interface MergedProcess {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerSpecError, mergeImageConfig, type MergeImageConfigOptions } from "@weft/bundle";
  *
  * const options: MergeImageConfigOptions = { path: "containers[3]" };
  * try {
  *   mergeImageConfig({}, {}, options);
  * } catch (error) {
- *   console.assert(error instanceof ContainerSpecError && error.field === "containers[3].process.args");
+ *   assert.ok(error instanceof ContainerSpecError && error.field === "containers[3].process.args");
  * }
  * ```
  */
@@ -49,9 +51,10 @@ export interface MergeImageConfigOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PATH, mergeImageConfig } from "@weft/bundle";
  *
- * console.assert(mergeImageConfig({ args: ["sh"] }).env.includes(DEFAULT_PATH));
+ * assert.ok(mergeImageConfig({ args: ["sh"] }).env.includes(DEFAULT_PATH));
  * ```
  */
 export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -71,12 +74,13 @@ export const DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mergeImageConfig } from "@weft/bundle";
  *
  * const image = { entrypoint: ["/entry.sh"], cmd: ["nginx", "-g", "daemon off;"] };
- * console.assert(mergeImageConfig({}, image).args.join(" ") === "/entry.sh nginx -g daemon off;");
- * console.assert(mergeImageConfig({ args: ["sh"] }, image).args.join(" ") === "/entry.sh sh");
- * console.assert(mergeImageConfig({ entrypoint: ["top"] }, image).args.join(" ") === "top");
+ * assert.ok(mergeImageConfig({}, image).args.join(" ") === "/entry.sh nginx -g daemon off;");
+ * assert.ok(mergeImageConfig({ args: ["sh"] }, image).args.join(" ") === "/entry.sh sh");
+ * assert.ok(mergeImageConfig({ entrypoint: ["top"] }, image).args.join(" ") === "top");
  * ```
  */
 export function mergeImageConfig(

@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { OciMount } from "@weft/bundle";
  *
  * const proc: OciMount = { destination: "/proc", type: "proc", source: "proc" };
- * console.assert(proc.type === "proc");
+ * assert.equal(proc.type, "proc");
  * ```
  */
 export interface OciMount {
@@ -25,11 +26,12 @@ export interface OciMount {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { OciNamespace } from "@weft/bundle";
  *
  * const joined: OciNamespace = { type: "network", path: "/proc/4242/ns/net" };
  * const own: OciNamespace = { type: "pid" };
- * console.assert(joined.path !== undefined && own.path === undefined);
+ * assert.ok(joined.path !== undefined && own.path === undefined);
  * ```
  */
 export interface OciNamespace {
@@ -163,11 +165,12 @@ export interface OciRlimit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateConfig, type OciConfig } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
  * const config: OciConfig = await generateConfig({ rootfs, process: { args: ["sh"] } });
- * console.assert(config.root.path === rootfs && config.process.args[0] === "sh");
+ * assert.ok(config.root.path === rootfs && config.process.args[0] === "sh");
  * await Deno.remove(rootfs);
  * ```
  */

@@ -27,12 +27,13 @@ import { parseUserNamespace } from "./user_namespace.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseContainerSpec, type ParseContainerSpecOptions } from "@weft/bundle";
  *
  * // The caller's own `id` sits beside the spec's fields in the same object.
  * const options: ParseContainerSpecOptions = { path: "containers[0]", extraFields: ["id"] };
  * const spec = parseContainerSpec({ id: "web", rootfs: "/srv/web" }, options);
- * console.assert(spec.rootfs === "/srv/web" && !("id" in spec));
+ * assert.ok(spec.rootfs === "/srv/web" && !("id" in spec));
  * ```
  */
 export interface ParseContainerSpecOptions {
@@ -58,11 +59,12 @@ export interface ParseContainerSpecOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONTAINER_SPEC_FIELDS } from "@weft/bundle";
  *
  * const entry = { id: "web", restart: "always", rootfs: "/srv/web", process: { args: ["httpd"] } };
  * const own = Object.keys(entry).filter((key) => !CONTAINER_SPEC_FIELDS.includes(key));
- * console.assert(own.join() === "id,restart");
+ * assert.ok(own.join() === "id,restart");
  * ```
  */
 export const CONTAINER_SPEC_FIELDS: readonly string[] = [
@@ -84,9 +86,10 @@ export const CONTAINER_SPEC_FIELDS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { POD_NAMESPACES } from "@weft/bundle";
  *
- * console.assert(POD_NAMESPACES.join() === "network,ipc,uts");
+ * assert.ok(POD_NAMESPACES.join() === "network,ipc,uts");
  * ```
  */
 export const POD_NAMESPACES: readonly PodNamespace[] = ["network", "ipc", "uts"];
@@ -106,16 +109,17 @@ const ENV = /^[^=\s][^=]*=/s;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerSpecError, parseContainerSpec } from "@weft/bundle";
  *
  * const spec = parseContainerSpec({ rootfs: "/srv/web", process: { args: ["httpd"] } });
- * console.assert(spec.process?.args?.[0] === "httpd");
+ * assert.ok(spec.process?.args?.[0] === "httpd");
  *
  * try {
  *   parseContainerSpec({ rootfs: "web" }, { path: "containers[2]" });
  * } catch (error) {
  *   if (!(error instanceof ContainerSpecError)) throw error;
- *   console.assert(error.field === "containers[2].rootfs");
+ *   assert.equal(error.field, "containers[2].rootfs");
  * }
  * ```
  */

@@ -5,11 +5,12 @@ import { ContainerSpecError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ResolvedUser, resolveUser } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
  * const user: ResolvedUser = await resolveUser(rootfs, "1000:1000");
- * console.assert(user.uid === 1000 && user.gid === 1000);
+ * assert.ok(user.uid === 1000 && user.gid === 1000);
  * await Deno.remove(rootfs, { recursive: true });
  * ```
  */
@@ -29,6 +30,7 @@ export interface ResolvedUser {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerSpecError, resolveUser, type ResolveUserOptions } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
@@ -36,7 +38,7 @@ export interface ResolvedUser {
  * try {
  *   await resolveUser(rootfs, "nobody", options);
  * } catch (error) {
- *   console.assert(error instanceof ContainerSpecError && error.field === options.field);
+ *   assert.ok(error instanceof ContainerSpecError && error.field === options.field);
  * }
  * await Deno.remove(rootfs, { recursive: true });
  * ```
@@ -75,6 +77,7 @@ const MAX_ID = 2 ** 32 - 2;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveUser } from "@weft/bundle";
  *
  * const rootfs = await Deno.makeTempDir();
@@ -82,7 +85,7 @@ const MAX_ID = 2 ** 32 - 2;
  * await Deno.writeTextFile(`${rootfs}/etc/passwd`, "web:x:33:33::/var/www:/bin/sh\n");
  * await Deno.writeTextFile(`${rootfs}/etc/group`, "web:x:33:\nlog:x:4:web\n");
  * const user = await resolveUser(rootfs, "web");
- * console.assert(user.uid === 33 && user.gid === 33 && user.additionalGids[0] === 4);
+ * assert.ok(user.uid === 33 && user.gid === 33 && user.additionalGids[0] === 4);
  * await Deno.remove(rootfs, { recursive: true });
  * ```
  */

@@ -10,10 +10,11 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type CrunCgroupManager, crunGlobalArgs } from "@weft/crun";
  *
  * const cgroupManager: CrunCgroupManager = "disabled";
- * console.assert(crunGlobalArgs({ cgroupManager })[0] === "--cgroup-manager=disabled");
+ * assert.equal(crunGlobalArgs({ cgroupManager })[0], "--cgroup-manager=disabled");
  * ```
  */
 export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
@@ -23,10 +24,11 @@ export type CrunCgroupManager = "cgroupfs" | "systemd" | "disabled";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CrunOptions } from "@weft/crun";
  *
  * const options: CrunOptions = { root: "/run/weft/crun", cgroupManager: "disabled", timeout: 10_000 };
- * console.assert(options.timeout === 10_000);
+ * assert.equal(options.timeout, 10_000);
  * ```
  */
 export interface CrunOptions extends OciRuntimeOptions {
@@ -80,10 +82,11 @@ export class CrunRuntime extends OciCliRuntime {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { crunGlobalArgs } from "@weft/crun";
  *
  * const args = crunGlobalArgs({ cgroupManager: "disabled" });
- * console.assert(args.join(" ") === "--cgroup-manager=disabled");
+ * assert.equal(args.join(" "), "--cgroup-manager=disabled");
  * ```
  */
 export function crunGlobalArgs(options: CrunOptions): string[] {

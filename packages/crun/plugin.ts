@@ -6,7 +6,7 @@ import { type CrunOptions, CrunRuntime } from "./crun_runtime.ts";
  * {@linkcode CrunOptions}, `detect` looks for the binary.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { crunPlugin } from "@weft/crun";
  *
  * const detection = await crunPlugin.detect();

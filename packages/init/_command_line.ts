@@ -67,6 +67,13 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
       "exitCode": {"from": "first-failure"},   or {"from": "container", "id": "web"}
       "endWhen": "all-ended"   all-ended | any-ended | {"ended": ["web"]}
     },
+    "control": {               the control API (weft-ctl, @weft/control); on when present
+      "socket": "/run/weft/control.sock",    Unix socket, mode 0600 (root only)
+      "vsock": {"port": 1024},               opt-in; needs deno run --unstable-vsock
+      "tcp": {"hostname": "0.0.0.0", "port": 7070},   opt-in; QEMU user networking only
+      "logLines": 1000, "maxLineLength": 8192, "journal": 10000,
+      "maxBodyBytes": 65536, "maxStreams": 64
+    },
     "machine": {               only as a VM's PID 1 (weft.* kernel words override)
       "hostname": NAME,        the machine's hostname
       "openFiles": N,          RLIMIT_NOFILE (default fs.nr_open)
@@ -76,9 +83,11 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
     "statusFile": "${defaults.DEFAULT_STATUS_FILE}"    replaced atomically on every change
   }
 
-Signals: TERM and INT stop the pod gracefully (a second one changes nothing);
-HUP, USR1, USR2 and WINCH are forwarded to every running container; TSTP, TTIN
-and TTOU are ignored. As the PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
+Signals: TERM, INT and PWR stop the pod gracefully (a second one changes
+nothing); HUP, QUIT, TRAP, ABRT, USR1, USR2, ALRM, STKFLT, CONT, URG, XCPU,
+XFSZ, VTALRM, PROF, WINCH, IO and SYS are forwarded to every running
+container; TSTP, TTIN, TTOU and 32-64 (real-time) are ignored (logged). As the
+PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.

@@ -10,10 +10,11 @@ import { getChildSubreaper, setChildSubreaper as setAttribute } from "./_libc.ts
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { isChildSubreaper, setChildSubreaper } from "@weft/init/child-subreaper";
  *
  * setChildSubreaper();
- * console.assert(isChildSubreaper());
+ * assert.ok(isChildSubreaper());
  * setChildSubreaper(false);
  * ```
  */

@@ -15,13 +15,14 @@ export type * from "./config_types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigError, parseConfig } from "@weft/init";
  *
  * try {
  *   parseConfig({ containers: [{ id: "web", bundle: "/b", restart: { policy: "sometimes" } }] });
  * } catch (error) {
- *   console.assert(error instanceof ConfigError);
- *   console.assert((error as ConfigError).issues[0].path === "containers[0].restart.policy");
+ *   assert.ok(error instanceof ConfigError);
+ *   assert.equal((error as ConfigError).issues[0].path, "containers[0].restart.policy");
  * }
  * ```
  */
@@ -86,11 +87,12 @@ const LINE_LIMIT = 500;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type ParseConfigOptions } from "@weft/init";
  *
  * const options: ParseConfigOptions = { baseDir: "/etc/weft", file: "/etc/weft/pod.json" };
  * const config = parseConfig({ containers: [{ id: "web", bundle: "bundles/web" }] }, options);
- * console.assert(config.containers[0].bundle === "/etc/weft/bundles/web");
+ * assert.equal(config.containers[0].bundle, "/etc/weft/bundles/web");
  * ```
  */
 export interface ParseConfigOptions {
@@ -174,10 +176,13 @@ export function parseConfig(document: unknown, options: ParseConfigOptions = {})
       }
     }
     if (typeof container.stdio === "object") {
-      container.stdio = { file: absolute(container.stdio.file, baseDir) };
+      const stdio = container.stdio;
+      stdio.file = absolute(stdio.file, baseDir);
+      if (stdio.stderrFile !== undefined) stdio.stderrFile = absolute(stdio.stderrFile, baseDir);
     }
   }
   config.statusFile = absolute(config.statusFile, baseDir);
+  if (config.control) config.control.socket = absolute(config.control.socket, baseDir);
   if (config.runtime.root !== undefined) {
     config.runtime.root = absolute(config.runtime.root, baseDir);
   }

@@ -3,9 +3,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CONFIG_PATH } from "@weft/init";
  *
- * console.assert(DEFAULT_CONFIG_PATH === "/etc/weft/pod.json");
+ * assert.equal(DEFAULT_CONFIG_PATH, "/etc/weft/pod.json");
  * ```
  */
 export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
@@ -22,10 +23,11 @@ export const DEFAULT_CONFIG_PATH = "/etc/weft/pod.json";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_BACKOFF, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].restart.backoff.cap === DEFAULT_BACKOFF.cap);
+ * assert.equal(config.containers[0].restart.backoff.cap, DEFAULT_BACKOFF.cap);
  * ```
  */
 export const DEFAULT_BACKOFF = {
@@ -40,10 +42,11 @@ export const DEFAULT_BACKOFF = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_START_LIMIT, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].restart.startLimit === DEFAULT_START_LIMIT);
+ * assert.equal(config.containers[0].restart.startLimit, DEFAULT_START_LIMIT);
  * ```
  */
 export const DEFAULT_START_LIMIT = 10;
@@ -52,10 +55,11 @@ export const DEFAULT_START_LIMIT = 10;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STOP_GRACE, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers[0].stop.grace === DEFAULT_STOP_GRACE);
+ * assert.equal(config.containers[0].stop.grace, DEFAULT_STOP_GRACE);
  * ```
  */
 export const DEFAULT_STOP_GRACE = 10_000;
@@ -64,10 +68,11 @@ export const DEFAULT_STOP_GRACE = 10_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_POD_STOP_GRACE, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.pod.stopGrace === DEFAULT_POD_STOP_GRACE);
+ * assert.equal(config.pod.stopGrace, DEFAULT_POD_STOP_GRACE);
  * ```
  */
 export const DEFAULT_POD_STOP_GRACE = 30_000;
@@ -76,10 +81,11 @@ export const DEFAULT_POD_STOP_GRACE = 30_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_RUNTIME_CALL_TIMEOUT, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.runtime.callTimeout === DEFAULT_RUNTIME_CALL_TIMEOUT);
+ * assert.equal(config.runtime.callTimeout, DEFAULT_RUNTIME_CALL_TIMEOUT);
  * ```
  */
 export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
@@ -88,10 +94,11 @@ export const DEFAULT_RUNTIME_CALL_TIMEOUT = 30_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_STATUS_FILE, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.statusFile === DEFAULT_STATUS_FILE);
+ * assert.equal(config.statusFile, DEFAULT_STATUS_FILE);
  * ```
  */
 export const DEFAULT_STATUS_FILE = "/run/weft/status.json";

@@ -8,6 +8,7 @@ import {
   validateContainerId,
 } from "@weft/runtime";
 
+import { CONTROL_SCHEMA } from "./control_schema.ts";
 import {
   DEFAULT_BACKOFF,
   DEFAULT_POD_STOP_GRACE,
@@ -122,7 +123,37 @@ const stop = strictObject({
 
 const stdio = v.union([
   v.picklist(["console", "none"]),
-  strictObject({ file: v.pipe(nonEmpty, v.description("The file appended to.")) }),
+  strictObject({
+    file: v.pipe(
+      nonEmpty,
+      v.description("The file appended to, whole lines (stdout and stderr, unless stderrFile)."),
+    ),
+    stderrFile: v.optional(v.pipe(nonEmpty, v.description("Where stderr goes instead."))),
+    format: v.optional(
+      v.pipe(
+        v.picklist(["text", "json"]),
+        v.description(
+          'text: the lines as written; json: one {"time","stream","log"} object per line (CRI-like). Default text.',
+        ),
+      ),
+    ),
+    maxBytes: v.optional(
+      v.pipe(
+        integer(0, Number.MAX_SAFE_INTEGER),
+        v.description(
+          "Rotate a file before it would pass this size in bytes (default 10485760); 0 never rotates.",
+        ),
+      ),
+    ),
+    maxFiles: v.optional(
+      v.pipe(
+        integer(1, 1000),
+        v.description(
+          "Files kept per path, the one written included: PATH, PATH.1 ... (default 5).",
+        ),
+      ),
+    ),
+  }),
 ]);
 
 /** The fields only a container given by `rootfs` may have (its bundle is generated). */
@@ -194,7 +225,7 @@ const container = v.pipe(
       v.pipe(
         stdio,
         v.description(
-          'Where the container\'s output goes: "console" (the init\'s stdout/stderr, each line prefixed "[id] "), {"file": PATH} (appended), or "none". Its stdin is /dev/null.',
+          'Where the container\'s output goes: "console" (the init\'s stdout/stderr, each line prefixed "[id] "), {"file": PATH, "stderrFile", "format", "maxBytes", "maxFiles"} (whole lines appended, rotated by size), or "none". Its stdin is /dev/null.',
         ),
       ),
       "console",
@@ -329,6 +360,14 @@ export const POD_SCHEMA = v.pipe(
       exitCode: { from: "first-failure" as const },
       endWhen: "all-ended" as const,
     })),
+    control: v.optional(
+      v.pipe(
+        CONTROL_SCHEMA,
+        v.description(
+          "The control API (HTTP/1.1 + JSON, see @weft/control): on when this section is present.",
+        ),
+      ),
+    ),
     machine: v.optional(MACHINE_SCHEMA),
     statusFile: v.optional(
       v.pipe(

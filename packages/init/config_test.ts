@@ -113,6 +113,7 @@ Deno.test("the JSON Schema describes the same fields the validator accepts", () 
     "runtime",
     "containers",
     "pod",
+    "control",
     "machine",
     "statusFile",
   ]);
@@ -368,4 +369,63 @@ Deno.test("the README's table documents every field of the schema, with the sche
   };
   visit(schema, "", false);
   deepStrictEqual(missing, []);
+});
+
+Deno.test("the control section: defaults filled in, the socket resolved, bad fields named", () => {
+  const containers = [{ id: "web", bundle: "/b" }];
+  const config = parseConfig({
+    containers,
+    control: { socket: "run/ctl.sock", vsock: { port: 1024 } },
+  }, {
+    baseDir: "/etc/weft",
+  });
+  deepStrictEqual(config.control, {
+    socket: "/etc/weft/run/ctl.sock",
+    vsock: { port: 1024 },
+    logLines: 1000,
+    maxLineLength: 8192,
+    journal: 10000,
+    maxBodyBytes: 65536,
+    maxStreams: 64,
+  });
+  strictEqual(parseConfig({ containers }).control, undefined);
+  try {
+    parseConfig({
+      containers,
+      control: { tcp: { hostname: "0.0.0.0", port: 0 }, maxStreams: 0, open: true },
+    });
+    throw new Error("accepted");
+  } catch (error) {
+    const { message } = error as ConfigError;
+    strictEqual(message.includes("control.tcp.port"), true, message);
+    strictEqual(message.includes("control.maxStreams"), true, message);
+    strictEqual(message.includes("control.open: unknown field"), true, message);
+  }
+});
+
+Deno.test("file output fields are checked and their paths resolved", () => {
+  const config = parseConfig({
+    containers: [{
+      id: "web",
+      bundle: "/b",
+      stdio: { file: "web.log", stderrFile: "web.err", format: "json", maxBytes: 0, maxFiles: 2 },
+    }],
+  }, { baseDir: "/etc/weft" });
+  deepStrictEqual(config.containers[0].stdio, {
+    file: "/etc/weft/web.log",
+    stderrFile: "/etc/weft/web.err",
+    format: "json",
+    maxBytes: 0,
+    maxFiles: 2,
+  });
+  const found = issues({
+    containers: [{ id: "a", bundle: "/b", stdio: { file: "x", format: "xml", maxFiles: 0 } }],
+  });
+  strictEqual(found.length > 0, true);
+  strictEqual(
+    found.every((issue) => issue.startsWith("containers[0].stdio")),
+    true,
+    found.join("\n"),
+  );
+  strictEqual(found.some((issue) => /format|xml/.test(issue)), true, found.join("\n"));
 });

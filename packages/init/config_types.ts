@@ -1,3 +1,4 @@
+import type { ControlSettings } from "@weft/control";
 import type { ContainerSpec, PodNamespace } from "@weft/bundle";
 import type { MachineConfig } from "./machine_schema.ts";
 
@@ -6,13 +7,14 @@ import type { MachineConfig } from "./machine_schema.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type BackoffConfig, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({
  *   containers: [{ id: "web", bundle: "/bundles/web", restart: { backoff: { initial: 500 } } }],
  * });
  * const backoff: BackoffConfig = config.containers[0].restart.backoff;
- * console.assert(backoff.initial === 500 && backoff.factor === 2);
+ * assert.ok(backoff.initial === 500 && backoff.factor === 2);
  * ```
  */
 export interface BackoffConfig {
@@ -31,13 +33,14 @@ export interface BackoffConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type RestartConfig } from "@weft/init";
  *
  * const config = parseConfig({
  *   containers: [{ id: "web", bundle: "/bundles/web", restart: { policy: "always" } }],
  * });
  * const restart: RestartConfig = config.containers[0].restart;
- * console.assert(restart.policy === "always");
+ * assert.equal(restart.policy, "always");
  * ```
  */
 export interface RestartConfig {
@@ -58,13 +61,14 @@ export interface RestartConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type StopConfig } from "@weft/init";
  *
  * const config = parseConfig({
  *   containers: [{ id: "web", bundle: "/bundles/web", stop: { signal: "INT", grace: 5000 } }],
  * });
  * const stop: StopConfig = config.containers[0].stop;
- * console.assert(stop.signal === "INT" && stop.grace === 5000);
+ * assert.ok(stop.signal === "INT" && stop.grace === 5000);
  * ```
  */
 export interface StopConfig {
@@ -79,20 +83,56 @@ export interface StopConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { StdioConfig } from "@weft/init";
  *
  * const toFile: StdioConfig = { file: "/var/log/web.log" };
  * const quiet: StdioConfig = "none";
- * console.assert(typeof toFile === "object" && quiet === "none");
+ * assert.ok(typeof toFile === "object" && quiet === "none");
  * ```
  */
-export type StdioConfig = "console" | "none" | { file: string };
+export type StdioConfig = "console" | "none" | StdioFileConfig;
+
+/**
+ * Container output written to files (`stdio: {"file": PATH, ...}` in a pod file).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StdioFileConfig } from "@weft/init";
+ *
+ * const split: StdioFileConfig = {
+ *   file: "/var/log/web.out",
+ *   stderrFile: "/var/log/web.err",
+ *   format: "json",
+ *   maxBytes: 1_048_576,
+ *   maxFiles: 3,
+ * };
+ * assert.equal(split.format, "json");
+ * ```
+ */
+export interface StdioFileConfig {
+  /** The file appended to (both streams unless `stderrFile` is given). */
+  file: string;
+  /** Where stderr goes instead, when given. */
+  stderrFile?: string;
+  /**
+   * `"text"`: the lines as written; `"json"`: one `{"time","stream","log"}` object per line.
+   * @default {"text"}
+   */
+  format?: "text" | "json";
+  /** Rotate a file before it would pass this many bytes; 0 never rotates. @default {10485760} */
+  maxBytes?: number;
+  /** Files kept per path, the one written included (PATH, PATH.1 ...). @default {5} */
+  maxFiles?: number;
+}
 
 /**
  * One container of the pod, with every default filled in.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type ContainerConfig, parseConfig } from "@weft/init";
  *
  * const config = parseConfig({
@@ -102,7 +142,7 @@ export type StdioConfig = "console" | "none" | { file: string };
  *   ],
  * });
  * const web: ContainerConfig = config.containers[1];
- * console.assert(web.dependsOn[0] === "db" && web.stdio === "console");
+ * assert.ok(web.dependsOn[0] === "db" && web.stdio === "console");
  * ```
  */
 export interface ContainerConfig {
@@ -135,11 +175,12 @@ export interface ContainerConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ExitCodeConfig } from "@weft/init";
  *
  * // The pod exits with the status of its "job" container.
  * const exitCode: ExitCodeConfig = { from: "container", id: "job" };
- * console.assert(exitCode.from === "container");
+ * assert.equal(exitCode.from, "container");
  * ```
  */
 export type ExitCodeConfig = { from: "container"; id: string } | { from: "first-failure" };
@@ -149,11 +190,12 @@ export type ExitCodeConfig = { from: "container"; id: string } | { from: "first-
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EndWhenConfig } from "@weft/init";
  *
  * // The pod ends as soon as "job" has ended, whatever the other containers do.
  * const endWhen: EndWhenConfig = { ended: ["job"] };
- * console.assert(typeof endWhen === "object");
+ * assert.equal(typeof endWhen, "object");
  * ```
  */
 export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
@@ -163,6 +205,7 @@ export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type PodSettings } from "@weft/init";
  *
  * const config = parseConfig({
@@ -170,7 +213,7 @@ export type EndWhenConfig = "all-ended" | "any-ended" | { ended: string[] };
  *   pod: { endWhen: "any-ended" },
  * });
  * const pod: PodSettings = config.pod;
- * console.assert(pod.endWhen === "any-ended" && pod.exitCode.from === "first-failure");
+ * assert.ok(pod.endWhen === "any-ended" && pod.exitCode.from === "first-failure");
  * ```
  */
 export interface PodSettings {
@@ -187,6 +230,7 @@ export interface PodSettings {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type RuntimeConfig } from "@weft/init";
  *
  * const config = parseConfig({
@@ -194,7 +238,7 @@ export interface PodSettings {
  *   containers: [{ id: "web", bundle: "/bundles/web" }],
  * });
  * const runtime: RuntimeConfig = config.runtime;
- * console.assert(runtime.name === "crun" && runtime.noPivot === false);
+ * assert.ok(runtime.name === "crun" && runtime.noPivot === false);
  * ```
  */
 export interface RuntimeConfig {
@@ -219,10 +263,11 @@ export interface RuntimeConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig, type PodConfig } from "@weft/init";
  *
  * const config: PodConfig = parseConfig({ containers: [{ id: "web", bundle: "/bundles/web" }] });
- * console.assert(config.containers.length === 1 && config.runtime.name === "auto");
+ * assert.ok(config.containers.length === 1 && config.runtime.name === "auto");
  * ```
  */
 export interface PodConfig {
@@ -236,6 +281,8 @@ export interface PodConfig {
   machine?: MachineConfig;
   /** Absolute path of the status file. */
   statusFile: string;
+  /** The control API, when the file has a `control` section. */
+  control?: ControlSettings;
 }
 
 /**
@@ -243,6 +290,7 @@ export interface PodConfig {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConfigError, type ConfigIssue, parseConfig } from "@weft/init";
  *
  * let issues: readonly ConfigIssue[] = [];
@@ -251,7 +299,7 @@ export interface PodConfig {
  * } catch (error) {
  *   if (error instanceof ConfigError) issues = error.issues;
  * }
- * console.assert(issues.length > 0 && issues[0].path.startsWith("containers[0]"));
+ * assert.ok(issues.length > 0 && issues[0].path.startsWith("containers[0]"));
  * ```
  */
 export interface ConfigIssue {

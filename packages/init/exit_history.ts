@@ -7,9 +7,10 @@ import type { ExitRecord } from "./pod_status.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_EXIT_RECORDS } from "@weft/init";
  *
- * console.assert(MAX_EXIT_RECORDS === 20);
+ * assert.equal(MAX_EXIT_RECORDS, 20);
  * ```
  */
 export const MAX_EXIT_RECORDS = 20;

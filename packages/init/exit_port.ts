@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_EXIT_PORT } from "@weft/init/exit-port";
  *
  * // qemu-system-x86_64 ... -device isa-debug-exit,iobase=0xf4,iosize=0x04
- * console.assert(DEFAULT_EXIT_PORT === 0xf4);
+ * assert.equal(DEFAULT_EXIT_PORT, 0xf4);
  * ```
  */
 export const DEFAULT_EXIT_PORT = 0xf4;

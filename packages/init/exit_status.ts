@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeWaitStatus, type ExitStatus } from "@weft/init/exit-status";
  *
  * const exit: ExitStatus = decodeWaitStatus(42, 9);
- * console.assert(exit.signal === 9 && exit.status === 137 && exit.code === null);
+ * assert.ok(exit.signal === 9 && exit.status === 137 && exit.code === null);
  * ```
  */
 export interface ExitStatus {
@@ -37,10 +38,11 @@ export interface ExitStatus {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeWaitStatus } from "@weft/init/exit-status";
  *
- * console.assert(decodeWaitStatus(42, 3 << 8).code === 3);
- * console.assert(decodeWaitStatus(42, 15).status === 143);
+ * assert.ok(decodeWaitStatus(42, 3 << 8).code === 3);
+ * assert.ok(decodeWaitStatus(42, 15).status === 143);
  * ```
  */
 export function decodeWaitStatus(pid: number, raw: number, at: number = Date.now()): ExitStatus {

@@ -34,10 +34,12 @@ import {
 import { ConfigError, loadConfig } from "./config.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 import { setUpMachine } from "./machine.ts";
-import { endInit, ignoreStopSignals, inInitialPidNamespace, isPid1, preparePid1 } from "./pid1.ts";
+import { endInit, inInitialPidNamespace, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
 import { preflight } from "./preflight.ts";
 import { Supervisor } from "./supervisor.ts";
+import { listenToSignals, SIGNAL_TABLE } from "./signal_table.ts";
+import { LogStore, serveControl, type ServedControl } from "@weft/control";
 import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init"]);
@@ -87,27 +89,32 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     root,
     pid: Deno.pid,
   });
-  const supervisor = new Supervisor(config, { runtime, reaper });
-  const listeners: [Deno.Signal, () => void][] = [
-    ...(["SIGTERM", "SIGINT"] as const).map((signal): [Deno.Signal, () => void] => [
-      signal,
-      () => void supervisor.stop(`received ${signal}`),
-    ]),
-    ...(["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGWINCH"] as const).map((
-      signal,
-    ): [Deno.Signal, () => void] => [
-      signal,
-      () => void supervisor.forward(signal),
-    ]),
-  ];
-  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  // The control API's log rings are fed from the first line the containers write.
+  const logs = config.control &&
+    new LogStore({ lines: config.control.logLines, maxLineLength: config.control.maxLineLength });
+  const supervisor = new Supervisor(config, {
+    runtime,
+    reaper,
+    ...(logs ? { console: { tap: (line) => logs.append(line.id, line.stream, line.text) } } : {}),
+  });
+  let control: ServedControl | undefined;
+  if (config.control) {
+    try {
+      control = await serveControl(supervisor, config.control, {
+        version: packageConfig.version,
+        logs,
+      });
+    } catch (error) {
+      return fail(`Cannot start the control API: ${(error as Error).message}`, EXIT_USAGE);
+    }
+  }
   fatal.supervisor = supervisor;
   try {
     const { exitCode } = await supervisor.run();
     return fatal.happened ? EXIT_FATAL : exitCode;
   } finally {
+    await control?.shutdown();
     fatal.supervisor = undefined;
-    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
   }
 }
 
@@ -142,8 +149,6 @@ async function main(command: Command, fatal: Fatal): Promise<number> {
 
 if (import.meta.main) {
   mark("modules");
-  // The init itself is never stopped by terminal job control.
-  using _stopSignals = ignoreStopSignals();
   let command: Command | undefined;
   let code: number;
   try {
@@ -154,6 +159,22 @@ if (import.meta.main) {
   }
   const exitPort = command && "exitPort" in command ? command.exitPort : undefined;
   const fatal: Fatal = { happened: false };
+  // Every signal as SIGNAL_TABLE says, from the start: none may end the
+  // init before (or after) it supervises. TSTP, TTIN and TTOU: the init
+  // itself is never stopped by terminal job control.
+  using _signals = listenToSignals({
+    stop(signal): void {
+      if (fatal.supervisor) return void fatal.supervisor.stop(`received ${signal}`);
+      logger.info("Received {signal} before the pod started: ending", { signal });
+      // As a process killed by it would: 128 + its number.
+      const number = SIGNAL_TABLE.find((entry) => entry.name === signal)?.signal ?? 0;
+      void endInit(128 + number, { exitPort });
+    },
+    forward(signal): void {
+      logger.info("Received {signal}: forwarding it to the running containers", { signal });
+      if (fatal.supervisor) void fatal.supervisor.forward(signal);
+    },
+  });
   // An error nothing caught must not kill PID 1: log it and end in order.
   globalThis.addEventListener("unhandledrejection", (event) => {
     event.preventDefault();

@@ -46,3 +46,4 @@ export * from "./exit_status.ts";
 export * from "./child_subreaper.ts";
 export * from "./syscall_error.ts";
 export * from "./exit_port.ts";
+export * from "./signal_table.ts";

@@ -3,12 +3,13 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { type MountInfoEntry, parseMountInfo } from "@weft/init/mount-info";
  *
  * const entries: MountInfoEntry[] = parseMountInfo(
  *   "30 22 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw\n",
  * );
- * console.assert(entries[0].fstype === "cgroup2" && entries[0].parentId === 22);
+ * assert.ok(entries[0].fstype === "cgroup2" && entries[0].parentId === 22);
  * ```
  */
 export interface MountInfoEntry {
@@ -40,12 +41,13 @@ function unescape(field: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMountInfo } from "@weft/init/mount-info";
  *
  * const [entry] = parseMountInfo(
  *   "22 1 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:5 - proc proc rw\n",
  * );
- * console.assert(entry.mountPoint === "/proc" && entry.fstype === "proc");
+ * assert.ok(entry.mountPoint === "/proc" && entry.fstype === "proc");
  * ```
  */
 export function parseMountInfo(text: string): MountInfoEntry[] {
@@ -77,10 +79,11 @@ export function parseMountInfo(text: string): MountInfoEntry[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readMountInfo } from "@weft/init/mount-info";
  *
  * const mounts = readMountInfo();
- * console.assert(mounts === undefined || mounts.some((m) => m.mountPoint === "/"));
+ * assert.ok(mounts === undefined || mounts.some((m) => m.mountPoint === "/"));
  * ```
  */
 export function readMountInfo(path: string = "/proc/self/mountinfo"): MountInfoEntry[] | undefined {

@@ -14,11 +14,12 @@ const MS_NOEXEC = 8;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { PseudoFilesystem } from "@weft/init/mounts";
  *
  * const MS_NOSUID = 2, MS_NODEV = 4;
  * const scratch: PseudoFilesystem = { fstype: "tmpfs", target: "/scratch", flags: MS_NOSUID | MS_NODEV };
- * console.assert(scratch.fstype === "tmpfs");
+ * assert.equal(scratch.fstype, "tmpfs");
  * ```
  */
 export interface PseudoFilesystem {
@@ -40,10 +41,11 @@ export interface PseudoFilesystem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PSEUDO_FILESYSTEMS } from "@weft/init/mounts";
  *
  * const targets = DEFAULT_PSEUDO_FILESYSTEMS.map((fs) => fs.target);
- * console.assert(targets[0] === "/proc" && targets.includes("/sys/fs/cgroup"));
+ * assert.ok(targets[0] === "/proc" && targets.includes("/sys/fs/cgroup"));
  * ```
  */
 export const DEFAULT_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = [
@@ -71,6 +73,23 @@ export const DEFAULT_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = [
     flags: MS_NOSUID | MS_NODEV | MS_NOEXEC,
   },
 ];
+
+/**
+ * What a PID 1 of a PID namespace (not of the machine) mounts: the same as
+ * {@linkcode DEFAULT_PSEUDO_FILESYSTEMS} but /run. A fresh tmpfs there would
+ * hide the host's /run from the init, and with it the default status file
+ * (/run/weft/status.json) that the host reads.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NAMESPACE_PSEUDO_FILESYSTEMS } from "@weft/init/mounts";
+ *
+ * assert.ok(!NAMESPACE_PSEUDO_FILESYSTEMS.some((fs) => fs.target === "/run"));
+ * ```
+ */
+export const NAMESPACE_PSEUDO_FILESYSTEMS: readonly PseudoFilesystem[] = DEFAULT_PSEUDO_FILESYSTEMS
+  .filter((fs) => fs.target !== "/run");
 
 /**
  * Options of {@linkcode mountPseudoFilesystems}.

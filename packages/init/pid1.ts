@@ -1,7 +1,11 @@
 import { getLogger } from "@logtape/logtape";
 import { sync } from "./_libc.ts";
 import { writeExitPort } from "./exit_port.ts";
-import { mountPseudoFilesystems } from "./mounts.ts";
+import {
+  DEFAULT_PSEUDO_FILESYSTEMS,
+  mountPseudoFilesystems,
+  NAMESPACE_PSEUDO_FILESYSTEMS,
+} from "./mounts.ts";
 import { disableCtrlAltDel, powerOff } from "./power.ts";
 
 const logger = getLogger(["weft", "init", "pid1"]);
@@ -14,7 +18,7 @@ const logger = getLogger(["weft", "init", "pid1"]);
  * @returns `true` when this process is PID 1.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { isPid1 } from "@weft/init/pid1";
  *
  * if (!isPid1()) console.log("running as a normal process");
@@ -36,7 +40,7 @@ const STOP_SIGNALS = ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const;
  * @returns A handle whose disposal restores the default actions.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { ignoreStopSignals } from "@weft/init/pid1";
  *
  * using _guard = ignoreStopSignals();
@@ -63,7 +67,7 @@ export function ignoreStopSignals(): Disposable {
  * `unshare --pid`). True without /proc: only a machine's early init runs without it.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { inInitialPidNamespace } from "@weft/init/pid1";
  *
  * console.log(inInitialPidNamespace() ? "on the machine" : "in a PID namespace");
@@ -95,7 +99,10 @@ export function inInitialPidNamespace(): boolean {
 export function preparePid1(): void {
   const machine = inInitialPidNamespace();
   // mountPseudoFilesystems logs each mount and each failure itself.
-  mountPseudoFilesystems({ enableControllers: machine });
+  mountPseudoFilesystems({
+    enableControllers: machine,
+    filesystems: machine ? DEFAULT_PSEUDO_FILESYSTEMS : NAMESPACE_PSEUDO_FILESYSTEMS,
+  });
   if (!machine) return;
   // Ctrl-Alt-Del then arrives as SIGINT: the same graceful stop, not an instant reboot.
   try {
@@ -109,7 +116,7 @@ export function preparePid1(): void {
  * Options of {@linkcode endInit}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { EndInitOptions } from "@weft/init/pid1";
  *
  * const options: EndInitOptions = { exitPort: 0xf4 };

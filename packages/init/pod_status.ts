@@ -29,11 +29,12 @@ export interface ExitWatcher {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ContainerPhase } from "@weft/init";
  *
  * const phase: ContainerPhase = "backoff";
  * const settled: ContainerPhase[] = ["exited", "failed", "stopped"];
- * console.assert(!settled.includes(phase));
+ * assert.ok(!settled.includes(phase));
  * ```
  */
 export type ContainerPhase =
@@ -147,10 +148,11 @@ export interface PodStatus {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NEVER_RAN_STATUS } from "@weft/init";
  *
  * // A container whose create failed counts as having exited with 125.
- * console.assert(NEVER_RAN_STATUS === 125);
+ * assert.equal(NEVER_RAN_STATUS, 125);
  * ```
  */
 export const NEVER_RAN_STATUS = 125;

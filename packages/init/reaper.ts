@@ -53,13 +53,14 @@ const logger = getLogger(["weft", "init", "reaper"]);
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { Reaper } from "@weft/init/reaper";
  *
  * using reaper = Reaper.start();
  * const orphanMaker = new Deno.Command("sh", { args: ["-c", "sh -c 'exit 3' & echo $!"], stdout: "piped" });
  * const { stdout } = await orphanMaker.output();
  * const exit = await reaper.waitPid(Number(new TextDecoder().decode(stdout)));
- * console.assert(exit.status === 3);
+ * assert.equal(exit.status, 3);
  * ```
  */
 export class Reaper implements Disposable {
@@ -122,10 +123,11 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start({ rescanInterval: 500 });
-   * console.assert(reaper.mode !== "none");
+   * assert.ok(reaper.mode !== "none");
    * ```
    */
   static start(options: ReaperOptions = {}): Reaper {
@@ -172,6 +174,7 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
@@ -181,7 +184,7 @@ export class Reaper implements Disposable {
    * }).output();
    * const pid = Number(new TextDecoder().decode(stdout));
    * const exit = await reaper.waitPid(pid, { signal: AbortSignal.timeout(5000) });
-   * console.assert(exit.signal === 15 && exit.status === 143);
+   * assert.ok(exit.signal === 15 && exit.status === 143);
    * ```
    */
   waitPid(pid: number, options: WaitPidOptions = {}): Promise<ExitStatus> {
@@ -245,10 +248,11 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
-   * console.assert(reaper.reapNow() >= 0);
+   * assert.ok(reaper.reapNow() >= 0);
    * ```
    */
   reapNow(): number {
@@ -262,10 +266,11 @@ export class Reaper implements Disposable {
    *
    * @example
    * ```ts ignore
+   * import assert from "node:assert/strict";
    * import { Reaper } from "@weft/init/reaper";
    *
    * using reaper = Reaper.start();
-   * console.assert(reaper.stats().reaped >= 0);
+   * assert.ok(reaper.stats().reaped >= 0);
    * ```
    */
   stats(): ReaperStats {

@@ -105,10 +105,11 @@ export interface ReaperStats {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ReaperStateError } from "@weft/init/reaper";
  *
  * const error = new ReaperStateError("The reaper is disposed");
- * console.assert(error.name === "ReaperStateError");
+ * assert.equal(error.name, "ReaperStateError");
  * ```
  */
 export class ReaperStateError extends Error {

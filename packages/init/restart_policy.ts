@@ -5,11 +5,12 @@ import type { RestartConfig } from "./config.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decideRestart, parseConfig, type RestartDecision } from "@weft/init";
  *
  * const { restart } = parseConfig({ containers: [{ id: "web", bundle: "/b" }] }).containers[0];
  * const decision: RestartDecision = decideRestart(restart, { status: 1, ranFor: 50, unstableStarts: 0 });
- * console.assert(decision.action === "restart");
+ * assert.equal(decision.action, "restart");
  * ```
  */
 export type RestartDecision =
@@ -22,11 +23,12 @@ export type RestartDecision =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decideRestart, parseConfig, type RunOutcome } from "@weft/init";
  *
  * const { restart } = parseConfig({ containers: [{ id: "web", bundle: "/b" }] }).containers[0];
  * const cleanExit: RunOutcome = { status: 0, ranFor: 5000, unstableStarts: 0 };
- * console.assert(decideRestart(restart, cleanExit).action === "end");
+ * assert.ok(decideRestart(restart, cleanExit).action === "end");
  * ```
  */
 export interface RunOutcome {
@@ -51,13 +53,14 @@ export interface RunOutcome {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decideRestart, parseConfig } from "@weft/init";
  *
  * const { restart } = parseConfig({
  *   containers: [{ id: "a", bundle: "/b", restart: { policy: "always" } }],
  * }).containers[0];
  * const decision = decideRestart(restart, { status: 1, ranFor: 5, unstableStarts: 2 });
- * console.assert(decision.action === "restart" && decision.delay === 400);
+ * assert.ok(decision.action === "restart" && decision.delay === 400);
  * ```
  */
 export function decideRestart(policy: RestartConfig, outcome: RunOutcome): RestartDecision {
@@ -93,11 +96,12 @@ export function decideRestart(policy: RestartConfig, outcome: RunOutcome): Resta
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backoffDelay, parseConfig } from "@weft/init";
  *
  * const { restart } = parseConfig({ containers: [{ id: "a", bundle: "/b" }] }).containers[0];
- * console.assert(backoffDelay(restart, 1) === 100);
- * console.assert(backoffDelay(restart, 20) === 10_000);
+ * assert.ok(backoffDelay(restart, 1) === 100);
+ * assert.ok(backoffDelay(restart, 20) === 10_000);
  * ```
  */
 export function backoffDelay(policy: RestartConfig, n: number): number {

@@ -3,11 +3,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SyscallError, type SyscallErrorOptions } from "@weft/init/syscall-error";
  *
  * const options: SyscallErrorOptions = { syscall: "reboot", errno: 1, code: "EPERM" };
  * const error = new SyscallError("Cannot power off: Operation not permitted", options);
- * console.assert(error.syscall === "reboot" && error.errno === 1);
+ * assert.ok(error.syscall === "reboot" && error.errno === 1);
  * ```
  */
 export interface SyscallErrorOptions extends ErrorOptions {
@@ -24,6 +25,7 @@ export interface SyscallErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SyscallError } from "@weft/init/syscall-error";
  *
  * const error = new SyscallError('Cannot mount "proc" on "/proc": Operation not permitted', {
@@ -31,7 +33,7 @@ export interface SyscallErrorOptions extends ErrorOptions {
  *   errno: 1,
  *   code: "EPERM",
  * });
- * console.assert(error.code === "EPERM");
+ * assert.equal(error.code, "EPERM");
  * ```
  */
 export class SyscallError extends Error {

@@ -6,7 +6,7 @@ import { type RuncOptions, RuncRuntime } from "./runc_runtime.ts";
  * {@linkcode RuncOptions}, `detect` looks for the binary.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { runcPlugin } from "@weft/runc";
  *
  * const detection = await runcPlugin.detect();

@@ -10,10 +10,11 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RuncOptions } from "@weft/runc";
  *
  * const options: RuncOptions = { root: "/run/weft/runc", systemdCgroup: false, rootless: "auto" };
- * console.assert(options.rootless === "auto");
+ * assert.equal(options.rootless, "auto");
  * ```
  */
 export interface RuncOptions extends OciRuntimeOptions {
@@ -55,10 +56,11 @@ export class RuncRuntime extends OciCliRuntime {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runcGlobalArgs } from "@weft/runc";
  *
  * const args = runcGlobalArgs({ systemdCgroup: true, rootless: false });
- * console.assert(args.join(" ") === "--systemd-cgroup --rootless=false");
+ * assert.equal(args.join(" "), "--systemd-cgroup --rootless=false");
  * ```
  */
 export function runcGlobalArgs(options: RuncOptions): string[] {

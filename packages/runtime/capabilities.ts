@@ -6,10 +6,11 @@ import type { Stdio } from "./stdio.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RuntimeVersion } from "@weft/runtime";
  *
  * const version: RuntimeVersion = { name: "crun", version: "1.8.1", text: "crun version 1.8.1" };
- * console.assert(version.version.startsWith("1."));
+ * assert.ok(version.version.startsWith("1."));
  * ```
  */
 export interface RuntimeVersion {
@@ -30,12 +31,13 @@ export interface RuntimeVersion {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { RuntimeFeatures } from "@weft/runtime";
  *
  * function describe(answer: RuntimeFeatures): string {
  *   return answer.supported ? Object.keys(answer.features).join(", ") : answer.reason;
  * }
- * console.assert(describe({ supported: false, reason: "unknown command" }) === "unknown command");
+ * assert.ok(describe({ supported: false, reason: "unknown command" }) === "unknown command");
  * ```
  */
 export type RuntimeFeatures =
@@ -57,10 +59,11 @@ export type RuntimeFeatures =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ContainerSummary } from "@weft/runtime";
  *
  * const web: ContainerSummary = { id: "web", status: "running", pid: 4242, raw: {} };
- * console.assert(web.status === "running");
+ * assert.equal(web.status, "running");
  * ```
  */
 export interface ContainerSummary {
@@ -83,10 +86,11 @@ export interface ContainerSummary {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ExecOptions } from "@weft/runtime";
  *
  * const options: ExecOptions = { env: ["DEBUG=1"], cwd: "/tmp", detach: true };
- * console.assert(options.detach);
+ * assert.ok(options.detach);
  * ```
  */
 export interface ExecOptions extends CallOptions {
@@ -109,10 +113,11 @@ export interface ExecOptions extends CallOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ExecResult } from "@weft/runtime";
  *
  * const result: ExecResult = { code: 0, pid: 4243 };
- * console.assert(result.code === 0);
+ * assert.equal(result.code, 0);
  * ```
  */
 export interface ExecResult {

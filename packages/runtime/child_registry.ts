@@ -24,11 +24,12 @@ function listeners(): Set<(pid: number) => void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownedChildPids, trackChildProcess } from "@weft/runtime";
  *
  * const child = new Deno.Command("true").spawn();
  * trackChildProcess(child);
- * console.assert(ownedChildPids().has(child.pid));
+ * assert.ok(ownedChildPids().has(child.pid));
  * await child.status;
  * ```
  */
@@ -76,9 +77,10 @@ export function onOwnedChildCollected(listener: (pid: number) => void): () => vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ownedChildPids } from "@weft/runtime";
  *
- * console.assert(ownedChildPids() instanceof Set);
+ * assert.ok(ownedChildPids() instanceof Set);
  * ```
  */
 export function ownedChildPids(): ReadonlySet<number> {

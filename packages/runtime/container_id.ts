@@ -5,9 +5,10 @@ import { InvalidArgumentError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_CONTAINER_ID_LENGTH } from "@weft/runtime";
  *
- * console.assert("web".length <= MAX_CONTAINER_ID_LENGTH);
+ * assert.ok("web".length <= MAX_CONTAINER_ID_LENGTH);
  * ```
  */
 export const MAX_CONTAINER_ID_LENGTH = 255;
@@ -55,13 +56,14 @@ export const CONTAINER_ID_RULE: string =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateContainerId } from "@weft/runtime";
  *
  * validateContainerId("web-1");
  * try {
  *   validateContainerId("-rf");
  * } catch (error) {
- *   console.assert((error as Error).message.includes('"-rf"'));
+ *   assert.ok((error as Error).message.includes('"-rf"'));
  * }
  * ```
  */

@@ -1,16 +1,30 @@
+import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
+
 /**
  * Base class of every failure of a runtime call, so that a caller can catch
  * them all at once.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeError } from "@weft/runtime";
  *
  * const error = new RuntimeError("Cannot start container \"web\"");
- * console.assert(error instanceof Error && error.name === "RuntimeError");
+ * assert.ok(error instanceof Error && error.name === "RuntimeError");
  * ```
  */
 export class RuntimeError extends Error {
+  static {
+    brandErrorClass(this, "RuntimeError");
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/runtime in
+   * the process (a bundled host and a plugin each may carry one): identity
+   * is a shared brand, not the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** Creates the error; `options.cause` keeps the underlying error. */
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -22,7 +36,7 @@ export class RuntimeError extends Error {
  * Fields of {@linkcode RuntimeNotFoundError}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { RuntimeNotFoundErrorOptions } from "@weft/runtime";
  *
  * const options: RuntimeNotFoundErrorOptions = { binary: "crun", path: "/usr/bin" };
@@ -40,16 +54,20 @@ export interface RuntimeNotFoundErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeNotFoundError } from "@weft/runtime";
  *
  * const error = new RuntimeNotFoundError(
  *   'Cannot find runtime binary "crun" in PATH "/usr/bin"',
  *   { binary: "crun", path: "/usr/bin" },
  * );
- * console.assert(error.binary === "crun");
+ * assert.equal(error.binary, "crun");
  * ```
  */
 export class RuntimeNotFoundError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeNotFoundError");
+  }
   /** The binary that was looked for. */
   readonly binary: string;
   /** The PATH that was searched, when the binary was a bare name. */
@@ -67,7 +85,7 @@ export class RuntimeNotFoundError extends RuntimeError {
  * Fields of {@linkcode RuntimeCommandError}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { RuntimeCommandErrorOptions } from "@weft/runtime";
  *
  * const options: RuntimeCommandErrorOptions = {
@@ -92,16 +110,20 @@ export interface RuntimeCommandErrorOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeCommandError } from "@weft/runtime";
  *
  * const error = new RuntimeCommandError(
  *   'Cannot delete container "web": runc exited with code 1: container is running',
  *   { argv: ["runc", "delete", "web"], code: 1, runtimeMessage: "container is running" },
  * );
- * console.assert(error.code === 1);
+ * assert.equal(error.code, 1);
  * ```
  */
 export class RuntimeCommandError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeCommandError");
+  }
   /** The full command line that ran, binary first. */
   readonly argv: readonly string[];
   /** The runtime's exit code. */
@@ -122,7 +144,7 @@ export class RuntimeCommandError extends RuntimeError {
  * Fields of the errors about one container.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { ContainerErrorOptions } from "@weft/runtime";
  *
  * const options: ContainerErrorOptions = {
@@ -143,6 +165,7 @@ export interface ContainerErrorOptions extends RuntimeCommandErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerNotFoundError, RuntimeCommandError } from "@weft/runtime";
  *
  * const error = new ContainerNotFoundError('Container "web" does not exist', {
@@ -151,10 +174,13 @@ export interface ContainerErrorOptions extends RuntimeCommandErrorOptions {
  *   code: 1,
  *   runtimeMessage: "container does not exist",
  * });
- * console.assert(error instanceof RuntimeCommandError);
+ * assert.ok(error instanceof RuntimeCommandError);
  * ```
  */
 export class ContainerNotFoundError extends RuntimeCommandError {
+  static {
+    brandErrorClass(this, "ContainerNotFoundError");
+  }
   /** The container id. */
   readonly id: string;
   /** Creates the error. */
@@ -200,6 +226,7 @@ export class ContainerExistsError extends RuntimeCommandError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ContainerNotRunningError } from "@weft/runtime";
  *
  * const error = new ContainerNotRunningError('Container "web" is not running', {
@@ -208,10 +235,13 @@ export class ContainerExistsError extends RuntimeCommandError {
  *   code: 1,
  *   runtimeMessage: "container not running",
  * });
- * console.assert(error.id === "web");
+ * assert.equal(error.id, "web");
  * ```
  */
 export class ContainerNotRunningError extends RuntimeCommandError {
+  static {
+    brandErrorClass(this, "ContainerNotRunningError");
+  }
   /** The container id. */
   readonly id: string;
   /** Creates the error. */
@@ -226,7 +256,7 @@ export class ContainerNotRunningError extends RuntimeCommandError {
  * Fields of {@linkcode RuntimeTimeoutError} and {@linkcode RuntimeAbortError}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { RuntimeInterruptOptions } from "@weft/runtime";
  *
  * const options: RuntimeInterruptOptions = { argv: ["runc", "state", "web"] };
@@ -243,16 +273,20 @@ export interface RuntimeInterruptOptions extends ErrorOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeTimeoutError } from "@weft/runtime";
  *
  * const error = new RuntimeTimeoutError('Runtime call "runc state web" timed out after 50 ms', {
  *   argv: ["runc", "state", "web"],
  *   timeout: 50,
  * });
- * console.assert(error.timeout === 50);
+ * assert.equal(error.timeout, 50);
  * ```
  */
 export class RuntimeTimeoutError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeTimeoutError");
+  }
   /** The command line that was stopped. */
   readonly argv: readonly string[];
   /** The timeout in milliseconds. */
@@ -272,15 +306,19 @@ export class RuntimeTimeoutError extends RuntimeError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeAbortError } from "@weft/runtime";
  *
  * const error = new RuntimeAbortError('Runtime call "runc state web" was aborted', {
  *   argv: ["runc", "state", "web"],
  * });
- * console.assert(error.name === "RuntimeAbortError");
+ * assert.equal(error.name, "RuntimeAbortError");
  * ```
  */
 export class RuntimeAbortError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeAbortError");
+  }
   /** The command line that was stopped. */
   readonly argv: readonly string[];
   /** Creates the error. */
@@ -296,16 +334,20 @@ export class RuntimeAbortError extends RuntimeError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RuntimeOutputError } from "@weft/runtime";
  *
  * const error = new RuntimeOutputError('Cannot parse runc state output: "garbage"', {
  *   argv: ["runc", "state", "web"],
  *   output: "garbage",
  * });
- * console.assert(error.output === "garbage");
+ * assert.equal(error.output, "garbage");
  * ```
  */
 export class RuntimeOutputError extends RuntimeError {
+  static {
+    brandErrorClass(this, "RuntimeOutputError");
+  }
   /** The command line that ran. */
   readonly argv: readonly string[];
   /** What the runtime printed. */
@@ -325,16 +367,28 @@ export class RuntimeOutputError extends RuntimeError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { InvalidArgumentError } from "@weft/runtime";
  *
  * const error = new InvalidArgumentError('Invalid container id "-rf": must not start with "-"', {
  *   argument: "id",
  *   value: "-rf",
  * });
- * console.assert(error instanceof TypeError && error.argument === "id");
+ * assert.ok(error instanceof TypeError && error.argument === "id");
  * ```
  */
 export class InvalidArgumentError extends TypeError {
+  static {
+    brandErrorClass(this, "InvalidArgumentError");
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/runtime in
+   * the process (a bundled host and a plugin each may carry one): identity
+   * is a shared brand, not the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** The name of the argument or option that was refused. */
   readonly argument: string;
   /** The value that was refused. */

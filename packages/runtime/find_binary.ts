@@ -6,7 +6,7 @@ import type { Runtime } from "./runtime.ts";
  * Options of {@linkcode findBinary}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { FindBinaryOptions } from "@weft/runtime";
  *
  * const options: FindBinaryOptions = { path: "/usr/local/bin:/usr/bin" };
@@ -35,10 +35,11 @@ async function isExecutable(file: string): Promise<boolean> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findBinary } from "@weft/runtime";
  *
  * const sh = await findBinary("sh");
- * console.assert(sh === undefined || sh.endsWith("/sh"));
+ * assert.ok(sh === undefined || sh.endsWith("/sh"));
  * ```
  */
 export async function findBinary(
@@ -59,7 +60,7 @@ export async function findBinary(
  * Options of {@linkcode detectBinary}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { DetectBinaryOptions } from "@weft/runtime";
  *
  * const options: DetectBinaryOptions = { hint: "set MY_RUNTIME or options.binary" };
@@ -76,10 +77,11 @@ export interface DetectBinaryOptions extends FindBinaryOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectBinary } from "@weft/runtime";
  *
  * const detection = await detectBinary("weft-no-such-runtime");
- * console.assert(detection.reason === 'binary "weft-no-such-runtime" not found');
+ * assert.equal(detection.reason, 'binary "weft-no-such-runtime" not found');
  * ```
  */
 export async function detectBinary(

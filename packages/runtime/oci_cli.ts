@@ -1,6 +1,7 @@
 import { getLogger } from "@logtape/logtape";
 import { lastJsonLogError } from "./_json_log.ts";
 import { GatedPump } from "./_gated_pump.ts";
+import { cleanSignalSpawnOptions } from "./_clean_signals.ts";
 import { trackChildProcess } from "./child_registry.ts";
 import { findBinary } from "./find_binary.ts";
 import { stopProcess } from "./_process_tree.ts";
@@ -166,10 +167,12 @@ export class OciCli {
       : { command: setsid, args: [binary, ...argv.slice(1)], detached: false };
   }
 
+  /** Spawns the runtime; `container` when its process becomes a container's (see cleanSignalSpawnOptions). */
   async #spawn(
     argv: string[],
     stdio: Pick<Deno.CommandOptions, "stdin" | "stdout" | "stderr">,
     session: boolean,
+    container = false,
   ): Promise<Deno.ChildProcess> {
     const { command, args, detached } = await this.#launch(argv, session);
     // The runtime would otherwise talk to our service manager (runc does).
@@ -188,6 +191,7 @@ export class OciCli {
         args,
         ...stdio,
         ...(env && { env, clearEnv: true }),
+        ...(container && cleanSignalSpawnOptions()),
         detached,
       }).spawn();
       trackChildProcess(child);
@@ -246,12 +250,17 @@ export class OciCli {
     // 1.3 ms) on the path every container start takes. An exec'd process
     // (`gateStderr` off) keeps the session, so a stop reaches what it forks.
     const session = !gateStderr;
-    const child = await this.#spawn(argv, {
-      stdin: mode(stdio.stdin),
-      stdout: mode(stdio.stdout),
-      // Always piped unless inherited: the runtime's own errors arrive here.
-      stderr: stdio.stderr === "inherit" ? "inherit" : "piped",
-    }, session);
+    const child = await this.#spawn(
+      argv,
+      {
+        stdin: mode(stdio.stdin),
+        stdout: mode(stdio.stdout),
+        // Always piped unless inherited: the runtime's own errors arrive here.
+        stderr: stdio.stderr === "inherit" ? "inherit" : "piped",
+      },
+      session,
+      true,
+    );
     const warn = (stream: string) => (error: unknown) =>
       logger.warn("Container {stream} pipe failed: {error}", { stream, error });
     if (stdio.stdin !== undefined && stdio.stdin !== "inherit") {

@@ -7,9 +7,10 @@ import type { Stdio } from "./stdio.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_CALL_TIMEOUT } from "@weft/runtime";
  *
- * console.assert(DEFAULT_CALL_TIMEOUT === 30_000);
+ * assert.equal(DEFAULT_CALL_TIMEOUT, 30_000);
  * ```
  */
 export const DEFAULT_CALL_TIMEOUT = 30_000;
@@ -32,7 +33,7 @@ export const MAX_CALL_TIMEOUT = 2 ** 31 - 1;
  * Options of {@linkcode OciCli}: the global options of a runc-compatible CLI.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliOptions } from "@weft/runtime";
  *
  * const options: OciCliOptions = { name: "crun", root: "/run/weft/crun", timeout: 10_000 };
@@ -82,7 +83,7 @@ export interface OciCliOptions extends Pick<OciRuntimeOptions, "debug" | "env" |
  * Options of {@linkcode OciCli.run}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliRunOptions } from "@weft/runtime";
  *
  * const options: OciCliRunOptions = { stdio: { stdout: "inherit" }, timeout: 5_000 };
@@ -115,7 +116,7 @@ export interface OciCliRunOptions extends CallOptions {
  * What one runtime call gave.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliResult } from "@weft/runtime";
  *
  * const result: OciCliResult = {

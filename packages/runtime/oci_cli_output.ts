@@ -8,10 +8,11 @@ import { isContainerStatus, livePid } from "./runtime.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseVersionOutput } from "@weft/runtime";
  *
  * const version = parseVersionOutput("crun version 1.8.1\ncommit: f8a096b\nspec: 1.0.0\n");
- * console.assert(version?.version === "1.8.1" && version.spec === "1.0.0");
+ * assert.ok(version?.version === "1.8.1" && version.spec === "1.0.0");
  * ```
  */
 export function parseVersionOutput(text: string): RuntimeVersion | undefined {
@@ -34,11 +35,12 @@ export function parseVersionOutput(text: string): RuntimeVersion | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseListOutput } from "@weft/runtime";
  *
- * console.assert(parseListOutput("null")?.length === 0);
+ * assert.ok(parseListOutput("null")?.length === 0);
  * const [web] = parseListOutput('[{"id":"web","pid":42,"status":"running"}]') ?? [];
- * console.assert(web.pid === 42);
+ * assert.equal(web.pid, 42);
  * ```
  */
 export function parseListOutput(text: string): ContainerSummary[] | undefined {

@@ -44,7 +44,7 @@ import { checkExecArgs, execProcessSpec } from "./_exec_process.ts";
  * Options of {@linkcode OciCliRuntime}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { OciCliRuntimeOptions } from "@weft/runtime";
  *
  * const options: OciCliRuntimeOptions = {

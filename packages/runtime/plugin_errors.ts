@@ -1,15 +1,29 @@
+import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
+
 /**
  * Base class of the registry's errors.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginError } from "@weft/runtime";
  *
  * const error = new PluginError('Unknown runtime "x"', { plugin: "x" });
- * console.assert(error.plugin === "x");
+ * assert.equal(error.plugin, "x");
  * ```
  */
 export class PluginError extends Error {
+  static {
+    brandErrorClass(this, "PluginError");
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/runtime in
+   * the process (a bundled host and a plugin each may carry one): identity
+   * is a shared brand, not the prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** The plugin name (or module specifier) concerned. */
   readonly plugin: string;
   /** Creates the error. */
@@ -26,13 +40,17 @@ export class PluginError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginNotFoundError } from "@weft/runtime";
  *
  * const error = new PluginNotFoundError('Unknown runtime "x"', { plugin: "x" });
- * console.assert(error.name === "PluginNotFoundError");
+ * assert.equal(error.name, "PluginNotFoundError");
  * ```
  */
 export class PluginNotFoundError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginNotFoundError");
+  }
   /** Creates the error. */
   constructor(message: string, options: ErrorOptions & { plugin: string }) {
     super(message, options);
@@ -45,13 +63,17 @@ export class PluginNotFoundError extends PluginError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginConflictError } from "@weft/runtime";
  *
  * const error = new PluginConflictError('Runtime "runc" is already registered', { plugin: "runc" });
- * console.assert(error.name === "PluginConflictError");
+ * assert.equal(error.name, "PluginConflictError");
  * ```
  */
 export class PluginConflictError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginConflictError");
+  }
   /** Creates the error. */
   constructor(message: string, options: ErrorOptions & { plugin: string }) {
     super(message, options);
@@ -64,13 +86,17 @@ export class PluginConflictError extends PluginError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginVersionError } from "@weft/runtime";
  *
  * const error = new PluginVersionError("Wrong version", { plugin: "x", apiVersion: 2 });
- * console.assert(error.apiVersion === 2);
+ * assert.equal(error.apiVersion, 2);
  * ```
  */
 export class PluginVersionError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginVersionError");
+  }
   /** The interface version the plugin declared. */
   readonly apiVersion: unknown;
   /** Creates the error. */
@@ -85,7 +111,7 @@ export class PluginVersionError extends PluginError {
  * One plugin that selection tried, and why it was not usable.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { TriedPlugin } from "@weft/runtime";
  *
  * const tried: TriedPlugin = { name: "crun", reason: 'binary "crun" not found' };
@@ -104,15 +130,19 @@ export interface TriedPlugin {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NoRuntimeAvailableError } from "@weft/runtime";
  *
  * const error = new NoRuntimeAvailableError("No container runtime is available", {
  *   tried: [{ name: "crun", reason: "binary not found" }],
  * });
- * console.assert(error.tried.length === 1);
+ * assert.equal(error.tried.length, 1);
  * ```
  */
 export class NoRuntimeAvailableError extends PluginError {
+  static {
+    brandErrorClass(this, "NoRuntimeAvailableError");
+  }
   /** The plugins tried, in order. */
   readonly tried: readonly TriedPlugin[];
   /** Creates the error. */

@@ -1,3 +1,4 @@
+import { brandErrorClass } from "./_error_brand.ts";
 import { PluginError, PluginVersionError } from "./plugin_errors.ts";
 import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
 
@@ -8,15 +9,19 @@ import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { PluginLoadError } from "@weft/runtime";
  *
  * const error = new PluginLoadError('Cannot load runtime plugin "./x.ts": it registered no runtime', {
  *   plugin: "./x.ts",
  * });
- * console.assert(error.plugin === "./x.ts");
+ * assert.equal(error.plugin, "./x.ts");
  * ```
  */
 export class PluginLoadError extends PluginError {
+  static {
+    brandErrorClass(this, "PluginLoadError");
+  }
   /** Creates the error. */
   constructor(message: string, options: ErrorOptions & { plugin: string }) {
     super(message, options);
@@ -28,7 +33,7 @@ export class PluginLoadError extends PluginError {
  * Options of {@linkcode loadRuntimePlugins}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { LoadRuntimePluginsOptions } from "@weft/runtime";
  *
  * const options: LoadRuntimePluginsOptions = { base: "file:///etc/weft/" };

@@ -139,13 +139,14 @@ function invalid(field: string, value: unknown, expected: string): never {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRuntimeOptions, InvalidArgumentError } from "@weft/runtime";
  *
  * checkRuntimeOptions({ root: "/run/weft/mine", timeout: 5000 });
  * try {
  *   checkRuntimeOptions({ root: "run/weft" });
  * } catch (error) {
- *   console.assert(error instanceof InvalidArgumentError && error.argument === "options.root");
+ *   assert.ok(error instanceof InvalidArgumentError && error.argument === "options.root");
  * }
  * ```
  */
@@ -197,6 +198,7 @@ export function checkRuntimeOptions(options: Record<string, unknown>): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkOptionChoice } from "@weft/runtime";
  *
  * checkOptionChoice("cgroupManager", "systemd", ["cgroupfs", "systemd"]);
@@ -204,7 +206,7 @@ export function checkRuntimeOptions(options: Record<string, unknown>): void {
  * try {
  *   checkOptionChoice("rootless", "yes", [true, false, "auto"]);
  * } catch (error) {
- *   console.assert((error as Error).message.endsWith('expected one of true, false, "auto"'));
+ *   assert.ok((error as Error).message.endsWith('expected one of true, false, "auto"'));
  * }
  * ```
  */

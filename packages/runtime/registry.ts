@@ -12,9 +12,10 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RUNTIME_API_VERSION } from "@weft/runtime";
  *
- * console.assert(RUNTIME_API_VERSION === 1);
+ * assert.equal(RUNTIME_API_VERSION, 1);
  * ```
  */
 export const RUNTIME_API_VERSION = 1;
@@ -25,9 +26,10 @@ export const RUNTIME_API_VERSION = 1;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PREFERENCE } from "@weft/runtime";
  *
- * console.assert(DEFAULT_PREFERENCE[0] === "crun");
+ * assert.equal(DEFAULT_PREFERENCE[0], "crun");
  * ```
  */
 export const DEFAULT_PREFERENCE: readonly string[] = ["crun", "runc", "youki"];
@@ -36,7 +38,7 @@ export const DEFAULT_PREFERENCE: readonly string[] = ["crun", "runc", "youki"];
  * Whether a plugin can run on this machine, and why not.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { Detection } from "@weft/runtime";
  *
  * const detection: Detection = { available: false, reason: 'binary "youki" not found' };
@@ -55,7 +57,7 @@ export interface Detection {
  * Options handed to a plugin's factory; each plugin documents its own fields.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { RuntimePluginOptions } from "@weft/runtime";
  *
  * const options: RuntimePluginOptions = { binary: "/usr/bin/runc", root: "/run/weft/runc" };
@@ -68,7 +70,7 @@ export type RuntimePluginOptions = Record<string, unknown>;
  * select it by name.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { RuntimePlugin } from "@weft/runtime";
  *
  * const plugin: RuntimePlugin = {
@@ -114,7 +116,7 @@ function plugins(): Map<string, RuntimePlugin> {
  * @throws {PluginVersionError} when the plugin implements another interface major version.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { registerRuntime, unregisterRuntime, type Runtime } from "@weft/runtime";
  *
  * registerRuntime({
@@ -153,9 +155,10 @@ export function registerRuntime(plugin: RuntimePlugin): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unregisterRuntime } from "@weft/runtime";
  *
- * console.assert(unregisterRuntime("no-such-runtime") === false);
+ * assert.equal(unregisterRuntime("no-such-runtime"), false);
  * ```
  */
 export function unregisterRuntime(name: string): boolean {
@@ -166,7 +169,7 @@ export function unregisterRuntime(name: string): boolean {
  * The plugins registered, in registration order.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { listRuntimePlugins } from "@weft/runtime";
  *
  * console.log(listRuntimePlugins().map((plugin) => plugin.name));
@@ -183,12 +186,13 @@ export function listRuntimePlugins(): RuntimePlugin[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { getRuntimePlugin, PluginNotFoundError } from "@weft/runtime";
  *
  * try {
  *   getRuntimePlugin("no-such-runtime");
  * } catch (error) {
- *   console.assert(error instanceof PluginNotFoundError);
+ *   assert.ok(error instanceof PluginNotFoundError);
  * }
  * ```
  */
@@ -206,7 +210,7 @@ export function getRuntimePlugin(name: string): RuntimePlugin {
  * Options of {@linkcode selectRuntime}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { SelectRuntimeOptions } from "@weft/runtime";
  *
  * const options: SelectRuntimeOptions = { preference: ["runc", "crun"], options: { root: "/run/weft" } };

@@ -5,7 +5,7 @@ import type { Stdio } from "./stdio.ts";
  * the runtime does not know the id (it never existed or was deleted).
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { ContainerStatus } from "@weft/runtime";
  *
  * const status: ContainerStatus = "running";
@@ -77,7 +77,7 @@ export function livePid(status: ContainerStatus, pid: number): number {
  * What {@linkcode Runtime.state} reports about one container.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { ContainerState } from "@weft/runtime";
  *
  * const state: ContainerState = { status: "running", pid: 4242 };
@@ -102,7 +102,7 @@ export interface ContainerState {
  * Options every runtime call accepts.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { CallOptions } from "@weft/runtime";
  *
  * const options: CallOptions = { timeout: 5_000, signal: new AbortController().signal };
@@ -123,7 +123,7 @@ export interface CallOptions {
  * Options of {@linkcode Runtime.create}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { CreateOptions } from "@weft/runtime";
  *
  * const options: CreateOptions = { pidFile: "/run/weft/web.pid", noPivot: true };
@@ -148,7 +148,7 @@ export interface CreateOptions extends CallOptions {
  * Options of {@linkcode Runtime.kill}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { KillOptions } from "@weft/runtime";
  *
  * const options: KillOptions = { all: true };
@@ -163,7 +163,7 @@ export interface KillOptions extends CallOptions {
  * Options of {@linkcode Runtime.delete}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { DeleteOptions } from "@weft/runtime";
  *
  * const options: DeleteOptions = { force: true, timeout: 10_000 };

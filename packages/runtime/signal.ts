@@ -4,7 +4,7 @@ import { InvalidArgumentError } from "./errors.ts";
  * A signal in canonical form: its Linux number and its name with the `SIG` prefix.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { Signal } from "@weft/runtime";
  *
  * const term: Signal = { number: 15, name: "SIGTERM" };
@@ -58,9 +58,10 @@ const ALIASES: Readonly<Record<string, number>> = { IOT: 6, POLL: 29, CLD: 17 };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGRTMIN } from "@weft/runtime";
  *
- * console.assert(SIGRTMIN === 34);
+ * assert.equal(SIGRTMIN, 34);
  * ```
  */
 export const SIGRTMIN = 34;
@@ -69,9 +70,10 @@ export const SIGRTMIN = 34;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { SIGRTMAX } from "@weft/runtime";
  *
- * console.assert(SIGRTMAX === 64);
+ * assert.equal(SIGRTMAX, 64);
  * ```
  */
 export const SIGRTMAX = 64;
@@ -115,11 +117,12 @@ function lookup(text: string): number | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSignal } from "@weft/runtime";
  *
- * console.assert(parseSignal("TERM").number === 15);
- * console.assert(parseSignal(9).name === "SIGKILL");
- * console.assert(parseSignal("RTMIN+3").number === 37);
+ * assert.equal(parseSignal("TERM").number, 15);
+ * assert.equal(parseSignal(9).name, "SIGKILL");
+ * assert.equal(parseSignal("RTMIN+3").number, 37);
  * ```
  */
 export function parseSignal(value: unknown, argument = "signal"): Signal {

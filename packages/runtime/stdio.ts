@@ -4,7 +4,7 @@
  * of a PID 1).
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { StdioTarget } from "@weft/runtime";
  *
  * const console: StdioTarget<WritableStream<Uint8Array>> = "inherit";
@@ -16,7 +16,7 @@ export type StdioTarget<T> = T | "inherit";
  * The container's fd 0, 1 and 2. A missing field means /dev/null.
  *
  * @example Capture a container's output
- * ```ts
+ * ```ts no-assert
  * import type { Stdio } from "@weft/runtime";
  *
  * const chunks: Uint8Array[] = [];

@@ -10,10 +10,11 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYoukiList, type ParseYoukiListOptions } from "@weft/youki";
  *
  * const options: ParseYoukiListOptions = { argv: ["youki", "--root", "/run/y", "list"] };
- * console.assert(parseYoukiList("ID PID STATUS BUNDLE CREATED CREATOR\n", options).length === 0);
+ * assert.ok(parseYoukiList("ID PID STATUS BUNDLE CREATED CREATOR\n", options).length === 0);
  * ```
  */
 export interface ParseYoukiListOptions {
@@ -37,13 +38,14 @@ const COLUMNS = ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "CREATOR"] as const
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYoukiList, type ParseYoukiListOptions } from "@weft/youki";
  *
  * const table = "ID   PID   STATUS   BUNDLE     CREATED                    CREATOR\n" +
  *   "web  4242  Running  /srv/web   2024-05-01T10:00:00+00:00  root\n";
  * const options: ParseYoukiListOptions = { argv: ["youki", "list"] };
  * const [web] = parseYoukiList(table, options);
- * console.assert(web.status === "running" && web.pid === 4242);
+ * assert.ok(web.status === "running" && web.pid === 4242);
  * ```
  */
 export function parseYoukiList(

@@ -12,11 +12,12 @@ import { type YoukiOptions, YoukiRuntime } from "./youki_runtime.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { YOUKI_BINARY_ENV } from "@weft/youki";
  *
  * // `WEFT_YOUKI=/opt/youki/bin/youki` points weft at a youki built from source.
  * const binary = Deno.env.get(YOUKI_BINARY_ENV) ?? "youki";
- * console.assert(binary.length > 0);
+ * assert.ok(binary.length > 0);
  * ```
  */
 export const YOUKI_BINARY_ENV = "WEFT_YOUKI";
@@ -34,7 +35,7 @@ function withBinary(options: Record<string, unknown>): YoukiOptions {
  * the binary and refuses options youki cannot honour (such as `rootless`).
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import { youkiPlugin } from "@weft/youki";
  *
  * const detection = await youkiPlugin.detect();

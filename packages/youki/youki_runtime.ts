@@ -23,10 +23,11 @@ const logger = getLogger(["weft", "youki"]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { YOUKI_MAX_SIGNAL } from "@weft/youki";
  * import { parseSignal } from "@weft/runtime";
  *
- * console.assert(parseSignal("SIGTERM").number <= YOUKI_MAX_SIGNAL);
+ * assert.ok(parseSignal("SIGTERM").number <= YOUKI_MAX_SIGNAL);
  * ```
  */
 export const YOUKI_MAX_SIGNAL = 31;
@@ -36,10 +37,11 @@ export const YOUKI_MAX_SIGNAL = 31;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { YoukiOptions } from "@weft/youki";
  *
  * const options: YoukiOptions = { root: "/run/weft/youki", rootless: "auto", timeout: 10_000 };
- * console.assert(options.rootless === "auto");
+ * assert.equal(options.rootless, "auto");
  * ```
  */
 export interface YoukiOptions extends OciRuntimeOptions {

@@ -5,6 +5,7 @@ import { findBinary } from "../find_binary.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { BusyboxBundleOptions } from "@weft/runtime/testing";
  *
  * const options: BusyboxBundleOptions = {
@@ -12,7 +13,7 @@ import { findBinary } from "../find_binary.ts";
  *   env: ["GREETING=hello"],
  *   configure: (config) => (config.hostname = "test"),
  * };
- * console.assert(options.args?.[0] === "sh");
+ * assert.ok(options.args?.[0] === "sh");
  * ```
  */
 export interface BusyboxBundleOptions {

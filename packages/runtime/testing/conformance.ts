@@ -4,6 +4,8 @@ import type { ContainerState, Runtime } from "../runtime.ts";
 import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
 import { TextSink } from "./_text_sink.ts";
+import { runCallChecks } from "./_conformance_calls.ts";
+import type { RuntimePlugin, RuntimePluginOptions } from "../registry.ts";
 import { poll } from "./poll.ts";
 
 /**
@@ -11,6 +13,7 @@ import { poll } from "./poll.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { ConformanceOptions } from "@weft/runtime/testing";
  * import { OciCliRuntime } from "@weft/runtime";
  *
@@ -18,7 +21,7 @@ import { poll } from "./poll.ts";
  *   makeRuntime: (root) => new OciCliRuntime({ name: "crun", binary: "crun", root }),
  *   idPrefix: "crun-conf",
  * };
- * console.assert(options.idPrefix === "crun-conf");
+ * assert.equal(options.idPrefix, "crun-conf");
  * ```
  */
 export interface ConformanceOptions {
@@ -28,6 +31,17 @@ export interface ConformanceOptions {
   idPrefix?: string;
   /** How many containers run through the lifecycle at once in the parallel case. @default {20} */
   parallel?: number;
+  /**
+   * The plugin that makes the runtime, for the `detect` check (that check
+   * fails without it).
+   */
+  plugin?: RuntimePlugin;
+  /**
+   * Options under which `plugin.detect` must find the runtime available;
+   * the check also gives them with a missing `binary`.
+   * @default {{}}
+   */
+  pluginOptions?: RuntimePluginOptions;
 }
 
 /** How long the suite waits for anything a container does (the machines are shared and slow). */
@@ -289,6 +303,15 @@ export async function runConformance(
         assert.equal(sink.text, `out:hello-${i}\nout:term-handled\n`, `output of "${id}"`);
         await deleted(id);
       }));
+    });
+
+    await runCallChecks({
+      runtime,
+      plugin: options.plugin && { plugin: options.plugin, options: options.pluginOptions ?? {} },
+      prefix,
+      step,
+      track: (id) => made.push({ id }),
+      keep: (made) => bundles.push(made),
     });
 
     await step("at the end the state root is empty and no container process is alive", async () => {

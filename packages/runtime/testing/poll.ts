@@ -2,7 +2,7 @@
  * Options of {@linkcode poll}.
  *
  * @example
- * ```ts
+ * ```ts no-assert
  * import type { PollOptions } from "@weft/runtime/testing";
  *
  * const options: PollOptions = { timeout: 5_000, interval: 10 };

@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { Recording } from "@weft/runtime/testing";
  *
  * // runc 1.1.5's answer to `state` of an unknown id: its stderr and exit code 1.
  * const notFound: Recording = { stderr: "state_not_found.stderr", code: 1 };
- * console.assert(notFound.code === 1);
+ * assert.equal(notFound.code, 1);
  * ```
  */
 export interface Recording {
@@ -27,12 +28,13 @@ export interface Recording {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createReplayBinary, type ReplayBinary } from "@weft/runtime/testing";
  *
  * const dir = await Deno.makeTempDir();
  * {
  *   await using replay: ReplayBinary = await createReplayBinary(dir, { code: 0 });
- *   console.assert(replay.env.REPLAY_CODE === "0" && (await replay.argv()) === "");
+ *   assert.ok(replay.env.REPLAY_CODE === "0" && (await replay.argv()) === "");
  * }
  * await Deno.remove(dir);
  * ```
@@ -78,6 +80,7 @@ exit "\${REPLAY_CODE:-0}"
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OciCliRuntime } from "@weft/runtime";
  * import { createReplayBinary } from "@weft/runtime/testing";
  *
@@ -85,8 +88,8 @@ exit "\${REPLAY_CODE:-0}"
  * await Deno.writeTextFile(`${dir}/state.stdout`, '{"id":"web","status":"running","pid":42}');
  * await using replay = await createReplayBinary(dir, { stdout: "state.stdout" });
  * const runtime = new OciCliRuntime({ name: "mine", binary: replay.binary, env: replay.env, root: "/r" });
- * console.assert((await runtime.state("web")).pid === 42);
- * console.assert((await replay.argv()).endsWith("state web"));
+ * assert.equal((await runtime.state("web")).pid, 42);
+ * assert.ok((await replay.argv()).endsWith("state web"));
  * await Deno.remove(dir, { recursive: true });
  * ```
  */

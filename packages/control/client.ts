@@ -1,0 +1,316 @@
+import type { ContainerStatusRecord, PodStatus } from "@weft/init";
+import { ControlError, ControlTimeoutError, ControlUnreachableError } from "./client_errors.ts";
+import type { ControlTransport } from "./listen.ts";
+import type {
+  ErrorBody,
+  EventFrame,
+  ExecFrame,
+  ExecRequest,
+  Health,
+  LogFrame,
+} from "./protocol.ts";
+
+/**
+ * Options of {@linkcode ControlClient}.
+ *
+ * @example
+ * ```ts
+ * import type { ControlClientOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ControlClientOptions = { timeout: 5_000 };
+ * assert.ok(options.timeout);
+ * ```
+ */
+export interface ControlClientOptions {
+  /** Milliseconds to wait for an answer (for streams: for the first byte). @default {30000} */
+  timeout?: number;
+}
+
+/**
+ * Options of {@linkcode ControlClient.events}.
+ *
+ * @example
+ * ```ts
+ * import type { EventsOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * const options: EventsOptions = { after: 41, follow: true };
+ * assert.ok(options.after);
+ * ```
+ */
+export interface EventsOptions {
+  /** Only events after this cursor (the `seq` last seen). @default {0} */
+  after?: number;
+  /** Keep reading new events until the pod ends or `signal` aborts. @default {false} */
+  follow?: boolean;
+  /** Ends the stream. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@linkcode ControlClient.logs}.
+ *
+ * @example
+ * ```ts
+ * import type { LogsOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LogsOptions = { tail: 20, follow: true };
+ * assert.ok(options.tail);
+ * ```
+ */
+export interface LogsOptions {
+  /** The last N lines only. @default {all the ring holds} */
+  tail?: number;
+  /** Lines after this cursor instead of a tail. */
+  after?: number;
+  /** Keep reading new lines. @default {false} */
+  follow?: boolean;
+  /** Ends the stream. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of {@linkcode ControlClient.exec}.
+ *
+ * @example
+ * ```ts
+ * import type { ExecCallOptions } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * const options: ExecCallOptions = { env: ["X=1"], onOutput: (stream, text) => console.log(stream, text) };
+ * assert.ok(options.env);
+ * ```
+ */
+export interface ExecCallOptions extends Omit<ExecRequest, "args"> {
+  /** Called with each piece of output as it arrives. */
+  onOutput?: (stream: "stdout" | "stderr", text: string) => void;
+  /** Kills the exec (the request is cancelled). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What {@linkcode ControlClient.exec} resolves with.
+ *
+ * @example
+ * ```ts
+ * import type { ExecOutcome } from "@weft/control";
+ * import assert from "node:assert/strict";
+ *
+ * const outcome: ExecOutcome = { code: 3, stdout: "hi\n", stderr: "" };
+ * assert.ok(outcome.code);
+ * ```
+ */
+export interface ExecOutcome {
+  /** The process's exit code. */
+  code: number;
+  /** Everything it wrote on stdout. */
+  stdout: string;
+  /** Everything it wrote on stderr. */
+  stderr: string;
+}
+
+/**
+ * The typed client of weft-init's control API, over a Unix socket, vsock or
+ * TCP. Errors: {@linkcode ControlError} (the init refused the call),
+ * {@linkcode ControlUnreachableError} (nothing listens),
+ * {@linkcode ControlTimeoutError}.
+ *
+ * @example
+ * ```ts ignore
+ * import { ControlClient } from "@weft/control";
+ *
+ * using client = new ControlClient({ transport: "unix", path: "/run/weft/control.sock" });
+ * console.log((await client.status()).pod.state);
+ * const { code, stdout } = await client.exec("web", ["sh", "-c", "echo $X; exit 3"], { env: ["X=hi"] });
+ * for await (const frame of client.events({ follow: true })) console.log(frame);
+ * ```
+ */
+export class ControlClient implements Disposable {
+  readonly #http: Deno.HttpClient;
+  readonly #where: string;
+  readonly #timeout: number;
+
+  /** A client of the endpoint at `address`. */
+  constructor(address: ControlTransport, options: ControlClientOptions = {}) {
+    this.#http = Deno.createHttpClient({
+      proxy: address.transport === "tcp"
+        ? { transport: "tcp", hostname: address.hostname, port: address.port }
+        : address.transport === "unix"
+        ? { transport: "unix", path: address.path }
+        : { transport: "vsock", cid: address.cid ?? 2, port: address.port },
+    });
+    this.#where = address.transport === "unix"
+      ? `unix:${address.path}`
+      : address.transport === "vsock"
+      ? `vsock:${address.cid ?? 2}:${address.port}`
+      : `tcp:${address.hostname}:${address.port}`;
+    this.#timeout = options.timeout ?? 30_000;
+  }
+
+  /** Liveness, version, uptime and runtime. */
+  async health(): Promise<Health> {
+    return await (await this.#call("GET", "/v1/health")).json();
+  }
+
+  /** The pod's status: the same data as the status file. */
+  async status(): Promise<PodStatus> {
+    return await (await this.#call("GET", "/v1/status")).json();
+  }
+
+  /** One container's status and exit history. */
+  async container(id: string): Promise<ContainerStatusRecord & { id: string }> {
+    return await (await this.#call("GET", `/v1/containers/${encodeURIComponent(id)}`)).json();
+  }
+
+  /** Sends `signal` to container `id`'s init. */
+  async signal(id: string, signal: string | number): Promise<void> {
+    await (await this.#call("POST", `/v1/containers/${encodeURIComponent(id)}/signal`, { signal }))
+      .body?.cancel();
+  }
+
+  /** Stops container `id` for good; resolves once it has stopped. */
+  async stopContainer(id: string): Promise<void> {
+    await (await this.#call("POST", `/v1/containers/${encodeURIComponent(id)}/stop`, {})).body
+      ?.cancel();
+  }
+
+  /** Restarts container `id` now; resolves once it runs again. */
+  async restart(id: string): Promise<void> {
+    await (await this.#call("POST", `/v1/containers/${encodeURIComponent(id)}/restart`, {})).body
+      ?.cancel();
+  }
+
+  /** Asks the pod to stop; resolves once the stop has begun (follow events for `pod-ended`). */
+  async stopPod(reason?: string): Promise<void> {
+    await (await this.#call("POST", "/v1/stop", reason === undefined ? {} : { reason })).body
+      ?.cancel();
+  }
+
+  /** The events after a cursor, and with `follow` the new ones as they come. */
+  events(options: EventsOptions = {}): AsyncGenerator<EventFrame> {
+    const query = new URLSearchParams({ after: String(options.after ?? 0) });
+    if (options.follow) query.set("follow", "true");
+    return this.#frames<EventFrame>(`/v1/events?${query}`, options.signal);
+  }
+
+  /** Container `id`'s last lines, and with `follow` the new ones as they come. */
+  logs(id: string, options: LogsOptions = {}): AsyncGenerator<LogFrame> {
+    const query = new URLSearchParams();
+    if (options.tail !== undefined) query.set("tail", String(options.tail));
+    if (options.after !== undefined) query.set("after", String(options.after));
+    if (options.follow) query.set("follow", "true");
+    return this.#frames<LogFrame>(
+      `/v1/containers/${encodeURIComponent(id)}/logs?${query}`,
+      options.signal,
+    );
+  }
+
+  /**
+   * Runs `args` in running container `id` and resolves with its exit code
+   * and output. A timeout or a failure to run becomes a {@linkcode ControlError}.
+   */
+  async exec(id: string, args: string[], options: ExecCallOptions = {}): Promise<ExecOutcome> {
+    const { onOutput, signal, ...rest } = options;
+    const path = `/v1/containers/${encodeURIComponent(id)}/exec`;
+    const response = await this.#call("POST", path, { args, ...rest }, signal);
+    const outcome: ExecOutcome = { code: -1, stdout: "", stderr: "" };
+    for await (const frame of lines<ExecFrame>(response)) {
+      if ("stdout" in frame) {
+        outcome.stdout += frame.stdout;
+        onOutput?.("stdout", frame.stdout);
+      } else if ("stderr" in frame) {
+        outcome.stderr += frame.stderr;
+        onOutput?.("stderr", frame.stderr);
+      } else if ("exit" in frame) {
+        outcome.code = frame.exit;
+        return outcome;
+      } else {
+        throw new ControlError(frame.error.message, { status: 0, code: frame.error.code });
+      }
+    }
+    throw new ControlUnreachableError(
+      `The exec stream from ${this.#where} ended without an exit code`,
+    );
+  }
+
+  /** Closes the connection pool. */
+  close(): void {
+    this.#http.close();
+  }
+
+  /** Same as {@linkcode ControlClient.close}. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  async *#frames<T>(path: string, signal?: AbortSignal): AsyncGenerator<T> {
+    const response = await this.#call("GET", path, undefined, signal);
+    yield* lines<T>(response);
+  }
+
+  async #call(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.#timeout);
+    const controller = new AbortController();
+    const onTimeout = (): void => controller.abort(timeout.reason);
+    timeout.addEventListener("abort", onTimeout);
+    signal?.addEventListener("abort", () => controller.abort(signal.reason));
+    let response: Response;
+    try {
+      response = await fetch(`http://weft${path}`, {
+        method,
+        client: this.#http,
+        signal: controller.signal,
+        ...(body === undefined
+          ? {}
+          : { body: JSON.stringify(body), headers: { "content-type": "application/json" } }),
+      });
+    } catch (error) {
+      if (timeout.aborted) {
+        throw new ControlTimeoutError(`No answer from ${this.#where} within ${this.#timeout} ms`, {
+          cause: error,
+        });
+      }
+      if (signal?.aborted) throw error;
+      throw new ControlUnreachableError(
+        `Cannot reach the weft-init control API at ${this.#where}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    } finally {
+      // The timeout bounds the wait for the answer's head; a stream then runs as long as it runs.
+      timeout.removeEventListener("abort", onTimeout);
+    }
+    if (response.ok) return response;
+    const text = await response.text();
+    let error: ErrorBody["error"] = { code: "http", message: text || response.statusText };
+    try {
+      error = (JSON.parse(text) as ErrorBody).error ?? error;
+    } catch {
+      // Not our JSON (something else answers there): keep the raw text.
+    }
+    throw new ControlError(`${method} ${path} refused (${response.status}): ${error.message}`, {
+      status: response.status,
+      code: error.code,
+    });
+  }
+}
+
+async function* lines<T>(response: Response): AsyncGenerator<T> {
+  let pending = "";
+  const stream = response.body!.pipeThrough(new TextDecoderStream());
+  for await (const chunk of stream) {
+    pending += chunk;
+    let end: number;
+    while ((end = pending.indexOf("\n")) !== -1) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      if (line !== "") yield JSON.parse(line) as T;
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { LogStore } from "./log_store.ts";
+import { SeqRing } from "./seq_ring.ts";
+
+Deno.test("a line longer than maxLineLength is cut there and marked", () => {
+  const store = new LogStore({ maxLineLength: 4 });
+  store.append("web", "stderr", "123456");
+  store.append("web", "stdout", "1234");
+  assert.deepEqual(store.ring("web").read(0).entries.map((e) => e.value), [
+    {
+      at: store.ring("web").read(0).entries[0].value.at,
+      stream: "stderr",
+      line: "1234",
+      truncated: true,
+    },
+    { at: store.ring("web").read(0).entries[1].value.at, stream: "stdout", line: "1234" },
+  ]);
+  assert.throws(() => new LogStore({ maxLineLength: 0 }), RangeError);
+});
+
+Deno.test("the ring keeps only its last lines and counts what a reader missed", () => {
+  const ring = new SeqRing<number>(3);
+  for (let i = 1; i <= 10; i++) ring.push(i);
+  assert.equal(ring.last, 10);
+  assert.deepEqual(ring.read(0), {
+    missed: 7,
+    entries: [{ seq: 8, value: 8 }, { seq: 9, value: 9 }, { seq: 10, value: 10 }],
+  });
+  assert.deepEqual(ring.read(9, 5).entries, [{ seq: 10, value: 10 }]);
+  assert.deepEqual(ring.read(10), { missed: 0, entries: [] });
+  assert.deepEqual(ring.read(8, 1).entries, [{ seq: 9, value: 9 }]);
+  assert.throws(() => new SeqRing(0), RangeError);
+});
+
+Deno.test("a waiting reader wakes on push and on close, and an aborted wait resolves", async () => {
+  const ring = new SeqRing<string>(2);
+  const woke = ring.changed(0);
+  ring.push("x");
+  await woke;
+  const controller = new AbortController();
+  const abandoned = ring.changed(1, controller.signal);
+  controller.abort();
+  await abandoned;
+  const closing = ring.changed(1);
+  ring.close();
+  await closing;
+  assert.equal(ring.push("late"), 1);
+  assert.ok(ring.closed);
+});
