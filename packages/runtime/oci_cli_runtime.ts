@@ -1,15 +1,17 @@
 import { validateBundleDir } from "./bundle_dir.ts";
 import { validateContainerId } from "./container_id.ts";
 import {
-  ContainerExistsError,
-  ContainerNotFoundError,
-  ContainerNotRunningError,
   InvalidArgumentError,
   RuntimeAbortError,
   RuntimeCommandError,
   RuntimeOutputError,
   RuntimeTimeoutError,
 } from "./errors.ts";
+import {
+  ContainerExistsError,
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+} from "./container_errors.ts";
 import { OciCli } from "./oci_cli.ts";
 import type { OciCliOptions, OciCliResult } from "./oci_cli_options.ts";
 import {
