@@ -22,6 +22,7 @@ import {
 import { OwnershipCheck } from "./_children.ts";
 import { notifyAll } from "./_notify.ts";
 import { ExitWaiters } from "./_exit_waiters.ts";
+import { UnclaimedExits } from "./_unclaimed_exits.ts";
 import { decodeWaitStatus, type ExitStatus } from "./exit_status.ts";
 
 export type { ExitStatus } from "./exit_status.ts";
@@ -67,10 +68,8 @@ export class Reaper implements Disposable {
   /** Whether this process is PID 1, a child subreaper, or neither (only its own children come to it). */
   readonly mode: "pid1" | "subreaper" | "none";
   readonly #waiters = new ExitWaiters();
-  readonly #unclaimed = new Map<number, ExitStatus>();
+  readonly #unclaimed: UnclaimedExits;
   readonly #listeners = new Set<(exit: ExitStatus) => void>();
-  readonly #ttl: number;
-  readonly #max: number;
   readonly #usePidfds: boolean;
   readonly #restoreSubreaper: boolean;
   readonly #interval: ReturnType<typeof setInterval>;
@@ -82,7 +81,6 @@ export class Reaper implements Disposable {
   #disposed = false;
   #reaped = 0;
   #passes = 0;
-  #dropped = 0;
   readonly #onSignal = (): void => void this.#pass();
 
   private constructor(
@@ -94,8 +92,10 @@ export class Reaper implements Disposable {
     this.mode = mode;
     this.#identity = identity;
     this.#restoreSubreaper = restoreSubreaper;
-    this.#ttl = options.unclaimedTtl ?? 300_000;
-    this.#max = options.maxUnclaimed ?? 10_000;
+    this.#unclaimed = new UnclaimedExits(
+      options.maxUnclaimed ?? 10_000,
+      options.unclaimedTtl ?? 300_000,
+    );
     this.#usePidfds = options.detectDenoChildren ?? true;
     Deno.addSignalListener("SIGCHLD", this.#onSignal);
     this.#stopCollected = onOwnedChildCollected((pid) => {
@@ -197,11 +197,8 @@ export class Reaper implements Disposable {
       return Promise.reject(new ReaperStateError(`Cannot wait for ${pid}: the reaper is disposed`));
     }
     const after = options.after ?? 0;
-    const kept = this.#unclaimed.get(pid);
-    if (kept !== undefined && kept.at >= after) {
-      this.#unclaimed.delete(pid);
-      return Promise.resolve(kept);
-    }
+    const kept = this.#unclaimed.take(pid, after);
+    if (kept !== undefined) return Promise.resolve(kept);
     if (ownedChildPids().has(pid)) {
       return Promise.reject(
         new TypeError(
@@ -278,7 +275,7 @@ export class Reaper implements Disposable {
       reaped: this.#reaped,
       passes: this.#passes,
       unclaimed: this.#unclaimed.size,
-      dropped: this.#dropped,
+      dropped: this.#unclaimed.dropped,
       waiting: this.#waiters.count,
     };
   }
@@ -355,7 +352,7 @@ export class Reaper implements Disposable {
     } catch (error) {
       logger.error("Reaping pass failed: {error}", { error });
     }
-    this.#prune();
+    this.#unclaimed.prune();
     return count;
   }
 
@@ -390,25 +387,13 @@ export class Reaper implements Disposable {
     this.#reaped++;
     logger.debug("Reaped {pid}: status {status}", { ...exit });
     if (!this.#waiters.deliver(exit)) {
-      // Re-inserting keeps the map in reap order, oldest first, for #prune.
-      this.#unclaimed.delete(exit.pid);
-      this.#unclaimed.set(exit.pid, exit);
+      this.#unclaimed.add(exit);
     }
     notifyAll(
       this.#listeners,
       exit,
       (error) => logger.error("A reap listener threw for {pid}: {error}", { pid: exit.pid, error }),
     );
-  }
-
-  #prune(): void {
-    const oldest = Date.now() - this.#ttl;
-    for (const [pid, exit] of this.#unclaimed) {
-      if (this.#unclaimed.size <= this.#max && exit.at >= oldest) break;
-      this.#unclaimed.delete(pid);
-      this.#dropped++;
-      logger.debug("Dropped the unclaimed exit of {pid}", { pid });
-    }
   }
 }
 
