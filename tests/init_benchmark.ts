@@ -2,31 +2,49 @@
 /**
  * Benchmarks of weft-init, printed as tables (not timed tests):
  * - time from starting the init to N = 1, 10, 50 containers running, against
- *   a shell script that runs `create` then `start` for each container in turn;
- * - the init's resident memory (VmRSS) while it supervises 50 containers.
+ *   a shell script that runs `create` then `start` for each container in turn,
+ *   with the ratio init / shell;
+ * - the per-phase profile of those starts (the init's own start, and each
+ *   container's), from the marks the init writes with WEFT_INIT_PROFILE;
+ * - the init's resident memory (VmRSS) while it supervises N containers.
  *
- * Run: scripts/in_cgroup2_ns.sh deno run -A tests/init_benchmark.ts [runs]
+ * Run: scripts/in_cgroup2_ns.sh deno run -A tests/init_benchmark.ts [runs] [sizes]
+ * (sizes: comma-separated, default 1,10,50; runtimes: WEFT_BENCH_RUNTIMES, default crun,runc;
+ * the init run: WEFT_BENCH_INIT, default packages/init/main.ts, e.g. dist/weft-init.js after
+ * `deno task bundle`; several, comma-separated, are run in turn within each run, so that a
+ * comparison sees the same load)
  *
- * The machine has two cores shared with other work: figures are noisy, and
- * each is the median of `runs` runs (default 3).
+ * The machine has two cores shared with other work: each figure is the
+ * median of `runs` runs (default 5), printed with the range of the runs.
  *
  * @module
  */
 import { createBusyboxBundle } from "@weft/runtime/testing";
 import { findBinary } from "@weft/runtime";
+import { PROFILE_VARIABLE } from "../packages/init/_profile.ts";
+import {
+  CONTAINER_PHASES,
+  INIT_PHASES,
+  median,
+  printTable,
+  profileRows,
+  readProfile,
+  type RunProfile,
+} from "./_init_profile.ts";
 
-const MAIN = new URL("../packages/init/main.ts", import.meta.url).pathname;
-const RUNS = Number(Deno.args[0] ?? 3);
-const SIZES = [1, 10, 50];
+const INITS = (Deno.env.get("WEFT_BENCH_INIT") ??
+  new URL("../packages/init/main.ts", import.meta.url).pathname).split(",");
+const RUNS = Number(Deno.args[0] ?? 5);
+const SIZES = (Deno.args[1] ?? "1,10,50").split(",").map(Number);
+const RUNTIMES = (Deno.env.get("WEFT_BENCH_RUNTIMES") ?? "crun,runc").split(",");
 const SERVICE = "trap 'exit 0' TERM; while :; do sleep 1; done";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 async function allRunning(statusFile: string, n: number): Promise<boolean> {
@@ -44,15 +62,18 @@ function rssKiB(pid: number): number {
   return Number(/VmRSS:\s+([0-9]+) kB/.exec(status)![1]);
 }
 
-/** Starts the init on N containers; resolves with ms to all running and its RSS then. */
+/** Starts the init on N containers; ms to all running (as its status file says), RSS then, profile. */
 async function timeInit(
+  main: string,
   runtime: string,
   bundle: string,
   n: number,
   dir: string,
-): Promise<{ ms: number; rss: number }> {
+): Promise<{ ms: number; rss: number; profile?: RunProfile }> {
   const root = `${dir}/root-init`;
   const statusFile = `${dir}/status.json`;
+  const profileFile = `${dir}/profile.json`;
+  await Deno.remove(profileFile).catch(() => {});
   await Deno.remove(statusFile).catch(() => {});
   const containers = Array.from({ length: n }, (_, i) => ({
     id: `wi-bench-${i}`,
@@ -65,21 +86,27 @@ async function timeInit(
     config,
     JSON.stringify({ runtime: { name: runtime, root }, containers, statusFile }),
   );
-  const started = performance.now();
+  const started = now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--config", config, "--log-level", "warning"],
+    args: ["run", "-A", main, "--config", config, "--log-level", "warning"],
+    env: { [PROFILE_VARIABLE]: profileFile },
     stdout: "null",
     stderr: "inherit",
   }).spawn();
   while (!(await allRunning(statusFile, n))) await sleep(5);
-  const ms = performance.now() - started;
+  const ms = now() - started;
   // Let the start-up garbage settle before reading the resident set.
   await sleep(2000);
   const rss = rssKiB(child.pid);
   child.kill("SIGTERM");
   const { code } = await child.status;
   if (code !== 0) throw new Error(`weft-init exited with ${code}`);
-  return { ms, rss };
+  // An init without profile marks (an older one, for comparison) writes none.
+  const profile = await Deno.stat(profileFile).then(
+    () => readProfile(profileFile, started),
+    () => undefined,
+  );
+  return { ms, rss, profile };
 }
 
 /** The same containers with a shell loop of create + start; ms until the loop ends. */
@@ -88,11 +115,11 @@ async function timeShell(runtime: string, bundle: string, n: number, dir: string
   const binary = (await findBinary(runtime))!;
   const script = 'for i in $(seq 0 $(($3 - 1))); do "$1" --root "$2" create --bundle "$4" ' +
     'wi-shell-$i </dev/null >/dev/null 2>&1 && "$1" --root "$2" start wi-shell-$i || exit 1; done';
-  const started = performance.now();
+  const started = now();
   const { code } = await new Deno.Command("sh", {
     args: ["-c", script, "sh", binary, root, String(n), bundle],
   }).output();
-  const ms = performance.now() - started;
+  const ms = now() - started;
   if (code !== 0) throw new Error(`the shell loop failed with ${code}`);
   // Clean up: KILL and delete every container of the loop.
   await Promise.all(Array.from({ length: n }, (_, i) =>
@@ -104,50 +131,69 @@ async function timeShell(runtime: string, bundle: string, n: number, dir: string
   return ms;
 }
 
+/** "median (min-max)". */
+function spread(values: number[], digits = 0): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const f = (v: number) => v.toFixed(digits);
+  return `${f(median(values))} (${f(sorted[0])}-${f(sorted.at(-1)!)})`;
+}
+
 const dir = await Deno.makeTempDir({ prefix: "weft-init-bench-" });
 try {
   await using bundle = await createBusyboxBundle({ parent: dir, args: ["sh", "-c", SERVICE] });
   const rows: string[][] = [];
   const memory: string[][] = [];
-  for (const runtime of ["crun", "runc"]) {
+  const initProfile: string[][] = [];
+  const containerProfile: string[][] = [];
+  for (const runtime of RUNTIMES) {
     if (await findBinary(runtime) === undefined) {
       console.error(`!!! ${runtime} is not installed: not benchmarked !!!`);
       continue;
     }
     for (const n of SIZES) {
-      const init: number[] = [];
-      const rss: number[] = [];
+      const init = INITS.map(() => [] as number[]);
+      const rss = INITS.map(() => [] as number[]);
+      const profiles = INITS.map(() => [] as RunProfile[]);
       const shell: number[] = [];
       for (let run = 0; run < RUNS; run++) {
-        const result = await timeInit(runtime, bundle.dir, n, dir);
-        init.push(result.ms);
-        rss.push(result.rss);
+        for (const [i, main] of INITS.entries()) {
+          const result = await timeInit(main, runtime, bundle.dir, n, dir);
+          init[i].push(result.ms);
+          rss[i].push(result.rss / 1024);
+          if (result.profile) profiles[i].push(result.profile);
+        }
         shell.push(await timeShell(runtime, bundle.dir, n, dir));
       }
-      rows.push([
-        runtime,
-        String(n),
-        median(init).toFixed(0),
-        median(shell).toFixed(0),
-        (median(shell) / median(init)).toFixed(2),
-      ]);
-      memory.push([runtime, String(n), (median(rss) / 1024).toFixed(1)]);
+      for (const i of INITS.keys()) {
+        const label = [runtime, String(n), ...(INITS.length > 1 ? [String(i + 1)] : [])];
+        rows.push([
+          ...label,
+          spread(init[i]),
+          spread(shell),
+          (median(init[i]) / median(shell)).toFixed(2),
+          (median(init[i]) - median(shell)).toFixed(0),
+        ]);
+        memory.push([...label, spread(rss[i], 1)]);
+        if (profiles[i].length === 0) continue;
+        const profile = profileRows(label, profiles[i]);
+        initProfile.push(profile.init);
+        containerProfile.push(profile.containers);
+      }
     }
   }
-  const table = (head: string[], body: string[][]): void => {
-    const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-    const line = (cells: string[]) =>
-      `| ${cells.map((c, i) => c.padStart(widths[i])).join(" | ")} |`;
-    console.log(line(head));
-    console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-    for (const row of body) console.log(line(row));
-  };
+  const head = ["runtime", "N", ...(INITS.length > 1 ? ["init"] : [])];
+  console.log(`\nweft-init: ${INITS.map((main, i) => `${i + 1} = ${main}`).join(", ")}`);
+  console.log(`\nStart to N containers running: median (min-max) of ${RUNS} runs, ms\n`);
+  printTable([...head, "weft-init", "shell create+start", "init / shell", "init - shell"], rows);
+  console.log("\nweft-init resident memory (VmRSS) 2 s after N containers run: MiB\n");
+  printTable([...head, "RSS MiB"], memory);
+  console.log("\nThe init's own start: median end of each phase, ms from exec\n");
+  printTable([...head, ...INIT_PHASES], initProfile);
   console.log(
-    `\nStart to N containers running (median of ${RUNS} runs, ms; 2 shared cores, noisy)\n`,
+    "\nEach container's start: median ms per phase over all containers / the slowest one's" +
+      " (median of runs); all running = last status write showing it, ms from exec\n",
   );
-  table(["runtime", "N", "weft-init", "shell create+start", "shell / init"], rows);
-  console.log("\nweft-init resident memory (VmRSS) while supervising N containers (median, MiB)\n");
-  table(["runtime", "N", "RSS MiB"], memory);
+  printTable([...head, ...CONTAINER_PHASES, "all running", "writes"], containerProfile);
 } finally {
   await Deno.remove(dir, { recursive: true }).catch(() => {});
 }

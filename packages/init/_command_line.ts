@@ -93,6 +93,10 @@ Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
 Exit codes of the init itself: ${EXIT_USAGE} bad command line or pod file, ${EXIT_RUNTIME} runtime
 unavailable, ${EXIT_FATAL} unexpected error.
+
+Profile: with WEFT_INIT_PROFILE=FILE in its environment, weft-init writes the
+marks of its start path (ms from its time origin) to FILE as it exits
+(tests/init_benchmark.ts prints them as a per-phase profile).
 `;
 
 /** A command line weft-init refuses; the message says what was expected. */

@@ -79,6 +79,7 @@ function cString(text: string): Uint8Array<ArrayBuffer> {
 const ECHILD = 10;
 
 const P_ALL = 0;
+const P_PID = 1;
 const WNOHANG = 1;
 const WEXITED = 4;
 const WNOWAIT = 0x01000000;
@@ -104,6 +105,19 @@ export function peekExitedChild(): number {
     throw syscallError("waitid", "Cannot look for exited children", code);
   }
   return siginfoView.getInt32(16, true);
+}
+
+/**
+ * Whether the child `pid` has exited and waits to be reaped, without reaping
+ * it (waitid with WNOWAIT); false when it runs or is not a child (ECHILD).
+ * Other errors give true, so that reaping it reports them.
+ */
+export function hasExited(pid: number): boolean {
+  siginfo.fill(0);
+  if (lib().waitid(P_PID, pid, siginfo, WEXITED | WNOHANG | WNOWAIT | __WALL) === -1) {
+    return errno() !== ECHILD;
+  }
+  return siginfoView.getInt32(16, true) === pid;
 }
 
 const statusBuffer = new Int32Array(1);

@@ -2,7 +2,13 @@
 // told, a runtime that records its calls and whose containers end when told
 // (or when signalled), and the exit watcher that delivers those ends. No
 // process is ever started.
-import { type ContainerState, parseSignal, type Runtime, type Stdio } from "@weft/runtime";
+import {
+  ContainerExistsError,
+  type ContainerState,
+  parseSignal,
+  type Runtime,
+  type Stdio,
+} from "@weft/runtime";
 import type { Clock } from "./clock.ts";
 import type { ExitStatus } from "./exit_status.ts";
 import type { ExitWatcher } from "./pod_status.ts";
@@ -125,6 +131,11 @@ export class FakeRuntime implements Runtime {
     this.#exits = exits;
   }
 
+  /** Makes the runtime hold `id` already, as an init that died would leave it. */
+  hold(id: string): void {
+    this.#pids.set(id, this.#nextPid++);
+  }
+
   /** The pid of `id`'s current run. */
   pid(id: string): number {
     return this.#pids.get(id) ?? 0;
@@ -137,6 +148,14 @@ export class FakeRuntime implements Runtime {
     options?: { pidFile?: string },
   ): Promise<void> {
     this.calls.push(`create ${id}`);
+    if (this.#pids.has(id)) {
+      throw new ContainerExistsError(`Cannot create container "${id}": it already exists`, {
+        id,
+        argv: ["fake", "create", id],
+        code: 1,
+        runtimeMessage: "container already exists",
+      });
+    }
     const behaviour = this.behaviour.get(id) ?? {};
     await behaviour.createGate;
     if (behaviour.createError) throw new Error(behaviour.createError);

@@ -9,6 +9,7 @@ import type { ContainerPhase, ContainerStatusRecord } from "./pod_status.ts";
 import { ExitHistory } from "./exit_history.ts";
 import { IllegalTransitionError, PodContainerNotRunningError } from "./supervisor_errors.ts";
 import { isFinal, TRANSITIONS } from "./container_phase.ts";
+import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
 
@@ -226,6 +227,7 @@ export class ContainerUnit {
   #launch(): void {
     this.#timer = undefined;
     this.#error = null;
+    mark("launch", this.id);
     this.#enter("creating");
     const starting = Promise.withResolvers<void>();
     this.#starting = starting.promise;
@@ -237,29 +239,16 @@ export class ContainerUnit {
   }
 
   async #cycle(started: () => void): Promise<void> {
-    const run = new ContainerRun(this.config, this.#ctx);
-    const created = await run.create();
-    if (created !== undefined) {
-      this.#afterRun(undefined, 0, created.error);
-      return;
+    const release = await this.#ctx.startSlot?.();
+    let run: ContainerRun | undefined;
+    try {
+      run = await this.#createAndStart();
+    } finally {
+      release?.();
     }
-    this.#run = run;
-    this.#emit({ type: "container-created", id: this.id, at: run.startedAt, pid: run.pid });
-    if (this.#intent !== undefined) {
-      // The stop began while this container was being created: never start it.
-      await run.killAndDelete();
-      this.#run = undefined;
-      this.#afterRun(undefined, 0, undefined);
-      return;
-    }
-    this.#startedAt = run.startedAt;
-    const error = await run.start();
-    if (error !== undefined) {
-      this.#run = undefined;
-      this.#afterRun(undefined, 0, error);
-      return;
-    }
+    if (run === undefined) return;
     this.#enter("running");
+    mark("running", this.id);
     started();
     this.#emit({ type: "container-started", id: this.id, at: this.#ctx.clock.now(), pid: run.pid });
     logger.info("Container {container} is running with pid {pid}", {
@@ -272,6 +261,38 @@ export class ContainerUnit {
     await run.deleteAfterExit();
     this.#run = undefined;
     this.#afterRun(exit.status, Math.max(0, exit.at - run.startedAt), undefined);
+  }
+
+  /** Creates and starts a run; when it does not run, decides what follows and gives undefined. */
+  async #createAndStart(): Promise<ContainerRun | undefined> {
+    if (this.#intent !== undefined) {
+      // The stop began while this container waited for a start slot: nothing to undo.
+      this.#afterRun(undefined, 0, undefined);
+      return undefined;
+    }
+    const run = new ContainerRun(this.config, this.#ctx);
+    const created = await run.create();
+    if (created !== undefined) {
+      this.#afterRun(undefined, 0, created.error);
+      return undefined;
+    }
+    this.#run = run;
+    this.#emit({ type: "container-created", id: this.id, at: run.startedAt, pid: run.pid });
+    if (this.#intent !== undefined) {
+      // The stop began while this container was being created: never start it.
+      await run.killAndDelete();
+      this.#run = undefined;
+      this.#afterRun(undefined, 0, undefined);
+      return undefined;
+    }
+    this.#startedAt = run.startedAt;
+    const error = await run.start();
+    if (error !== undefined) {
+      this.#run = undefined;
+      this.#afterRun(undefined, 0, error);
+      return undefined;
+    }
+    return run;
   }
 
   #recordExit(run: ContainerRun, exit: ExitStatus): void {

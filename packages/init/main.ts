@@ -40,6 +40,7 @@ import { preflight } from "./preflight.ts";
 import { Supervisor } from "./supervisor.ts";
 import { listenToSignals, SIGNAL_TABLE } from "./signal_table.ts";
 import { LogStore, serveControl, type ServedControl } from "@weft/control";
+import { mark } from "./_profile.ts";
 
 const logger = getLogger(["weft", "init"]);
 
@@ -71,6 +72,7 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
   let chosen;
   try {
     config = await loadConfig(configFile);
+    mark("config");
     // The machine's own duties (lo, hostname, limits, network, entropy) belong to its PID 1 only.
     if (isPid1() && inInitialPidNamespace()) setUpMachine(config.machine);
     chosen = await preflight(config, { configFile });
@@ -78,7 +80,9 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     return failed(error);
   }
   const { runtime, root } = chosen;
+  mark("preflight");
   using reaper = Reaper.start();
+  mark("reaper");
   logger.info("weft-init supervising as {mode} with runtime {runtime} (state root {root})", {
     mode: reaper.mode,
     runtime: runtime.name,
@@ -132,6 +136,7 @@ async function main(command: Command, fatal: Fatal): Promise<number> {
   if (command.command === "help") return print(HELP);
   if (command.command === "version") return print(`weft-init ${packageConfig.version}\n`);
   await setUpLogging(command.logLevel, command.logFormat);
+  mark("logging");
   switch (command.command) {
     case "schema":
       return print(`${JSON.stringify(podConfigJsonSchema(), null, 2)}\n`);
@@ -143,6 +148,7 @@ async function main(command: Command, fatal: Fatal): Promise<number> {
 }
 
 if (import.meta.main) {
+  mark("modules");
   let command: Command | undefined;
   let code: number;
   try {

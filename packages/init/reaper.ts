@@ -1,5 +1,10 @@
 import { getLogger } from "@logtape/logtape";
-import { childPids, isPositiveDuration, ownedChildPids } from "@weft/runtime";
+import {
+  childPids,
+  isPositiveDuration,
+  onOwnedChildCollected,
+  ownedChildPids,
+} from "@weft/runtime";
 import { claimProcess, releaseProcess } from "./_reaper_claim.ts";
 import {
   type ReaperOptions,
@@ -7,10 +12,17 @@ import {
   type ReaperStats,
   type WaitPidOptions,
 } from "./reaper_options.ts";
-import { getChildSubreaper, peekExitedChild, reapChild, setChildSubreaper } from "./_libc.ts";
+import {
+  getChildSubreaper,
+  hasExited,
+  peekExitedChild,
+  reapChild,
+  setChildSubreaper,
+} from "./_libc.ts";
 import { OwnershipCheck } from "./_children.ts";
 import { notifyAll } from "./_notify.ts";
 import { ExitWaiters } from "./_exit_waiters.ts";
+import { UnclaimedExits } from "./_unclaimed_exits.ts";
 import { decodeWaitStatus, type ExitStatus } from "./exit_status.ts";
 
 export type { ExitStatus } from "./exit_status.ts";
@@ -56,19 +68,19 @@ export class Reaper implements Disposable {
   /** Whether this process is PID 1, a child subreaper, or neither (only its own children come to it). */
   readonly mode: "pid1" | "subreaper" | "none";
   readonly #waiters = new ExitWaiters();
-  readonly #unclaimed = new Map<number, ExitStatus>();
+  readonly #unclaimed: UnclaimedExits;
   readonly #listeners = new Set<(exit: ExitStatus) => void>();
-  readonly #ttl: number;
-  readonly #max: number;
   readonly #usePidfds: boolean;
   readonly #restoreSubreaper: boolean;
   readonly #interval: ReturnType<typeof setInterval>;
   readonly #identity: string;
   #retry: ReturnType<typeof setTimeout> | undefined;
+  /** The registered Deno child whose zombie ended the last pass; the next pass comes once Deno collects it. */
+  #blockedBy = 0;
+  readonly #stopCollected: () => void;
   #disposed = false;
   #reaped = 0;
   #passes = 0;
-  #dropped = 0;
   readonly #onSignal = (): void => void this.#pass();
 
   private constructor(
@@ -80,11 +92,18 @@ export class Reaper implements Disposable {
     this.mode = mode;
     this.#identity = identity;
     this.#restoreSubreaper = restoreSubreaper;
-    this.#ttl = options.unclaimedTtl ?? 300_000;
-    this.#max = options.maxUnclaimed ?? 10_000;
+    this.#unclaimed = new UnclaimedExits(
+      options.maxUnclaimed ?? 10_000,
+      options.unclaimedTtl ?? 300_000,
+    );
     this.#usePidfds = options.detectDenoChildren ?? true;
     Deno.addSignalListener("SIGCHLD", this.#onSignal);
-    this.#interval = setInterval(() => this.#pass(), options.rescanInterval ?? 1000);
+    this.#stopCollected = onOwnedChildCollected((pid) => {
+      if (pid !== this.#blockedBy) return;
+      this.#blockedBy = 0;
+      this.#pass();
+    });
+    this.#interval = setInterval(() => this.#pass(true), options.rescanInterval ?? 1000);
     // The reaper serves the program; it must not be what keeps it alive.
     Deno.unrefTimer(this.#interval);
     // Zombies that exist already are reaped after the caller's synchronous
@@ -178,11 +197,8 @@ export class Reaper implements Disposable {
       return Promise.reject(new ReaperStateError(`Cannot wait for ${pid}: the reaper is disposed`));
     }
     const after = options.after ?? 0;
-    const kept = this.#unclaimed.get(pid);
-    if (kept !== undefined && kept.at >= after) {
-      this.#unclaimed.delete(pid);
-      return Promise.resolve(kept);
-    }
+    const kept = this.#unclaimed.take(pid, after);
+    if (kept !== undefined) return Promise.resolve(kept);
     if (ownedChildPids().has(pid)) {
       return Promise.reject(
         new TypeError(
@@ -259,7 +275,7 @@ export class Reaper implements Disposable {
       reaped: this.#reaped,
       passes: this.#passes,
       unclaimed: this.#unclaimed.size,
-      dropped: this.#dropped,
+      dropped: this.#unclaimed.dropped,
       waiting: this.#waiters.count,
     };
   }
@@ -274,6 +290,7 @@ export class Reaper implements Disposable {
     this.#pass();
     this.#disposed = true;
     Deno.removeSignalListener("SIGCHLD", this.#onSignal);
+    this.#stopCollected();
     clearInterval(this.#interval);
     clearTimeout(this.#retry);
     this.#waiters.rejectAll((pid) =>
@@ -300,7 +317,14 @@ export class Reaper implements Disposable {
     else Deno.unrefTimer(this.#interval);
   }
 
-  #pass(): number {
+  /**
+   * One pass. The peek shows a zombie Deno owns until Deno collects it,
+   * hiding the others: for a registered child (every runtime call) the pass
+   * ends there and the next one comes when Deno has collected it, which
+   * spares reading /proc on the path of every runtime call; otherwise, and
+   * in the periodic pass (`scan`), it reaps what /proc lists.
+   */
+  #pass(scan = false): number {
     if (this.#disposed) return 0;
     this.#passes++;
     const check = new OwnershipCheck(this.#usePidfds);
@@ -311,8 +335,11 @@ export class Reaper implements Disposable {
         // The same pid twice means waitpid could not reap it: never spin.
         if (pid === 0 || pid === previous) break;
         previous = pid;
+        if (!scan && ownedChildPids().has(pid)) {
+          this.#blockedBy = pid;
+          break;
+        }
         if (check.owns(pid)) {
-          // The peek shows this zombie until Deno collects it, hiding the others.
           count += this.#reapListed(check);
           break;
         }
@@ -325,7 +352,7 @@ export class Reaper implements Disposable {
     } catch (error) {
       logger.error("Reaping pass failed: {error}", { error });
     }
-    this.#prune();
+    this.#unclaimed.prune();
     return count;
   }
 
@@ -345,7 +372,8 @@ export class Reaper implements Disposable {
     }
     let count = 0;
     for (const pid of children) {
-      if (check.owns(pid)) continue;
+      // Ownership is asked only of exited children: it may read every fd.
+      if (!hasExited(pid) || check.owns(pid)) continue;
       const result = reapChild(pid);
       if (result.state === "reaped") {
         count++;
@@ -359,25 +387,13 @@ export class Reaper implements Disposable {
     this.#reaped++;
     logger.debug("Reaped {pid}: status {status}", { ...exit });
     if (!this.#waiters.deliver(exit)) {
-      // Re-inserting keeps the map in reap order, oldest first, for #prune.
-      this.#unclaimed.delete(exit.pid);
-      this.#unclaimed.set(exit.pid, exit);
+      this.#unclaimed.add(exit);
     }
     notifyAll(
       this.#listeners,
       exit,
       (error) => logger.error("A reap listener threw for {pid}: {error}", { pid: exit.pid, error }),
     );
-  }
-
-  #prune(): void {
-    const oldest = Date.now() - this.#ttl;
-    for (const [pid, exit] of this.#unclaimed) {
-      if (this.#unclaimed.size <= this.#max && exit.at >= oldest) break;
-      this.#unclaimed.delete(pid);
-      this.#dropped++;
-      logger.debug("Dropped the unclaimed exit of {pid}", { pid });
-    }
   }
 }
 

@@ -28,3 +28,49 @@ Deno.test("the status file is replaced atomically and holds the last version wri
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Runs `fn` with a status file in a fresh directory, removed afterwards. */
+async function withStatusFile(
+  fn: (status: StatusFile, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(new StatusFile(`${dir}/status.json`), dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("updates are built when written: a burst costs one build, a later change one more", async () => {
+  await withStatusFile(async (status) => {
+    let state = 0;
+    let builds = 0;
+    const build = () => (builds++, { state });
+    for (state = 1; state <= 50; state++) status.update(build);
+    // Not built before the burst's synchronous code has ended.
+    strictEqual(builds, 0);
+    await Promise.resolve();
+    strictEqual(builds, 1);
+    // Changes while that write runs are coalesced into one more write, of the latest state.
+    for (let i = 0; i < 10; i++) {
+      state++;
+      status.update(build);
+    }
+    await status.flush();
+    strictEqual(builds, 2);
+    strictEqual(JSON.parse(await Deno.readTextFile(status.path)).state, state);
+  });
+});
+
+Deno.test("a document that cannot be built is skipped and the next update is still written", async () => {
+  await withStatusFile(async (status, dir) => {
+    status.update(() => {
+      throw new Error("broken");
+    });
+    await status.flush();
+    status.update(() => ({ ok: true }));
+    await status.flush();
+    deepStrictEqual(JSON.parse(await Deno.readTextFile(status.path)), { ok: true });
+    deepStrictEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["status.json"]);
+  });
+});

@@ -11,6 +11,8 @@ import type { PodEvent } from "./pod_event.ts";
 import { PodGraph } from "./pod_graph.ts";
 import { NEVER_RAN_STATUS, type PodStatus } from "./pod_status.ts";
 import { StatusFile } from "./status_file.ts";
+import { mark } from "./_profile.ts";
+import { StartSlots } from "./_start_slots.ts";
 import { PodContainerNotFoundError, PodStoppingError } from "./supervisor_errors.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
@@ -49,6 +51,7 @@ export class Supervisor {
   readonly #listeners = new Set<(event: PodEvent) => void>();
   readonly #outputs = new Set<Promise<void>>();
   readonly #done = Promise.withResolvers<void>();
+  readonly #startSlots: StartSlots;
   #runDir?: string;
   /** Set as the stop begins (before any container is stopped), so that nothing starts or restarts after. */
   #stopping?: Promise<void>;
@@ -63,6 +66,7 @@ export class Supervisor {
     this.#clock = options.clock ?? systemClock;
     this.#graph = new PodGraph(config.containers);
     this.#statusFile = new StatusFile(config.statusFile);
+    this.#startSlots = new StartSlots(options.maxParallelStarts ?? Infinity);
     config.containers.forEach((container, i) => {
       this.#units.set(container.id, new ContainerUnit(container, this.#unitContext(i)));
     });
@@ -101,9 +105,9 @@ export class Supervisor {
   async run(): Promise<PodResult> {
     this.#runDir = this.#options.runDir ?? await Deno.makeTempDir({ prefix: "weft-init-" });
     this.#publish();
-    await deleteLeftovers(this.runtime, [...this.#units.keys()], {
-      timeout: this.#config.runtime.callTimeout,
-    });
+    // No question to the runtime about leftovers before the start: a create
+    // that finds its id taken deletes it and tries again (ContainerRun).
+    mark("ready");
     logger.info("Starting pod of {count} containers on {runtime}", {
       count: this.#units.size,
       runtime: this.runtime.name,
@@ -221,6 +225,7 @@ export class Supervisor {
       killPid: this.#options.killPid ?? ((pid) => Deno.kill(pid, "SIGKILL")),
       emit: (event) => this.#emit(event),
       changed: (unit) => this.#changed(unit),
+      startSlot: () => this.#startSlots.acquire(),
     };
   }
 
@@ -233,8 +238,9 @@ export class Supervisor {
     );
   }
 
+  /** Schedules a status file write; the document is built when it is written (coalesced). */
   #publish(): void {
-    this.#statusFile.write(this.status());
+    this.#statusFile.update(() => this.status());
   }
 
   #changed(unit: ContainerUnit): void {

@@ -5,7 +5,7 @@ import { parseConfig } from "./config.ts";
 import { FakeClock, FakeExits, FakeRuntime, settle, until } from "./_supervisor_fakes.ts";
 import type { PodEvent } from "./pod_event.ts";
 import { Supervisor } from "./supervisor.ts";
-import type { PodResult } from "./supervisor_options.ts";
+import type { PodResult, SupervisorOptions } from "./supervisor_options.ts";
 import {
   IllegalTransitionError,
   PodContainerNotFoundError,
@@ -31,6 +31,7 @@ async function startPod(
   containers: Record<string, unknown>[],
   pod: Record<string, unknown> = {},
   before: (runtime: FakeRuntime) => void = () => {},
+  options: Pick<SupervisorOptions, "maxParallelStarts"> = {},
 ): Promise<Pod> {
   const dir = await Deno.makeTempDir({ prefix: "weft-sm-test-" });
   const config = parseConfig({
@@ -48,6 +49,7 @@ async function startPod(
     clock,
     runDir: dir,
     killPid: () => {},
+    ...options,
   });
   const events: PodEvent[] = [];
   supervisor.subscribe((event) => events.push(event));
@@ -215,6 +217,76 @@ Deno.test("a stop during create deletes the container without starting it", asyn
   await stopping;
   assert.deepEqual(pod.runtime.calls, ["create slow", "delete slow"]);
   assert.equal((await pod.result).status.containers.slow.state, "stopped");
+});
+
+Deno.test("an id the runtime still holds at start is deleted and created again, with no list call", async () => {
+  await using pod = await startPod([{ id: "a" }, { id: "b" }], {}, (runtime) => runtime.hold("a"));
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "running");
+  assert.deepEqual(pod.runtime.calls.filter((c) => c.endsWith(" a")), [
+    "create a",
+    "delete a",
+    "create a",
+    "start a",
+  ]);
+  assert.deepEqual(pod.runtime.calls.filter((c) => c.endsWith(" b")), ["create b", "start b"]);
+  const status = pod.supervisor.status().containers.a;
+  assert.equal(status.error, null);
+  assert.equal(status.restartCount, 0);
+});
+
+Deno.test("maxParallelStarts 1 creates and starts one container at a time, in order", async () => {
+  const gate = Promise.withResolvers<void>();
+  await using pod = await startPod(
+    [{ id: "a" }, { id: "b" }, { id: "c" }],
+    {},
+    (runtime) => runtime.behaviour.set("a", { createGate: gate.promise }),
+    { maxParallelStarts: 1 },
+  );
+  await until(() => pod.runtime.calls.includes("create a"), "a being created");
+  await settle();
+  assert.deepEqual(pod.runtime.calls, ["create a"]);
+  assert.equal(pod.phase("b"), "creating");
+  gate.resolve();
+  await until(() => ["a", "b", "c"].every((id) => pod.phase(id) === "running"), "all running");
+  assert.deepEqual(pod.runtime.calls, [
+    "create a",
+    "start a",
+    "create b",
+    "start b",
+    "create c",
+    "start c",
+  ]);
+});
+
+Deno.test("a stop while waiting for a start slot stops the container without creating it", async () => {
+  const gate = Promise.withResolvers<void>();
+  await using pod = await startPod(
+    [{ id: "a" }, { id: "b" }],
+    {},
+    (runtime) => runtime.behaviour.set("a", { createGate: gate.promise }),
+    { maxParallelStarts: 1 },
+  );
+  await until(() => pod.runtime.calls.includes("create a"), "a being created");
+  const stopping = pod.supervisor.stop("test");
+  gate.resolve();
+  await stopping;
+  assert.deepEqual(pod.runtime.calls, ["create a", "delete a"]);
+  const { status } = await pod.result;
+  assert.equal(status.containers.b.state, "stopped");
+  assert.equal(status.containers.b.error, null);
+});
+
+Deno.test("maxParallelStarts must be a positive integer or Infinity", () => {
+  const config = parseConfig({ containers: [{ id: "a", bundle: "/b" }] });
+  const clock = new FakeClock();
+  const exits = new FakeExits(clock);
+  const runtime = new FakeRuntime(exits);
+  for (const bad of [0, -1, 1.5, NaN]) {
+    assert.throws(
+      () => new Supervisor(config, { runtime, reaper: exits, maxParallelStarts: bad }),
+      /Invalid maxParallelStarts/,
+    );
+  }
 });
 
 Deno.test("a stop during backoff cancels the restart", async () => {

@@ -4,10 +4,16 @@
 // that wait fail with ECHILD. Kept on globalThis so that every copy of this
 // module (and a reaper in another package) sees one set.
 const SLOT = Symbol.for("@weft/runtime/owned-child-pids");
+const LISTENERS = Symbol.for("@weft/runtime/owned-child-listeners");
 
 function owned(): Set<number> {
   const global = globalThis as unknown as Record<symbol, Set<number> | undefined>;
   return global[SLOT] ??= new Set();
+}
+
+function listeners(): Set<(pid: number) => void> {
+  const global = globalThis as unknown as Record<symbol, Set<(pid: number) => void> | undefined>;
+  return global[LISTENERS] ??= new Set();
 }
 
 /**
@@ -30,7 +36,39 @@ function owned(): Set<number> {
 export function trackChildProcess(child: Deno.ChildProcess): void {
   const pids = owned();
   pids.add(child.pid);
-  child.status.finally(() => pids.delete(child.pid)).catch(() => {});
+  child.status.finally(() => {
+    pids.delete(child.pid);
+    for (const listener of listeners()) listener(child.pid);
+  }).catch(() => {});
+}
+
+/**
+ * Calls `listener` with the pid of each child registered with
+ * {@linkcode trackChildProcess} once Deno has collected its status (it is
+ * then no longer in {@linkcode ownedChildPids}). A reaper that found such a
+ * child's zombie in its way waits for this instead of scanning /proc.
+ *
+ * @param listener Receives the pid; keep it quick.
+ * @returns A function that removes the listener.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { onOwnedChildCollected, trackChildProcess } from "@weft/runtime";
+ *
+ * const collected: number[] = [];
+ * const stop = onOwnedChildCollected((pid) => collected.push(pid));
+ * const child = new Deno.Command("true").spawn();
+ * trackChildProcess(child);
+ * await child.status;
+ * stop();
+ * assert.ok(collected.includes(child.pid));
+ * ```
+ */
+export function onOwnedChildCollected(listener: (pid: number) => void): () => void {
+  const set = listeners();
+  set.add(listener);
+  return () => void set.delete(listener);
 }
 
 /**

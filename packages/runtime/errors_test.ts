@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
+import { ContainerNotFoundError, ContainerNotRunningError } from "./container_errors.ts";
 import {
-  ContainerNotFoundError,
-  ContainerNotRunningError,
   InvalidArgumentError,
   RuntimeCommandError,
   RuntimeError,
@@ -11,15 +10,20 @@ import { PluginError, PluginNotFoundError } from "./plugin_errors.ts";
 
 /** Loads a second copy of the error modules, from files of their own, as a bundled host and a plugin would. */
 async function secondCopy(): Promise<
-  & { errors: typeof import("./errors.ts"); plugin: typeof import("./plugin_errors.ts") }
+  & {
+    errors: typeof import("./errors.ts");
+    container: typeof import("./container_errors.ts");
+    plugin: typeof import("./plugin_errors.ts");
+  }
   & AsyncDisposable
 > {
   const dir = await Deno.makeTempDir({ prefix: "weft-errors-copy-" });
-  for (const file of ["errors.ts", "plugin_errors.ts", "_error_brand.ts"]) {
+  for (const file of ["errors.ts", "container_errors.ts", "plugin_errors.ts", "_error_brand.ts"]) {
     await Deno.copyFile(new URL(file, import.meta.url), `${dir}/${file}`);
   }
   return {
     errors: await import(`file://${dir}/errors.ts`),
+    container: await import(`file://${dir}/container_errors.ts`),
     plugin: await import(`file://${dir}/plugin_errors.ts`),
     [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
   };
@@ -27,8 +31,12 @@ async function secondCopy(): Promise<
 
 Deno.test("errors from another copy of @weft/runtime pass instanceof for their class and its parents only", async () => {
   await using copy = await secondCopy();
-  assert.notEqual(copy.errors.ContainerNotFoundError, ContainerNotFoundError, "a real second copy");
-  const notFound = new copy.errors.ContainerNotFoundError('Cannot start container "x"', {
+  assert.notEqual(
+    copy.container.ContainerNotFoundError,
+    ContainerNotFoundError,
+    "a real second copy",
+  );
+  const notFound = new copy.container.ContainerNotFoundError('Cannot start container "x"', {
     id: "x",
     argv: ["runc", "start", "x"],
     code: 1,

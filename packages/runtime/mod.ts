@@ -20,6 +20,7 @@
 export * from "./runtime.ts";
 export * from "./stdio.ts";
 export * from "./errors.ts";
+export * from "./container_errors.ts";
 export * from "./plugin_errors.ts";
 export * from "./container_id.ts";
 export * from "./signal.ts";

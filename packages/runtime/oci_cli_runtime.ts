@@ -1,14 +1,17 @@
 import { validateBundleDir } from "./bundle_dir.ts";
 import { validateContainerId } from "./container_id.ts";
 import {
-  ContainerNotFoundError,
-  ContainerNotRunningError,
   InvalidArgumentError,
   RuntimeAbortError,
   RuntimeCommandError,
   RuntimeOutputError,
   RuntimeTimeoutError,
 } from "./errors.ts";
+import {
+  ContainerExistsError,
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+} from "./container_errors.ts";
 import { OciCli } from "./oci_cli.ts";
 import type { OciCliOptions, OciCliResult } from "./oci_cli_options.ts";
 import {
@@ -64,6 +67,13 @@ export interface OciCliRuntimeOptions extends OciCliOptions {
    * @default {[/not running/i, /no such process/i]}
    */
   notRunningPatterns?: readonly RegExp[];
+  /**
+   * Runtime messages of `create` that mean "this id is taken", as crun
+   * ("container `web` already exists") and runc ("container with given ID
+   * already exists") say it.
+   * @default {[/\bcontainer\b.*\balready exists/i]}
+   */
+  existsPatterns?: readonly RegExp[];
 }
 
 /**
@@ -93,6 +103,7 @@ export class OciCliRuntime
   protected readonly cli: OciCli;
   readonly #notFound: readonly RegExp[];
   readonly #notRunning: readonly RegExp[];
+  readonly #exists: readonly RegExp[];
 
   /** Creates the runtime; nothing runs until a call. */
   constructor(options: OciCliRuntimeOptions) {
@@ -100,6 +111,7 @@ export class OciCliRuntime
     this.cli = new OciCli(options);
     this.#notFound = [/does not exist/i, ...(options.notFoundPatterns ?? [])];
     this.#notRunning = options.notRunningPatterns ?? [/not running/i, /no such process/i];
+    this.#exists = options.existsPatterns ?? [/\bcontainer\b.*\balready exists/i];
   }
 
   /** The runtime binary this instance runs. */
@@ -327,6 +339,12 @@ export class OciCliRuntime
     if (verb !== "create" && this.isNotFound(result.message)) {
       return new ContainerNotFoundError(
         `Cannot ${verb} container "${id}": it does not exist: ${detail}`,
+        options,
+      );
+    }
+    if (verb === "create" && this.#exists.some((pattern) => pattern.test(result.message))) {
+      return new ContainerExistsError(
+        `Cannot create container "${id}": it already exists: ${detail}`,
         options,
       );
     }

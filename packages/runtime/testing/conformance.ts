@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { ContainerNotFoundError, InvalidArgumentError, RuntimeCommandError } from "../errors.ts";
+import { ContainerNotFoundError } from "../container_errors.ts";
+import { InvalidArgumentError, RuntimeCommandError } from "../errors.ts";
 import type { ContainerState, Runtime } from "../runtime.ts";
 import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
