@@ -1,4 +1,4 @@
-import type { PodStatus } from "@weft/init";
+import type { PodStatus } from "./pod_types.ts";
 import type { EventFrame, Health } from "./protocol.ts";
 
 /** Columns padded to their widest cell, two spaces apart. */

@@ -1,4 +1,4 @@
-import type { ContainerStatusRecord, PodStatus } from "@weft/init";
+import type { ContainerStatusRecord, PodStatus } from "./pod_types.ts";
 import { ControlError, ControlTimeoutError, ControlUnreachableError } from "./client_errors.ts";
 import type { ControlTransport } from "./listen.ts";
 import type {

@@ -21,6 +21,7 @@
  *
  * @module
  */
+export * from "./pod_types.ts";
 export * from "./protocol.ts";
 export * from "./seq_ring.ts";
 export * from "./log_store.ts";

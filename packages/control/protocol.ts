@@ -1,4 +1,4 @@
-import type { PodEvent, PodStatus } from "@weft/init";
+import type { PodEvent, PodStatus } from "./pod_types.ts";
 import type { Runtime } from "@weft/runtime";
 import type { LogLine } from "./log_store.ts";
 
@@ -9,7 +9,7 @@ import type { LogLine } from "./log_store.ts";
  * @example
  * ```ts ignore
  * import { ControlServer, type ControlTarget } from "@weft/control";
- * import { Supervisor } from "@weft/init";
+ * import { Supervisor } from "./pod_types.ts";
  *
  * const target: ControlTarget = new Supervisor(config, { runtime, reaper, root });
  * const server = new ControlServer(target, { version: "0.1.0" });

@@ -1,5 +1,5 @@
 import { getLogger } from "@logtape/logtape";
-import type { PodEvent } from "@weft/init";
+import type { PodEvent } from "./pod_types.ts";
 import { hasExec } from "@weft/runtime";
 import { EXEC_FIELDS, execRequest, execStream } from "./_exec_call.ts";
 import { ringStream } from "./_ndjson.ts";

@@ -1,4 +1,4 @@
-import type { ContainerPhase, PodEvent, PodStatus } from "@weft/init";
+import type { ContainerPhase, PodEvent, PodStatus } from "../pod_types.ts";
 import type { ExecOptions, ExecResult, Runtime } from "@weft/runtime";
 import type { ControlTarget } from "../protocol.ts";
 
