@@ -12,6 +12,7 @@ import {
   RuntimeOutputError,
   RuntimeTimeoutError,
 } from "./mod.ts";
+import { poll } from "./testing/poll.ts";
 
 const FAKE = new URL("./testdata/fake_runtime.sh", import.meta.url).pathname;
 
@@ -52,10 +53,11 @@ async function assertAllGone(pidFile: string): Promise<void> {
   const pids = (await Deno.readTextFile(pidFile)).trim().split(/\s+/).map(Number);
   assert.equal(pids.length, 2, "the fake runtime and its helper both wrote their pid");
   // The helper is reparented to the host's init, which reaps it in its own time.
-  for (let i = 0; i < 50 && pids.some(isProcessAlive); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.deepEqual(pids.filter(isProcessAlive), [], "no process the call started is alive");
+  await poll(
+    () => pids.filter(isProcessAlive),
+    (alive) => alive.length === 0,
+    "no process the call started to be alive",
+  );
 }
 
 Deno.test("the global options come before the subcommand and options before the id", async () => {
@@ -119,10 +121,11 @@ Deno.test("an abort mid-call stops the runtime and rejects with an abort error c
   await using f = await fixture();
   const controller = new AbortController();
   const call = f.runtime("hang").kill("web", "KILL", { signal: controller.signal });
-  for (let i = 0; i < 100; i++) {
-    if (await Deno.stat(f.pids).then(() => true, () => false)) break;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await poll(
+    () => Deno.readTextFile(f.pids).catch(() => ""),
+    (text) => /^\d+ \d+\n$/.test(text),
+    "the fake runtime to write its pid and its helper's",
+  );
   const reason = new Error("shutting down");
   controller.abort(reason);
   await assert.rejects(call, (error) => {
