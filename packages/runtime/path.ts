@@ -10,8 +10,11 @@
  *
  * assert.equal(parentDir("/run/weft/crun"), "/run/weft");
  * assert.equal(parentDir("/status.json"), "/");
+ * assert.equal(parentDir("status.json"), ".");
  * ```
  */
 export function parentDir(path: string): string {
-  return path.slice(0, path.lastIndexOf("/")) || "/";
+  const slash = path.lastIndexOf("/");
+  if (slash < 0) return "."; // a bare name: slicing to -1 would cut its last character
+  return path.slice(0, slash) || "/";
 }
