@@ -124,8 +124,11 @@ export async function listenControl(
   let http: Deno.HttpServer;
   if (where.transport === "unix") {
     // The run directory may not exist yet (a fresh /run in a VM); made private when it is made here.
-    const parent = where.path.slice(0, where.path.lastIndexOf("/"));
-    if (parent !== "") await Deno.mkdir(parent, { recursive: true, mode: 0o700 });
+    // A bare name (no slash) or a top-level socket has no directory to make.
+    const slash = where.path.lastIndexOf("/");
+    if (slash > 0) {
+      await Deno.mkdir(where.path.slice(0, slash), { recursive: true, mode: 0o700 });
+    }
     await claimSocketPath(where.path);
     const mask = Deno.umask(0o177);
     try {
