@@ -1,4 +1,4 @@
-import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
+import { brandErrorClass } from "./_error_brand.ts";
 import { RuntimeCommandError, type RuntimeCommandErrorOptions } from "./errors.ts";
 
 /**
