@@ -102,10 +102,12 @@ async function interruptedCreate(
       passed = true;
       return;
     }
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const error = await Promise.race([
       call,
-      new Promise((resolve) => setTimeout(() => resolve("pending"), SETTLE)),
+      new Promise((resolve) => timer = setTimeout(() => resolve("pending"), SETTLE)),
     ]);
+    clearTimeout(timer);
     assert.notEqual(
       error,
       "pending",
