@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { type ContainerSpec, type OciConfig, writeBundle } from "@weft/bundle";
 import { OciCliRuntime } from "@weft/runtime";
-import { createBusyboxBundle, requireBinary } from "@weft/runtime/testing";
+import { createBusyboxBundle, poll, requireBinary } from "@weft/runtime/testing";
 import { configSchemaErrors } from "../packages/bundle/_oci_schema_test_utils.ts";
 
 export const crun: string | undefined = await requireBinary("crun");
@@ -166,12 +166,12 @@ export function collector(): Collector {
 
 /** Waits until the runtime reports `id` stopped (its output closing comes first). */
 export async function waitStopped(runtime: OciCliRuntime, id: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { status } = await runtime.state(id);
-    if (status === "stopped" || status === "") return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`Container "${id}" did not stop`);
+  await poll(
+    async () => (await runtime.state(id)).status,
+    (status) => status === "stopped" || status === "",
+    `container "${id}" to stop`,
+    { timeout: 5_000, interval: 50 },
+  );
 }
 
 /** Names of the containers left in a target's state root. */

@@ -85,11 +85,15 @@ export function bytes(value: unknown, field: string): number {
 
 /**
  * Reads the JSON file `path` named by `field`; a file that cannot be read or
- * parsed is refused as "a readable <what> file" or "an <what> in JSON".
+ * parsed (or is not a regular file) is refused as "a readable <what> file" or
+ * "an <what> in JSON".
  */
 export async function readJsonFile(path: string, field: string, what: string): Promise<unknown> {
   let text: string;
   try {
+    // stat first: reading a FIFO blocks until something writes to it, and
+    // /dev/zero never ends.
+    if (!(await Deno.stat(path)).isFile) throw new Error("not a regular file");
     text = await Deno.readTextFile(path);
   } catch (error) {
     const expected = `a readable ${what} file: ${(error as Error).message}`;

@@ -8,6 +8,7 @@ import {
   defaultSeccomp,
   type OciSeccomp,
   parseSeccompProfile,
+  readSeccompProfile,
 } from "./mod.ts";
 
 const profile = DEFAULT_SECCOMP_PROFILE;
@@ -152,6 +153,26 @@ Deno.test("user profiles: fields, enums and system call names are checked with t
     });
   }
   assert.ok(KNOWN_SYSCALLS.has("s390_pci_mmio_read"));
+});
+
+Deno.test("a profile file that is not a regular file is refused, not read", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fifo = `${dir}/profile.json`;
+    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+    assert.equal(made.code, 0);
+    // Reading the FIFO would block until a writer came.
+    for (const file of [fifo, dir, "/dev/zero"]) {
+      await assert.rejects(readSeccompProfile(file, "seccomp"), (error) => {
+        assert.ok(error instanceof ContainerSpecError, String(error));
+        assert.equal(error.field, "seccomp");
+        assert.match(error.message, /not a regular file/);
+        return true;
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("the README's tables document every group and filter of the default profile", async () => {

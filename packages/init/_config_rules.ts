@@ -5,6 +5,7 @@
 // lists them for the README and for the test that compares the schema with
 // the parser.
 import {
+  CONTAINER_SPEC_ENTRIES,
   type ContainerSpec,
   ContainerSpecError,
   parseContainerSpec,
@@ -14,7 +15,7 @@ import {
 import { parseSignal } from "@weft/runtime";
 import { childPath, type Issue, show } from "./_issues.ts";
 import type { ContainerConfig, PodConfig } from "./config.ts";
-import { ROOTFS_ONLY_FIELDS } from "./config_schema.ts";
+import { ROOTFS_ONLY_FIELDS } from "./_container_schema.ts";
 import { cycleIssue, dependsOnIssues } from "./pod_graph.ts";
 
 /**
@@ -59,7 +60,7 @@ export const CROSS_REFERENCE_RULES: readonly { rule: string; message: RegExp }[]
 export function specFields(container: ContainerConfig): Record<string, unknown> {
   const raw = container as unknown as Record<string, unknown>;
   return Object.fromEntries(
-    ["rootfs", ...ROOTFS_ONLY_FIELDS.slice(0, -2)]
+    Object.keys(CONTAINER_SPEC_ENTRIES)
       .filter((field) => raw[field] !== undefined)
       .map((field) => [field, raw[field]]),
   );

@@ -3,13 +3,7 @@ import { jsonSchemaOf } from "@weft/bundle";
 import { NOT_ARRAY, strictObject, uniqueArray } from "@weft/bundle/schema-kit";
 import { listRuntimePlugins } from "@weft/runtime";
 
-import {
-  CONTAINER_SCHEMA,
-  containerId,
-  milliseconds,
-  nonEmpty,
-  ROOTFS_ONLY_FIELDS,
-} from "./_container_schema.ts";
+import { CONTAINER_SCHEMA, containerId, milliseconds, nonEmpty } from "./_container_schema.ts";
 import { CONTROL_SCHEMA } from "./control_schema.ts";
 import {
   DEFAULT_POD_STOP_GRACE,
@@ -17,8 +11,6 @@ import {
   DEFAULT_STATUS_FILE,
 } from "./config_defaults.ts";
 import { MACHINE_SCHEMA } from "./machine_schema.ts";
-
-export { ROOTFS_ONLY_FIELDS };
 
 const exitCode = v.pipe(
   v.pipe(

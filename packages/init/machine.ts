@@ -119,7 +119,8 @@ function configureNetwork(network: NetworkConfig): void {
   const { address, netmask } = parseCidr(network.address);
   setInterfaceAddress(network.interface, address, netmask);
   setInterfaceUp(network.interface);
-  if (network.gateway !== undefined) addDefaultRoute(network.gateway.split(".").map(Number));
+  // weft.gw= reaches here unchecked: parse it as strictly as the address.
+  if (network.gateway !== undefined) addDefaultRoute(parseCidr(`${network.gateway}/32`).address);
   if (network.dns.length > 0) {
     Deno.writeTextFileSync(
       "/etc/resolv.conf",

@@ -48,12 +48,13 @@ export interface PreflightReport extends ChosenRuntime {
  */
 async function pluginIssues(config: PodConfig, file: string | undefined): Promise<Issue[]> {
   const issues: Issue[] = [];
-  const path = (file ?? "pod.json").startsWith("/") ? file! : `${Deno.cwd()}/${file ?? "pod.json"}`;
+  // The base chooseRuntime loads the plugins against.
+  const base = new URL(file ?? "pod.json", `file://${Deno.cwd()}/`);
   for (const [i, specifier] of config.runtime.plugins.entries()) {
     if (/^(npm|jsr|https?|data):/.test(specifier)) continue;
     let url: URL;
     try {
-      url = new URL(specifier, `file://${path}`);
+      url = new URL(specifier, base);
     } catch {
       continue; // the loader names what it cannot resolve
     }
@@ -61,7 +62,7 @@ async function pluginIssues(config: PodConfig, file: string | undefined): Promis
     const info = await Deno.stat(url).catch(() => undefined);
     if (info !== undefined && !info.isFile) {
       issues.push({
-        path: `runtime.plugins[${i}]`,
+        path: childPath("runtime.plugins", i),
         message: `expected a module file, got ${quote(specifier)}, which is not a regular file`,
       });
     }

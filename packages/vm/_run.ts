@@ -72,9 +72,10 @@ export async function which(name: string, what: string): Promise<string> {
   throw new Error(`Cannot ${what}: "${name}" is not in PATH`);
 }
 
-/** SHA-256 of `text`, hex. */
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+/** SHA-256 of `data` (a string as UTF-8), hex. */
+export async function sha256(data: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

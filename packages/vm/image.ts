@@ -129,7 +129,7 @@ async function systemKey(spec: SystemSpec, kind: string): Promise<string> {
   for (const path of Object.values(spec.binaries)) hostFiles.push(path, ...await libraries(path));
   const parts = await statKey(hostFiles);
   parts.push(kind, String(spec.codeCache), JSON.stringify(spec.binaries));
-  parts.push(await sha256(new TextDecoder().decode(await Deno.readFile(spec.init))));
+  parts.push(await sha256(await Deno.readFile(spec.init)));
   for (const module of ["./system_tree.ts", "./archive.ts", "./early_init.ts"]) {
     parts.push(await Deno.readTextFile(new URL(module, import.meta.url)));
   }

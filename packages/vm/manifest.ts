@@ -178,6 +178,11 @@ function forwardWord(forward: QemuOptions["forward"]): string {
   return `,hostfwd=tcp:127.0.0.1:${forward.hostPort}-:${forward.guestPort}`;
 }
 
+/** `value` inside a QEMU option list, where a comma separates options unless doubled. */
+function optionValue(value: string): string {
+  return value.replaceAll(",", ",,");
+}
+
 /**
  * The argv of `qemu-system-x86_64` for an image.
  *
@@ -247,7 +252,7 @@ export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions
   manifest.disks.forEach((disk, i) => {
     args.push(
       "-drive",
-      `id=disk${i},file=${dir}/${disk},format=raw,if=none,snapshot=on`,
+      `id=disk${i},file=${optionValue(`${dir}/${disk}`)},format=raw,if=none,snapshot=on`,
       "-device",
       `${machine === "microvm" ? "virtio-blk-device" : "virtio-blk-pci"},drive=disk${i}`,
     );
@@ -263,6 +268,8 @@ export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions
       `${machine === "microvm" ? "virtio-net-device" : "virtio-net-pci"},netdev=n0`,
     );
   }
-  if (options.monitor !== undefined) args.push("-monitor", `unix:${options.monitor},server,nowait`);
+  if (options.monitor !== undefined) {
+    args.push("-monitor", `unix:${optionValue(options.monitor)},server,nowait`);
+  }
   return args;
 }

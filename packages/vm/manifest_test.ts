@@ -45,6 +45,12 @@ Deno.test("QEMU gets TCG, the exit device, each disk with snapshot=on, and the m
   assert.equal(args.at(-1), "unix:/run/m.sock,server,nowait");
 });
 
+Deno.test("a comma in a path is doubled, so QEMU does not read it as the next option", () => {
+  const args = qemuArgs("/a,b", manifest, { monitor: "/t,x/m.sock" });
+  assert.ok(args.includes("id=disk0,file=/a,,b/system.ext4,format=raw,if=none,snapshot=on"));
+  assert.equal(args.at(-1), "unix:/t,,x/m.sock,server,nowait");
+});
+
 Deno.test("microvm gets its PIT, RTC, the TSC rate and virtio-mmio disks", () => {
   const args = qemuArgs("/img", manifest, { machine: "microvm", tscKhz: 2596140 });
   assert.equal(args[args.indexOf("-M") + 1], "microvm,pit=on,rtc=on");

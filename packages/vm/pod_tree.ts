@@ -135,8 +135,7 @@ async function hashTree(path: string, parts: string[]): Promise<void> {
   const info = await Deno.lstat(path);
   if (info.isSymlink) parts.push(`${path} -> ${await Deno.readLink(path)}`);
   else if (info.isFile) {
-    const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
-    parts.push(`${path} ${info.mode} ${new Uint8Array(digest).join(",")}`);
+    parts.push(`${path} ${info.mode} ${await sha256(await Deno.readFile(path))}`);
   } else if (info.isDirectory) {
     parts.push(`${path}/ ${info.mode}`);
     const names = [];
