@@ -1,3 +1,4 @@
+import { poll } from "@weft/runtime/testing";
 import assert from "node:assert/strict";
 import {
   ControlClient,
@@ -55,8 +56,9 @@ async function leaveStaleSocket(path: string): Promise<void> {
   await reader.cancel();
 }
 
+/** Waits for `condition`, failing (not hanging) the test when it never holds. */
 async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+  await poll(condition, Boolean, "the server's stream count", { interval: 5 });
 }
 
 async function collect<T>(frames: AsyncIterable<T>, count = Infinity): Promise<T[]> {
