@@ -212,3 +212,16 @@ Deno.test("a log file that cannot be opened rejects and leaves no file open", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a write that fails still ends the output: done settles", async () => {
+  const broken = {
+    writeSync: (): number => {
+      throw new Deno.errors.BrokenPipe("closed");
+    },
+  };
+  const { stdio, done } = await openContainerStdio("web", "console", { stdout: broken });
+  const writer = (stdio.stdout as WritableStream<Uint8Array>).getWriter();
+  await assert.rejects(writer.write(new TextEncoder().encode("one\n")), Deno.errors.BrokenPipe);
+  await (stdio.stderr as WritableStream<Uint8Array>).close();
+  await done;
+});
