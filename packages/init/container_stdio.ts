@@ -110,11 +110,14 @@ function framedSink(
   };
   const finish = (): void => {
     const rest = framer.rest();
-    if (rest !== undefined) {
-      output.rest(rest);
-      tell(concatBytes([rest, NEWLINE_BYTE]), true);
+    try {
+      if (rest !== undefined) {
+        output.rest(rest);
+        tell(concatBytes([rest, NEWLINE_BYTE]), true);
+      }
+    } finally {
+      output.end();
     }
-    output.end();
   };
   return {
     write(chunk): void {

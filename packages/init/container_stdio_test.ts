@@ -225,3 +225,15 @@ Deno.test("a write that fails still ends the output: done settles", async () => 
   await (stdio.stderr as WritableStream<Uint8Array>).close();
   await done;
 });
+
+Deno.test("a log file that fails on the last line is still released", async () => {
+  const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  const before = fds();
+  const { stdio, done } = await openContainerStdio("web", { file: "/dev/full" });
+  const writer = (stdio.stdout as WritableStream<Uint8Array>).getWriter();
+  await writer.write(new TextEncoder().encode("no newline"));
+  await assert.rejects(writer.close());
+  await (stdio.stderr as WritableStream<Uint8Array>).close();
+  await done;
+  strictEqual(fds(), before);
+});
