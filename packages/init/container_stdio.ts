@@ -110,11 +110,14 @@ function framedSink(
   };
   const finish = (): void => {
     const rest = framer.rest();
-    if (rest !== undefined) {
-      output.rest(rest);
-      tell(concatBytes([rest, NEWLINE_BYTE]), true);
+    try {
+      if (rest !== undefined) {
+        output.rest(rest);
+        tell(concatBytes([rest, NEWLINE_BYTE]), true);
+      }
+    } finally {
+      output.end();
     }
-    output.end();
   };
   return {
     write(chunk): void {
@@ -187,14 +190,31 @@ function fileOutput(
   };
 }
 
-/** A stream over `sink` and a promise that settles when the writer closes or aborts it. */
+/**
+ * A stream over `sink` and a promise that settles when the writer closes or
+ * aborts it, or a write throws (an errored stream calls neither close nor
+ * abort: the sink is aborted here, so that its file is released).
+ */
 function tracked(
   sink: UnderlyingSink<Uint8Array>,
 ): { stream: WritableStream<Uint8Array>; ended: Promise<void> } {
   let end!: () => void;
   const ended = new Promise<void>((resolve) => end = resolve);
   const stream = new WritableStream<Uint8Array>({
-    write: (chunk, controller) => sink.write?.(chunk, controller),
+    write: (chunk, controller) => {
+      try {
+        return sink.write?.(chunk, controller);
+      } catch (error) {
+        try {
+          sink.abort?.(error);
+        } catch {
+          // The write's error is the one reported.
+        } finally {
+          end();
+        }
+        throw error;
+      }
+    },
     close: () => {
       try {
         sink.close?.();

@@ -212,3 +212,28 @@ Deno.test("a log file that cannot be opened rejects and leaves no file open", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a write that fails still ends the output: done settles", async () => {
+  const broken = {
+    writeSync: (): number => {
+      throw new Deno.errors.BrokenPipe("closed");
+    },
+  };
+  const { stdio, done } = await openContainerStdio("web", "console", { stdout: broken });
+  const writer = (stdio.stdout as WritableStream<Uint8Array>).getWriter();
+  await assert.rejects(writer.write(new TextEncoder().encode("one\n")), Deno.errors.BrokenPipe);
+  await (stdio.stderr as WritableStream<Uint8Array>).close();
+  await done;
+});
+
+Deno.test("a log file that fails on the last line is still released", async () => {
+  const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+  const before = fds();
+  const { stdio, done } = await openContainerStdio("web", { file: "/dev/full" });
+  const writer = (stdio.stdout as WritableStream<Uint8Array>).getWriter();
+  await writer.write(new TextEncoder().encode("no newline"));
+  await assert.rejects(writer.close());
+  await (stdio.stderr as WritableStream<Uint8Array>).close();
+  await done;
+  strictEqual(fds(), before);
+});

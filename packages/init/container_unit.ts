@@ -106,6 +106,8 @@ export class ContainerUnit {
 
   /** Event "start": creates and starts the container now (from waiting or backoff). */
   start(): void {
+    // From backoff: the pending restart timer would launch a second run.
+    if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
     this.#launch();
   }
 

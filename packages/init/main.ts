@@ -16,7 +16,7 @@
  */
 import packageConfig from "./deno.json" with { type: "json" };
 import { getLogger } from "@logtape/logtape";
-import { writeAllSync } from "@weft/runtime";
+import { parseSignal, writeAllSync } from "@weft/runtime";
 // The built-in runtimes are imported statically so that the bundle holds them.
 import "@weft/crun";
 import "@weft/runc";
@@ -38,7 +38,7 @@ import { endInit, inInitialPidNamespace, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
 import { preflight } from "./preflight.ts";
 import { Supervisor } from "./supervisor.ts";
-import { listenToSignals, SIGNAL_TABLE } from "./signal_table.ts";
+import { listenToSignals } from "./signal_table.ts";
 import { LogStore, serveControl, type ServedControl } from "@weft/control";
 import { mark } from "./_profile.ts";
 
@@ -167,8 +167,7 @@ if (import.meta.main) {
       if (fatal.supervisor) return void fatal.supervisor.stop(`received ${signal}`);
       logger.info("Received {signal} before the pod started: ending", { signal });
       // As a process killed by it would: 128 + its number.
-      const number = SIGNAL_TABLE.find((entry) => entry.name === signal)?.signal ?? 0;
-      void endInit(128 + number, { exitPort });
+      void endInit(128 + parseSignal(signal).number, { exitPort });
     },
     forward(signal): void {
       logger.info("Received {signal}: forwarding it to the running containers", { signal });

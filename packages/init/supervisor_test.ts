@@ -408,3 +408,41 @@ Deno.test("the transition table refuses what it does not list", async () => {
   assert.equal(unit.phase, "stopped");
   assert.throws(() => unit.dependencyFailed("db"), IllegalTransitionError);
 });
+
+Deno.test("a unit started from backoff cancels its backoff timer: one run, not two", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weft-sm-test-" });
+  try {
+    const clock = new FakeClock();
+    const exits = new FakeExits(clock);
+    const runtime = new FakeRuntime(exits);
+    const config = parseConfig({
+      containers: [{ id: "x", bundle: "/b", restart: { policy: "always", startLimit: 0 } }],
+    }).containers[0];
+    const unit = new ContainerUnit(config, {
+      runtime,
+      reaper: exits,
+      clock,
+      runDir: () => dir,
+      path: "containers[0]",
+      callTimeout: 1000,
+      noPivot: false,
+      pidOf: () => null,
+      trackOutput: () => {},
+      killPid: () => {},
+      emit: () => {},
+      changed: () => {},
+    });
+    unit.start();
+    await until(() => unit.phase === "running", "running");
+    exits.exit(runtime.pid("x"), 1);
+    await until(() => unit.phase === "backoff", "backoff");
+    assert.equal(clock.pending, 1);
+    unit.start();
+    await until(() => unit.phase === "running", "running again");
+    assert.equal(clock.pending, 0);
+    await unit.stop();
+    assert.equal(unit.phase, "stopped");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
