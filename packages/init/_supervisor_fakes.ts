@@ -2,6 +2,7 @@
 // told, a runtime that records its calls and whose containers end when told
 // (or when signalled), and the exit watcher that delivers those ends. No
 // process is ever started.
+import { poll } from "@weft/runtime/testing";
 import {
   ContainerExistsError,
   type ContainerState,
@@ -62,13 +63,13 @@ export async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Waits (in real time, briefly) until `predicate` holds, else fails naming `what`. */
+/**
+ * Waits in real time until `predicate` holds, else fails naming `what`: only
+ * promise chains and file I/O of the code under test are waited for, so it
+ * holds at once on a quiet machine, and the deadline is for a loaded one.
+ */
 export async function until(predicate: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
-  throw new Error(`Never happened: ${what}`);
+  await poll(predicate, Boolean, `it to happen: ${what}`, { timeout: 10_000, interval: 1 });
 }
 
 /** Delivers the ends of fake processes, stamped with the fake clock. */
