@@ -14,6 +14,7 @@
  * @module
  */
 import { absolute, exists, run, sha256, which } from "./_run.ts";
+import { cachedPart, prune, touch } from "./_cache.ts";
 import { writeCpio, writeExt4 } from "./archive.ts";
 import { stageEarlyInit } from "./early_init.ts";
 import { defaultCacheDir, ensureKernel } from "./kernel.ts";
@@ -79,9 +80,6 @@ export interface VmImage {
   buildMs: number;
 }
 
-/** Archives kept per kind in the cache; older ones are removed (a system part is ~110 MB). */
-const KEEP = 3;
-
 /**
  * crun and runc, those installed: both go into every image, so that pods on
  * either share one cached system part; the one the pod names must be there.
@@ -134,34 +132,6 @@ async function systemKey(spec: SystemSpec, kind: string): Promise<string> {
     parts.push(await Deno.readTextFile(new URL(module, import.meta.url)));
   }
   return (await sha256(parts.join("\n"))).slice(0, 16);
-}
-
-async function prune(dir: string, prefix: string, keep: string): Promise<void> {
-  const found = [];
-  for await (const entry of Deno.readDir(dir)) {
-    const path = `${dir}/${entry.name}`;
-    if (!entry.name.startsWith(prefix) || path === keep) continue;
-    found.push({ path, mtime: (await Deno.lstat(path)).mtime?.getTime() ?? 0 });
-  }
-  found.sort((a, b) => b.mtime - a.mtime);
-  for (const old of found.slice(KEEP - 1)) {
-    await Deno.remove(old.path, { recursive: true }).catch(() => {});
-  }
-}
-
-/** Builds `target` with `make(tempPath)` unless it exists; atomic against concurrent builders. */
-async function cachedPart(
-  target: string,
-  make: (temp: string) => Promise<void>,
-): Promise<void> {
-  if (await exists(target)) return;
-  const work = await Deno.makeTempDir({ dir: target.slice(0, target.lastIndexOf("/")) });
-  try {
-    await make(`${work}/part`);
-    await Deno.rename(`${work}/part`, target);
-  } finally {
-    await Deno.remove(work, { recursive: true }).catch(() => {});
-  }
 }
 
 /** Stages with `stage(dir)` in a temporary directory and writes it with `write(dir, out)`. */
@@ -267,7 +237,10 @@ async function build(
   const manifestPath = `${dir}/vm.json`;
   if (await exists(manifestPath)) {
     const manifest = JSON.parse(await Deno.readTextFile(manifestPath)) as VmManifest;
-    if (manifest.key === imageKey) return { dir, manifest, cached: true, buildMs: 0 };
+    if (manifest.key === imageKey) {
+      await touch(dir);
+      return { dir, manifest, cached: true, buildMs: 0 };
+    }
   }
   const parts = `${cacheDir}/parts`;
   const system = `${parts}/system-${sysKey}.${kind === "disk" ? "ext4" : "cpio"}`;
