@@ -2,7 +2,7 @@
 // a PID namespace, serves its control API on a Unix socket; every call goes
 // through the typed client and through weft-ctl, on runc and crun.
 import assert from "node:assert/strict";
-import { ControlClient } from "@weft/control";
+import { ControlClient, type ControlError } from "@weft/control";
 import type { PodEvent } from "@weft/init";
 import { type PodDir, podTest, startInit, waitFor } from "./_init_harness.ts";
 import {
@@ -235,6 +235,70 @@ podTest(
     assert.equal((log.events.at(-1) as { exitCode: number }).exitCode, 5);
     assert.deepEqual(await pod.rootEntries(), [], "the state root is empty");
     await assert.rejects(Deno.lstat(socket), Deno.errors.NotFound);
+  },
+  { modes: ["pid1"] },
+);
+
+podTest(
+  "a restart asked during a container's stop starts it again once stopped; one the pod stop overtakes gets 409",
+  async ({ pod, runtime, mode }) => {
+    // rs-slow's TERM trap holds its stop until the test creates /gate in its
+    // rootfs, so each call is known to arrive while the stop is in progress.
+    const bundle = await pod.bundle(
+      "trap 'until [ -e /gate ]; do sleep 0.05; done; exit 0' TERM; while :; do sleep 0.1; done",
+    );
+    const gate = `${bundle}/rootfs/gate`;
+    const config = await pod.write(runtime, {
+      control: { socket: `${pod.dir}/control.sock` },
+      containers: [
+        { id: "rs-slow", bundle, stop: { grace: 60_000 } },
+        {
+          id: "rs-side",
+          bundle: await pod.bundle("trap 'exit 0' TERM; while :; do sleep 0.1; done"),
+        },
+      ],
+    });
+    const { init, client } = await startWithControl(pod, config, mode);
+    await using _init = init;
+    using _client = client;
+    const state = async (id: string): Promise<string> => (await client.container(id)).state;
+    await waitFor(async () =>
+      await state("rs-slow") === "running" && await state("rs-side") === "running"
+    );
+    const first = (await client.container("rs-slow")).pid;
+
+    const stopped = client.stopContainer("rs-slow");
+    await waitFor(async () => await state("rs-slow") === "stopping");
+    const restarted = client.restart("rs-slow");
+    await init.waitForOutput((_, stderr) =>
+      stderr.includes("Restart of rs-slow asked while it stops")
+    );
+    await Deno.writeTextFile(gate, "");
+    await Promise.all([stopped, restarted]);
+    await waitFor(async () => await state("rs-slow") === "running");
+    const again = await client.container("rs-slow");
+    assert.notEqual(again.pid, first);
+    assert.equal(again.restartCount, 1);
+    assert.equal(again.exitCount, 1);
+    assert.equal(await state("rs-side"), "running");
+
+    await Deno.remove(gate);
+    const refused = assert.rejects(
+      client.restart("rs-slow"),
+      (error: ControlError) =>
+        error.status === 409 &&
+        /Cannot restart container "rs-slow": the pod is stopping/.test(error.message),
+    );
+    await waitFor(async () => await state("rs-slow") === "stopping");
+    await client.stopPod("restart test");
+    await waitFor(async () => (await client.status()).pod.state === "stopping");
+    await Deno.writeTextFile(gate, "");
+    await refused;
+    const { code, stderr } = await init.exited;
+    assert.equal(code, 0, stderr);
+    const final = (await pod.status())!.containers["rs-slow"];
+    assert.deepEqual([final.state, final.restartCount, final.exitCount], ["stopped", 1, 2]);
+    assert.deepEqual(await pod.rootEntries(), [], "the state root is empty");
   },
   { modes: ["pid1"] },
 );

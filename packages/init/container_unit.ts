@@ -7,7 +7,11 @@ import type { PodEvent } from "./pod_event.ts";
 import { decideRestart } from "./restart_policy.ts";
 import type { ContainerPhase, ContainerStatusRecord } from "./pod_status.ts";
 import { ExitHistory } from "./exit_history.ts";
-import { IllegalTransitionError, PodContainerNotRunningError } from "./supervisor_errors.ts";
+import {
+  ContainerRestartSupersededError,
+  IllegalTransitionError,
+  PodContainerNotRunningError,
+} from "./supervisor_errors.ts";
 import { isFinal, TRANSITIONS } from "./container_phase.ts";
 import { mark } from "./_profile.ts";
 
@@ -48,8 +52,10 @@ export class ContainerUnit {
   /** The current cycle (create to exit handled) and its create-and-start part. */
   #activity: Promise<void> = Promise.resolve();
   #starting: Promise<void> = Promise.resolve();
-  /** What a stop or restart in progress wants once the run is over. */
+  /** What a stop or restart in progress wants once the run is over (the last asked wins). */
   #intent?: "stop" | "restart";
+  /** Runs launched so far: tells a restart whether it was carried out. */
+  #launches = 0;
 
   /** A unit in phase `waiting`; nothing runs until {@linkcode ContainerUnit.start}. */
   constructor(config: ContainerConfig, context: UnitContext) {
@@ -82,6 +88,11 @@ export class ContainerUnit {
     return this.#exits.lastStatus;
   }
 
+  /** Whether a restart is in progress: its run is being stopped, to be created again. */
+  get restarting(): boolean {
+    return this.#intent === "restart";
+  }
+
   /** Resolves with true once it first runs, with false if it ends without ever running. */
   get ran(): Promise<boolean> {
     return this.#ran.promise;
@@ -104,8 +115,16 @@ export class ContainerUnit {
     };
   }
 
-  /** Event "start": creates and starts the container now (from waiting or backoff). */
+  /**
+   * Event "start": creates and starts the container now (from waiting or backoff).
+   *
+   * @throws {IllegalTransitionError} In any other phase: a second run would
+   * race the one in progress, and a final container leaves it only by restart.
+   */
   start(): void {
+    if (this.#phase !== "waiting" && this.#phase !== "backoff") {
+      throw new IllegalTransitionError(this.id, this.#phase, "creating");
+    }
     // From backoff: the pending restart timer would launch a second run.
     if (this.#timer !== undefined) this.#ctx.clock.clearTimeout(this.#timer);
     this.#launch();
@@ -134,7 +153,13 @@ export class ContainerUnit {
   /**
    * Event "restart": stops the container as {@linkcode ContainerUnit.stop}
    * does (when it runs or is being created), then creates it again at once,
-   * with its backoff reset. Resolves once the new run is launched.
+   * with its backoff reset. Asked while a stop is in progress, it takes that
+   * stop's place: the stop completes (signal, grace, KILL, delete) and the
+   * container is then created again instead of staying stopped. Resolves
+   * once the new run is launched.
+   *
+   * @throws {ContainerRestartSupersededError} When a stop asked after it
+   * (of this container or of the pod) wins: the container ends stopped.
    */
   async restart(): Promise<void> {
     if (this.#phase === "waiting" || this.#phase === "backoff" || this.final) {
@@ -144,8 +169,16 @@ export class ContainerUnit {
       this.#launch();
       return;
     }
-    this.#intent ??= "restart";
+    const launches = this.#launches;
+    if (this.#intent === "stop") {
+      logger.info("Restart of {container} asked while it stops: it is created again once stopped", {
+        container: this.id,
+      });
+    }
+    this.#intent = "restart";
     await this.#halt();
+    // The launch happens as the stopped run's cycle ends, before #halt returns.
+    if (this.#launches === launches) throw new ContainerRestartSupersededError(this.id);
   }
 
   /** Event "kill": KILL to every process of the container (the pod's stop deadline). */
@@ -227,6 +260,7 @@ export class ContainerUnit {
   }
 
   #launch(): void {
+    this.#launches++;
     this.#timer = undefined;
     this.#error = null;
     mark("launch", this.id);

@@ -13,7 +13,11 @@ import { NEVER_RAN_STATUS, type PodStatus } from "./pod_status.ts";
 import { StatusFile } from "./status_file.ts";
 import { mark } from "./_profile.ts";
 import { StartSlots } from "./_start_slots.ts";
-import { PodContainerNotFoundError, PodStoppingError } from "./supervisor_errors.ts";
+import {
+  ContainerRestartSupersededError,
+  PodContainerNotFoundError,
+  PodStoppingError,
+} from "./supervisor_errors.ts";
 
 const logger = getLogger(["weft", "init", "supervisor"]);
 
@@ -190,15 +194,25 @@ export class Supervisor {
   }
 
   /**
-   * Stops container `id` (when it runs) and starts it again at once, with its backoff reset.
+   * Stops container `id` (when it runs) and starts it again at once, with its
+   * backoff reset. Asked while that container's own stop is in progress, it
+   * restarts the container once the stop is over.
    *
    * @throws {PodContainerNotFoundError} For an unknown id.
-   * @throws {PodStoppingError} When the pod is stopping.
+   * @throws {PodStoppingError} When the pod is stopping, or its stop began before the restart was done.
+   * @throws {ContainerRestartSupersededError} When a stop of that container asked after it won.
    */
   async restartContainer(id: string): Promise<void> {
     const unit = this.#unit(id);
     if (this.#stopBegun) throw new PodStoppingError(id);
-    await unit.restart();
+    try {
+      await unit.restart();
+    } catch (error) {
+      if (error instanceof ContainerRestartSupersededError && this.#stopBegun) {
+        throw new PodStoppingError(id, { cause: error });
+      }
+      throw error;
+    }
   }
 
   #unit(id: string): ContainerUnit {
@@ -289,9 +303,10 @@ export class Supervisor {
   }
 
   async #stopAll(): Promise<void> {
-    // Nothing waiting or backing off may start once the stop has begun.
+    // Nothing waiting or backing off may start once the stop has begun, and a
+    // restart in progress (already stopping its container) must not create it again.
     for (const unit of this.#units.values()) {
-      if (unit.phase === "waiting" || unit.phase === "backoff") void unit.stop();
+      if (unit.phase === "waiting" || unit.phase === "backoff" || unit.restarting) void unit.stop();
     }
     const units = [...this.#units.values()];
     const podDeadline = delay(this.#clock, this.#config.pod.stopGrace);

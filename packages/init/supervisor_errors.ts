@@ -91,8 +91,33 @@ export class PodContainerNotRunningError extends Error {
  */
 export class PodStoppingError extends Error {
   /** Creates the error. */
-  constructor(id: string) {
-    super(`Cannot restart container "${id}": the pod is stopping`);
+  constructor(id: string, options?: ErrorOptions) {
+    super(`Cannot restart container "${id}": the pod is stopping`, options);
     this.name = "PodStoppingError";
+  }
+}
+
+/**
+ * A restart of a container was overtaken by a stop asked after it (of that
+ * container, or of the pod): the stop won, and the container ends stopped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ContainerRestartSupersededError } from "@weft/init";
+ *
+ * const error = new ContainerRestartSupersededError("web");
+ * assert.equal(error.message, 'Cannot restart container "web": a stop asked after the restart won');
+ * ```
+ */
+export class ContainerRestartSupersededError extends Error {
+  /** The container. */
+  readonly id: string;
+
+  /** Creates the error. */
+  constructor(id: string) {
+    super(`Cannot restart container "${id}": a stop asked after the restart won`);
+    this.name = "ContainerRestartSupersededError";
+    this.id = id;
   }
 }

@@ -7,6 +7,7 @@ import type { PodEvent } from "./pod_event.ts";
 import { Supervisor } from "./supervisor.ts";
 import type { PodResult, SupervisorOptions } from "./supervisor_options.ts";
 import {
+  ContainerRestartSupersededError,
   IllegalTransitionError,
   PodContainerNotFoundError,
   PodContainerNotRunningError,
@@ -442,6 +443,109 @@ Deno.test("a unit started from backoff cancels its backoff timer: one run, not t
     assert.equal(clock.pending, 0);
     await unit.stop();
     assert.equal(unit.phase, "stopped");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a restart asked during a container's stop starts it again once the stop is over", async () => {
+  await using pod = await startPod(
+    [{ id: "a", stop: { signal: "TERM", grace: 500 } }, { id: "b" }],
+    {},
+    (runtime) => runtime.behaviour.set("a", { stubborn: true }),
+  );
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "running");
+  const first = pod.runtime.pid("a");
+  const stopped = pod.supervisor.stopContainer("a");
+  await until(() => pod.phase("a") === "stopping", "stopping");
+  const restarted = pod.supervisor.restartContainer("a");
+  await pod.clock.advance(500);
+  await Promise.all([stopped, restarted]);
+  await until(() => pod.phase("a") === "running", "running again");
+  assert.notEqual(pod.runtime.pid("a"), first);
+  assert.equal(pod.supervisor.status().containers.a.restartCount, 1);
+  assert.deepEqual(pod.trail().filter((t) => t.endsWith(" a")).slice(2), [
+    "container-stopping a",
+    "container-exited a",
+    "container-created a",
+    "container-started a",
+  ]);
+  assert.equal(pod.runtime.calls.filter((c) => c === "create a").length, 2);
+});
+
+Deno.test("a stop asked during a restart wins: the restart is refused and the container stays stopped", async () => {
+  await using pod = await startPod(
+    [{ id: "a", stop: { signal: "TERM", grace: 500 } }, { id: "b" }],
+    {},
+    (runtime) => runtime.behaviour.set("a", { stubborn: true }),
+  );
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "running");
+  const restarted = pod.supervisor.restartContainer("a");
+  const refused = assert.rejects(restarted, ContainerRestartSupersededError);
+  await until(() => pod.phase("a") === "stopping", "stopping");
+  const stopped = pod.supervisor.stopContainer("a");
+  await pod.clock.advance(500);
+  await stopped;
+  await refused;
+  assert.equal(pod.phase("a"), "stopped");
+  await pod.clock.advance(60_000);
+  assert.equal(pod.runtime.calls.filter((c) => c === "create a").length, 1);
+});
+
+Deno.test("a pod stop during a restart refuses it with PodStoppingError and creates nothing more", async () => {
+  await using pod = await startPod(
+    [{ id: "a", stop: { signal: "TERM", grace: 500 } }, { id: "b", dependsOn: ["a"] }],
+    {},
+    (runtime) => runtime.behaviour.set("a", { stubborn: true }),
+  );
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "running");
+  const restarted = pod.supervisor.restartContainer("a");
+  const refused = assert.rejects(restarted, PodStoppingError);
+  await until(() => pod.phase("a") === "stopping", "stopping");
+  // b stops first (reverse dependency order); a's restart must not create it meanwhile.
+  const stopping = pod.supervisor.stop("test");
+  await pod.clock.advance(500);
+  await refused;
+  await stopping;
+  assert.equal(pod.phase("a"), "stopped");
+  assert.equal(pod.runtime.calls.filter((c) => c === "create a").length, 1);
+});
+
+Deno.test("start is refused outside waiting and backoff: no second run races the first", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weft-sm-test-" });
+  try {
+    const clock = new FakeClock();
+    const exits = new FakeExits(clock);
+    const runtime = new FakeRuntime(exits);
+    runtime.behaviour.set("x", { stubborn: true });
+    const config = parseConfig({
+      containers: [{ id: "x", bundle: "/b", stop: { signal: "TERM", grace: 500 } }],
+    }).containers[0];
+    const unit = new ContainerUnit(config, {
+      runtime,
+      reaper: exits,
+      clock,
+      runDir: () => dir,
+      path: "containers[0]",
+      callTimeout: 1000,
+      noPivot: false,
+      pidOf: () => null,
+      trackOutput: () => {},
+      killPid: () => {},
+      emit: () => {},
+      changed: () => {},
+    });
+    unit.start();
+    await until(() => unit.phase === "running", "running");
+    assert.throws(() => unit.start(), IllegalTransitionError);
+    const stopped = unit.stop();
+    await until(() => unit.phase === "stopping", "stopping");
+    assert.throws(() => unit.start(), IllegalTransitionError);
+    await clock.advance(500);
+    await stopped;
+    assert.throws(() => unit.start(), IllegalTransitionError);
+    assert.equal(unit.phase, "stopped");
+    assert.equal(runtime.calls.filter((c) => c === "create x").length, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
