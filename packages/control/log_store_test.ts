@@ -47,3 +47,34 @@ Deno.test("a waiting reader wakes on push and on close, and an aborted wait reso
   assert.equal(ring.push("late"), 1);
   assert.ok(ring.closed);
 });
+
+Deno.test("the ring wraps in place: every cursor reads the right values across many wraps", () => {
+  const ring = new SeqRing<number>(7);
+  for (let n = 1; n <= 100; n++) {
+    ring.push(n);
+    for (const after of [0, n - 9, n - 7, n - 3, n - 1, n]) {
+      const { missed, entries } = ring.read(after, 4);
+      const from = Math.max(after + 1, n - 6, 1);
+      assert.equal(missed, Math.max(0, from - (after + 1)), `n=${n} after=${after}`);
+      const expected = [];
+      for (let seq = from; seq <= Math.min(n, from + 3); seq++) expected.push({ seq, value: seq });
+      assert.deepEqual(entries, expected, `n=${n} after=${after}`);
+    }
+  }
+});
+
+Deno.test("abandoned waits leave nothing behind in the ring", async () => {
+  const ring = new SeqRing<number>(4);
+  for (let i = 0; i < 1000; i++) {
+    const controller = new AbortController();
+    const wait = ring.changed(0, controller.signal);
+    controller.abort();
+    await wait;
+  }
+  assert.equal(ring.waiting, 0);
+  const woke = ring.changed(0);
+  assert.equal(ring.waiting, 1);
+  ring.push(1);
+  await woke;
+  assert.equal(ring.waiting, 0);
+});

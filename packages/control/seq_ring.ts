@@ -42,10 +42,13 @@ export interface SeqRead<T> {
  */
 export class SeqRing<T> {
   readonly #capacity: number;
-  readonly #values: T[] = [];
+  /** The values, a circular buffer once full: the oldest is at #head. */
+  readonly #slots: T[] = [];
+  #head = 0;
   #first = 1;
   #closed = false;
-  #wake = Promise.withResolvers<void>();
+  /** Readers waiting for a change; one that gives up leaves this set at once. */
+  readonly #waiters = new Set<() => void>();
 
   /** A ring that keeps the last `capacity` values (at least 1). */
   constructor(capacity: number) {
@@ -57,7 +60,7 @@ export class SeqRing<T> {
 
   /** The number of the newest value (0 before the first push). */
   get last(): number {
-    return this.#first + this.#values.length - 1;
+    return this.#first + this.#slots.length - 1;
   }
 
   /** Whether {@linkcode SeqRing.close} was called: no value will come. */
@@ -65,12 +68,19 @@ export class SeqRing<T> {
     return this.#closed;
   }
 
-  /** Appends `value` (dropping the oldest past the capacity) and returns its number. */
+  /** Readers waiting in {@linkcode SeqRing.changed} now (an abandoned wait is not counted). */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** Appends `value` (overwriting the oldest past the capacity, in constant time) and returns its number. */
   push(value: T): number {
     if (this.#closed) return this.last;
-    this.#values.push(value);
-    if (this.#values.length > this.#capacity) {
-      this.#values.shift();
+    if (this.#slots.length < this.#capacity) {
+      this.#slots.push(value);
+    } else {
+      this.#slots[this.#head] = value;
+      this.#head = (this.#head + 1) % this.#capacity;
       this.#first++;
     }
     this.#notify();
@@ -81,26 +91,30 @@ export class SeqRing<T> {
   read(after: number, limit = Infinity): SeqRead<T> {
     const from = Math.max(after + 1, this.#first);
     const missed = Math.max(0, this.#first - (after + 1));
-    const start = from - this.#first;
-    const values = this.#values.slice(start, start + Math.min(limit, this.#values.length));
-    return { missed, entries: values.map((value, i) => ({ seq: from + i, value })) };
+    const count = Math.max(0, Math.min(limit, this.last - from + 1));
+    const entries: SeqRead<T>["entries"] = [];
+    const offset = this.#head + (from - this.#first);
+    for (let i = 0; i < count; i++) {
+      entries.push({ seq: from + i, value: this.#slots[(offset + i) % this.#slots.length] });
+    }
+    return { missed, entries };
   }
 
   /**
    * Resolves once a value after `after` exists or the ring is closed (at
-   * once if so already); `signal` abandons the wait.
+   * once if so already); `signal` abandons the wait, and the ring then
+   * keeps nothing of it.
    */
   changed(after: number, signal?: AbortSignal): Promise<void> {
-    if (this.last > after || this.#closed) return Promise.resolve();
-    if (!signal) return this.#wake.promise;
-    if (signal.aborted) return Promise.resolve();
+    if (this.last > after || this.#closed || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = (): void => {
-        signal.removeEventListener("abort", done);
+        this.#waiters.delete(done);
+        signal?.removeEventListener("abort", done);
         resolve();
       };
-      signal.addEventListener("abort", done);
-      this.#wake.promise.then(done);
+      this.#waiters.add(done);
+      signal?.addEventListener("abort", done);
     });
   }
 
@@ -111,7 +125,6 @@ export class SeqRing<T> {
   }
 
   #notify(): void {
-    this.#wake.resolve();
-    this.#wake = Promise.withResolvers<void>();
+    for (const wake of [...this.#waiters]) wake();
   }
 }
