@@ -1,5 +1,6 @@
 import { parseSignal, validateContainerId } from "@weft/runtime";
 import type { ErrorBody } from "./protocol.ts";
+import { readAtMost } from "./_bytes.ts";
 
 /** A refusal the server answers with `status` and an {@linkcode ErrorBody}. */
 export class ApiError extends Error {
@@ -132,19 +133,7 @@ function tooLarge(maxBytes: number): ApiError {
 }
 
 async function readLimited(request: Request, maxBytes: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of request.body) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  const bytes = await readAtMost(request.body, maxBytes);
+  if (bytes === undefined) throw tooLarge(maxBytes);
+  return bytes;
 }

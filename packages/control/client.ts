@@ -1,6 +1,7 @@
 import type { ContainerStatusRecord, PodStatus } from "./pod_types.ts";
 import { ControlError, ControlTimeoutError, ControlUnreachableError } from "./client_errors.ts";
 import type { ControlTransport } from "./listen.ts";
+import { boundedLines, readAtMost } from "./_bytes.ts";
 import type {
   ErrorBody,
   EventFrame,
@@ -25,7 +26,18 @@ import type {
 export interface ControlClientOptions {
   /** Milliseconds to wait for an answer (for streams: for the first byte). @default {30000} */
   timeout?: number;
+  /**
+   * The longest line of a stream (events, logs, exec) the client buffers; a
+   * longer one ends the stream with a {@linkcode ControlError} of code
+   * `frame-too-large`. weft-init's longest is about 6 MiB (a log line of the
+   * largest `control.maxLineLength`, JSON-escaped).
+   * @default {8388608}
+   */
+  maxFrameBytes?: number;
 }
+
+/** The largest error answer read (weft-init's are a few hundred bytes); the rest is cut. */
+const MAX_ERROR_BYTES = 65_536;
 
 /**
  * Options of {@linkcode ControlClient.events}.
@@ -131,6 +143,7 @@ export class ControlClient implements Disposable {
   readonly #http: Deno.HttpClient;
   readonly #where: string;
   readonly #timeout: number;
+  readonly #maxFrameBytes: number;
 
   /** A client of the endpoint at `address`. */
   constructor(address: ControlTransport, options: ControlClientOptions = {}) {
@@ -147,6 +160,12 @@ export class ControlClient implements Disposable {
       ? `vsock:${address.cid ?? 2}:${address.port}`
       : `tcp:${address.hostname}:${address.port}`;
     this.#timeout = options.timeout ?? 30_000;
+    this.#maxFrameBytes = options.maxFrameBytes ?? 8 * 1024 * 1024;
+    if (!Number.isSafeInteger(this.#maxFrameBytes) || this.#maxFrameBytes < 1) {
+      throw new RangeError(
+        `Invalid maxFrameBytes ${this.#maxFrameBytes}: expected a positive integer`,
+      );
+    }
   }
 
   /** Liveness, version, uptime and runtime. */
@@ -216,7 +235,7 @@ export class ControlClient implements Disposable {
     const path = `/v1/containers/${encodeURIComponent(id)}/exec`;
     const response = await this.#call("POST", path, { args, ...rest }, signal);
     const outcome: ExecOutcome = { code: -1, stdout: "", stderr: "" };
-    for await (const frame of lines<ExecFrame>(response)) {
+    for await (const frame of this.#lines<ExecFrame>(response)) {
       if ("stdout" in frame) {
         outcome.stdout += frame.stdout;
         onOutput?.("stdout", frame.stdout);
@@ -247,7 +266,19 @@ export class ControlClient implements Disposable {
 
   async *#frames<T>(path: string, signal?: AbortSignal): AsyncGenerator<T> {
     const response = await this.#call("GET", path, undefined, signal);
-    yield* lines<T>(response);
+    yield* this.#lines<T>(response);
+  }
+
+  async *#lines<T>(response: Response): AsyncGenerator<T> {
+    const tooLong = (): Error =>
+      new ControlError(
+        `A stream from ${this.#where} sent a line longer than ${this.#maxFrameBytes} bytes ` +
+          `(maxFrameBytes): not a weft-init control API, or a broken one`,
+        { status: response.status, code: "frame-too-large" },
+      );
+    for await (const line of boundedLines(response.body!, this.#maxFrameBytes, tooLong)) {
+      if (line !== "") yield JSON.parse(line) as T;
+    }
   }
 
   async #call(
@@ -287,7 +318,10 @@ export class ControlClient implements Disposable {
       timeout.removeEventListener("abort", onTimeout);
     }
     if (response.ok) return response;
-    const text = await response.text();
+    const bytes = await readAtMost(response.body, MAX_ERROR_BYTES);
+    const text = bytes === undefined
+      ? `(an error answer of more than ${MAX_ERROR_BYTES} bytes, not read)`
+      : new TextDecoder().decode(bytes);
     let error: ErrorBody["error"] = { code: "http", message: text || response.statusText };
     try {
       error = (JSON.parse(text) as ErrorBody).error ?? error;
@@ -298,19 +332,5 @@ export class ControlClient implements Disposable {
       status: response.status,
       code: error.code,
     });
-  }
-}
-
-async function* lines<T>(response: Response): AsyncGenerator<T> {
-  let pending = "";
-  const stream = response.body!.pipeThrough(new TextDecoderStream());
-  for await (const chunk of stream) {
-    pending += chunk;
-    let end: number;
-    while ((end = pending.indexOf("\n")) !== -1) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
-      if (line !== "") yield JSON.parse(line) as T;
-    }
   }
 }

@@ -1,0 +1,87 @@
+// The client against servers that misbehave (on 127.0.0.1): what they send
+// is bounded before it is buffered.
+import assert from "node:assert/strict";
+import { ControlClient, ControlError } from "./mod.ts";
+
+/** Serves `handler` on a free port of 127.0.0.1 and gives a client of it. */
+async function withHostile(
+  handler: (request: Request) => Response,
+  fn: (client: ControlClient) => Promise<void>,
+  maxFrameBytes?: number,
+): Promise<void> {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handler);
+  const client = new ControlClient(
+    { transport: "tcp", hostname: "127.0.0.1", port: server.addr.port },
+    { timeout: 5_000, maxFrameBytes },
+  );
+  try {
+    await fn(client);
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+}
+
+/** A body of `lines` (each sent as its own chunk), then `tail` sent in chunks of 16 KiB. */
+function body(lines: string[], tail: { byte: string; size: number }): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const queue = lines.map((line) => encoder.encode(line));
+  let left = tail.size;
+  return new ReadableStream({
+    pull(controller): void {
+      const next = queue.shift();
+      if (next) return controller.enqueue(next);
+      if (left === 0) return controller.close();
+      const size = Math.min(left, 16_384);
+      left -= size;
+      controller.enqueue(encoder.encode(tail.byte.repeat(size)));
+    },
+  }, { highWaterMark: 0 });
+}
+
+Deno.test("a stream line longer than maxFrameBytes ends the stream with a clear error", async () => {
+  const exact = `"${"a".repeat(65_536 - 2)}"`; // a frame of exactly the bound passes
+  await withHostile(
+    () => new Response(body([`{"seq": 1}\n`, `${exact}\n`], { byte: "x", size: 1 << 20 })),
+    async (client) => {
+      const frames: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const frame of client.events()) frames.push(frame);
+        })(),
+        (error: ControlError) => {
+          assert.ok(error instanceof ControlError);
+          assert.equal(error.code, "frame-too-large");
+          assert.match(error.message, /sent a line longer than 65536 bytes \(maxFrameBytes\)/);
+          return true;
+        },
+      );
+      assert.deepEqual(frames, [{ seq: 1 }, exact.slice(1, -1)]);
+    },
+    65_536,
+  );
+});
+
+Deno.test("an error answer is read up to 64 KiB, never whole", async () => {
+  await withHostile(
+    () => new Response(body([], { byte: "y", size: 1 << 20 }), { status: 500 }),
+    async (client) => {
+      await assert.rejects(client.health(), (error: ControlError) => {
+        assert.ok(error instanceof ControlError);
+        assert.equal(error.status, 500);
+        assert.match(error.message, /refused \(500\): \(an error answer of more than 65536 bytes/);
+        assert.ok(error.message.length < 200, `${error.message.length} characters`);
+        return true;
+      });
+    },
+  );
+});
+
+Deno.test("maxFrameBytes must be a positive integer", () => {
+  for (const bad of [0, -1, 1.5, NaN]) {
+    assert.throws(
+      () => new ControlClient({ transport: "unix", path: "/x" }, { maxFrameBytes: bad }),
+      /Invalid maxFrameBytes/,
+    );
+  }
+});
