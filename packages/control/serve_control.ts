@@ -116,6 +116,7 @@ export async function serveControl(
   if (settings.tcp) where.push({ transport: "tcp", ...settings.tcp });
   const listeners: ControlListener[] = [];
   const shutdown = async (): Promise<void> => {
+    // Once here (also when no endpoint came up); each listener's own close is then a no-op.
     server.close();
     await Promise.all(listeners.map((listener) => listener.shutdown()));
   };

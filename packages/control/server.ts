@@ -94,8 +94,13 @@ export class ControlServer implements Disposable {
     }
   };
 
-  /** Ends every stream (followers read what is left) and stops listening to the target. */
+  /**
+   * Ends every stream (followers read what is left) and stops listening to
+   * the target. Only the first call does anything: each endpoint's shutdown
+   * closes the server it serves, and a server may serve several.
+   */
   close(): void {
+    if (this.#closing.signal.aborted) return;
     this.#closing.abort();
     this.#journal.close();
     this.#logs.close();

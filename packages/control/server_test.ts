@@ -8,6 +8,7 @@ import {
   type EventFrame,
   listenControl,
   LogStore,
+  serveControl,
   SocketPathError,
 } from "./mod.ts";
 import { FakeTarget } from "./testdata/fake_target.ts";
@@ -328,5 +329,39 @@ Deno.test("the TCP transport (for QEMU's hostfwd) serves the same API on 127.0.0
     assert.equal((await client.exec("web", ["a", "b"])).code, 2);
   } finally {
     await listener.shutdown();
+  }
+});
+
+Deno.test("serveControl on two endpoints closes its server once at shutdown", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "weft-control-" });
+  const target = new FakeTarget();
+  let disposed = 0;
+  const subscribe = target.subscribe.bind(target);
+  target.subscribe = (listener) => {
+    const subscription = subscribe(listener);
+    return {
+      [Symbol.dispose]: () => {
+        disposed++;
+        subscription[Symbol.dispose]();
+      },
+    };
+  };
+  try {
+    const served = await serveControl(target, {
+      socket: `${dir}/control.sock`,
+      tcp: { hostname: "127.0.0.1", port: 0 },
+      logLines: 10,
+      maxLineLength: 100,
+      journal: 10,
+      maxBodyBytes: 1024,
+      maxStreams: 4,
+    });
+    assert.equal(served.listeners.length, 2);
+    await served.shutdown();
+    assert.equal(disposed, 1);
+    served.server.close();
+    assert.equal(disposed, 1);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
