@@ -2,21 +2,25 @@
 // signals 1-31, and the default action of every other one ends a process
 // (PID 1 of a namespace excepted). The library is opened on first use.
 
+import {
+  GLIBC_SIGNALS,
+  handlerOf,
+  readKernelSigaction,
+  SIG_IGN,
+  writeKernelSigaction,
+} from "@weft/runtime/kernel-sigaction";
+
 const SYMBOLS = {
   dlsym: { parameters: ["pointer", "buffer"], result: "pointer" },
   sigaction: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
   __libc_current_sigrtmin: { parameters: [], result: "i32" },
   __libc_current_sigrtmax: { parameters: [], result: "i32" },
 } as const;
 
-const SYS_RT_SIGACTION = 13n; // x86-64
 const SA_RESTART = 0x10000000;
-/** glibc's struct sigaction on x86-64: handler, 128-byte mask, flags, restorer. */
+/** glibc's struct sigaction on x86-64 and aarch64 alike: handler, 128-byte mask, flags, restorer. */
 const SIGACTION_SIZE = 152;
 const SIGACTION_FLAGS = 136;
-/** The kernel's struct sigaction (rt_sigaction's): handler, flags, restorer, 8-byte mask. */
-const KERNEL_SIGACTION_SIZE = 32;
 
 let done = false;
 
@@ -51,26 +55,15 @@ export function keepRealtimeSignalsHarmless(): void {
     }
   }
   // The kernel's view of these actions, which the raw call takes as is.
-  const read = (signal: bigint): Uint8Array => {
-    const out = new Uint8Array(KERNEL_SIGACTION_SIZE);
-    if (libc.syscall(SYS_RT_SIGACTION, signal, null, out, 8n) !== 0n) {
-      throw new Error(`Cannot read the action of signal ${signal}`);
-    }
-    return out;
-  };
-  const write = (signal: bigint, kernelAction: Uint8Array): void => {
-    if (libc.syscall(SYS_RT_SIGACTION, signal, kernelAction, null, 8n) !== 0n) {
-      throw new Error(`Cannot set the action of signal ${signal}`);
-    }
-  };
-  const glibc = read(33n);
-  if (new DataView(glibc.buffer).getBigUint64(0, true) > 1n) {
+  const [cancel, setxid] = GLIBC_SIGNALS;
+  const glibc = readKernelSigaction(setxid);
+  if (handlerOf(glibc) > SIG_IGN) {
     // glibc has its handler on 33 (neither SIG_DFL nor SIG_IGN): give it 32 too.
-    write(32n, glibc);
+    writeKernelSigaction(cancel, glibc);
   } else {
-    const harmless = read(BigInt(min));
-    write(32n, harmless);
-    write(33n, harmless);
+    const harmless = readKernelSigaction(min);
+    writeKernelSigaction(cancel, harmless);
+    writeKernelSigaction(setxid, harmless);
   }
   done = true;
 }

@@ -1,13 +1,16 @@
 import { getLogger } from "@logtape/logtape";
+import {
+  GLIBC_SIGNALS,
+  handlerOf,
+  KERNEL_SIGACTION_SIZE,
+  readKernelSigaction,
+  SIG_IGN,
+  writeKernelSigaction,
+} from "./kernel_sigaction.ts";
 
 const logger = getLogger(["weft", "runtime", "cli"]);
 
 let cached: { gid?: number } | undefined;
-
-const SYS_RT_SIGACTION = 13n; // x86-64
-/** The kernel's struct sigaction: handler, flags, restorer, 8-byte mask. */
-const KERNEL_SIGACTION_SIZE = 32;
-const SIG_IGN = 1n;
 
 /**
  * Spawn options that make a child start with every signal at its default
@@ -56,24 +59,8 @@ export function cleanSignalSpawnOptions(): { gid?: number } {
 
 /** Sets signals 32 and 33 to their default when this process ignores them. */
 function unignoreGlibcSignals(): void {
-  if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") return;
-  const libc = Deno.dlopen("libc.so.6", {
-    syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
-  });
-  try {
-    for (const signal of [32n, 33n]) {
-      const action = new Uint8Array(KERNEL_SIGACTION_SIZE);
-      if (libc.symbols.syscall(SYS_RT_SIGACTION, signal, null, action, 8n) !== 0n) {
-        throw new Error(`Cannot read the action of signal ${signal}`);
-      }
-      if (new DataView(action.buffer).getBigUint64(0, true) !== SIG_IGN) continue;
-      // All zeroes: SIG_DFL, no flags, nothing blocked.
-      const dfl = new Uint8Array(KERNEL_SIGACTION_SIZE);
-      if (libc.symbols.syscall(SYS_RT_SIGACTION, signal, dfl, null, 8n) !== 0n) {
-        throw new Error(`Cannot reset signal ${signal}`);
-      }
-    }
-  } finally {
-    libc.close();
+  for (const signal of GLIBC_SIGNALS) {
+    if (handlerOf(readKernelSigaction(signal)) !== SIG_IGN) continue;
+    writeKernelSigaction(signal, new Uint8Array(KERNEL_SIGACTION_SIZE)); // SIG_DFL, nothing blocked
   }
 }

@@ -1,0 +1,131 @@
+/**
+ * The kernel's own signal actions, read and written with the raw
+ * `rt_sigaction` system call: glibc's `sigaction` refuses signals 32 and 33,
+ * which it keeps for itself (SIGCANCEL and SIGSETXID, the same numbers on
+ * every Linux architecture), yet a process must sometimes repair them (a
+ * `posix_spawn` parent leaves them ignored) or guard them (an init). Linux
+ * on x86-64 and aarch64; the kernel's action is 32 bytes on both (handler,
+ * flags, restorer, 8-byte mask), only the system call's number differs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GLIBC_SIGNALS, handlerOf, readKernelSigaction } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.deepEqual(GLIBC_SIGNALS, [32, 33]);
+ * const action = readKernelSigaction(GLIBC_SIGNALS[0]);
+ * assert.equal(action.length, 32);
+ * assert.equal(typeof handlerOf(action), "bigint");
+ * ```
+ *
+ * @module
+ */
+
+/** glibc's own signals (SIGCANCEL, SIGSETXID): 32 and 33 on every Linux architecture. */
+export const GLIBC_SIGNALS: readonly [32, 33] = [32, 33];
+
+/** The size of the kernel's struct sigaction on x86-64 and aarch64. */
+export const KERNEL_SIGACTION_SIZE = 32;
+
+/** The handler word of SIG_DFL (an action of all zeroes is SIG_DFL, no flags, nothing blocked). */
+export const SIG_DFL = 0n;
+/** The handler word of SIG_IGN. */
+export const SIG_IGN = 1n;
+
+/** `rt_sigaction`'s number per architecture (x86-64's table, and the generic one aarch64 uses). */
+const RT_SIGACTION: Readonly<Partial<Record<typeof Deno.build.arch, bigint>>> = {
+  "x86_64": 13n,
+  aarch64: 134n,
+};
+
+/**
+ * The number of the `rt_sigaction` system call on `arch`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rtSigactionNumber } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.equal(rtSigactionNumber("x86_64"), 13n);
+ * assert.equal(rtSigactionNumber("aarch64"), 134n);
+ * ```
+ *
+ * @throws {Error} For an architecture without a known number.
+ */
+export function rtSigactionNumber(arch: string = Deno.build.arch): bigint {
+  const number = RT_SIGACTION[arch as typeof Deno.build.arch];
+  if (number === undefined) {
+    throw new Error(`Cannot set signal actions on ${arch}: only x86_64 and aarch64 are known`);
+  }
+  return number;
+}
+
+const SYMBOLS = {
+  syscall: { parameters: ["i64", "i64", "buffer", "buffer", "i64"], result: "i64" },
+} as const;
+let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
+
+function rtSigaction(signal: number, action: Uint8Array | null, old: Uint8Array | null): bigint {
+  if (Deno.build.os !== "linux") throw new Error(`Cannot set signal actions on ${Deno.build.os}`);
+  const number = rtSigactionNumber();
+  libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  return libc.syscall(number, BigInt(signal), action, old, 8n);
+}
+
+/**
+ * The kernel's action for `signal` (needs `--allow-ffi`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readKernelSigaction } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.equal(readKernelSigaction(33).length, 32);
+ * ```
+ *
+ * @throws {Error} When the system call fails, or on another OS or architecture.
+ */
+export function readKernelSigaction(signal: number): Uint8Array {
+  const action = new Uint8Array(KERNEL_SIGACTION_SIZE);
+  if (rtSigaction(signal, null, action) !== 0n) {
+    throw new Error(`Cannot read the action of signal ${signal}`);
+  }
+  return action;
+}
+
+/**
+ * Sets the kernel's action for `signal` to `action` as is (as read by
+ * {@linkcode readKernelSigaction}, or all zeroes for SIG_DFL).
+ *
+ * @example
+ * ```ts
+ * import { readKernelSigaction, writeKernelSigaction } from "@weft/runtime/kernel-sigaction";
+ *
+ * writeKernelSigaction(32, readKernelSigaction(32)); // changes nothing
+ * ```
+ *
+ * @throws {Error} When the system call fails, or on another OS or architecture.
+ */
+export function writeKernelSigaction(signal: number, action: Uint8Array): void {
+  if (action.length !== KERNEL_SIGACTION_SIZE) {
+    throw new RangeError(`Invalid action of ${action.length} bytes: expected 32`);
+  }
+  if (rtSigaction(signal, action, null) !== 0n) {
+    throw new Error(`Cannot set the action of signal ${signal}`);
+  }
+}
+
+/**
+ * The handler word of a kernel action: {@linkcode SIG_DFL}, {@linkcode SIG_IGN} or an address.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { handlerOf, KERNEL_SIGACTION_SIZE, SIG_DFL } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.equal(handlerOf(new Uint8Array(KERNEL_SIGACTION_SIZE)), SIG_DFL);
+ * ```
+ */
+export function handlerOf(action: Uint8Array): bigint {
+  return new DataView(action.buffer, action.byteOffset, action.byteLength).getBigUint64(0, true);
+}

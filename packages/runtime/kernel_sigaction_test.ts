@@ -1,0 +1,53 @@
+import assert from "node:assert/strict";
+import {
+  GLIBC_SIGNALS,
+  handlerOf,
+  KERNEL_SIGACTION_SIZE,
+  readKernelSigaction,
+  rtSigactionNumber,
+  SIG_DFL,
+  SIG_IGN,
+  writeKernelSigaction,
+} from "./kernel_sigaction.ts";
+
+Deno.test("rt_sigaction's number is known for x86-64 and aarch64, and refused elsewhere", () => {
+  assert.equal(rtSigactionNumber("x86_64"), 13n);
+  assert.equal(rtSigactionNumber("aarch64"), 134n);
+  assert.throws(() => rtSigactionNumber("riscv64"), /Cannot set signal actions on riscv64/);
+});
+
+Deno.test("the raw action of 32 and 33 is read and written, as the kernel shows it", async () => {
+  // In a child: the test runner's own signal actions stay as they are.
+  const module = new URL("./kernel_sigaction.ts", import.meta.url).href;
+  const script = `
+    import * as k from ${JSON.stringify(module)};
+    const ignored = () => BigInt("0x" + Deno.readTextFileSync("/proc/self/status").match(/SigIgn:\\s*(\\w+)/)[1]);
+    const bits = (n) => (ignored() >> BigInt(n - 1)) & 1n;
+    const out = [];
+    for (const signal of k.GLIBC_SIGNALS) {
+      const ign = new Uint8Array(k.KERNEL_SIGACTION_SIZE);
+      new DataView(ign.buffer).setBigUint64(0, k.SIG_IGN, true);
+      k.writeKernelSigaction(signal, ign);
+      out.push([signal, k.handlerOf(k.readKernelSigaction(signal)) === k.SIG_IGN, bits(signal)]);
+      k.writeKernelSigaction(signal, new Uint8Array(k.KERNEL_SIGACTION_SIZE));
+      out.push([signal, k.handlerOf(k.readKernelSigaction(signal)) === k.SIG_DFL, bits(signal)]);
+    }
+    console.log(JSON.stringify(out, (_, v) => typeof v === "bigint" ? Number(v) : v));
+  `;
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=js", script],
+  }).output();
+  const decoder = new TextDecoder();
+  assert.equal(code, 0, decoder.decode(stderr));
+  assert.deepEqual(JSON.parse(decoder.decode(stdout)), [
+    [32, true, 1],
+    [32, true, 0],
+    [33, true, 1],
+    [33, true, 0],
+  ]);
+  assert.deepEqual(GLIBC_SIGNALS, [32, 33]);
+  assert.equal(handlerOf(new Uint8Array(KERNEL_SIGACTION_SIZE)), SIG_DFL);
+  assert.notEqual(SIG_IGN, SIG_DFL);
+  assert.throws(() => writeKernelSigaction(32, new Uint8Array(8)), RangeError);
+  assert.equal(readKernelSigaction(33).length, KERNEL_SIGACTION_SIZE);
+});
