@@ -1,6 +1,7 @@
 // Field checks shared by the spec parser: each returns the checked value or
 // throws a ContainerSpecError naming the field path and what was expected.
 import { ContainerSpecError } from "./errors.ts";
+import { MAX_DOCUMENT_BYTES, readRegularFile, UnreadableFileError } from "./regular_file.ts";
 
 export function fail(field: string, expected: string, value: unknown): never {
   throw new ContainerSpecError({ field, expected, value });
@@ -84,19 +85,18 @@ export function bytes(value: unknown, field: string): number {
 }
 
 /**
- * Reads the JSON file `path` named by `field`; a file that cannot be read or
- * parsed (or is not a regular file) is refused as "a readable <what> file" or
- * "an <what> in JSON".
+ * Reads the JSON file `path` named by `field`: a regular file of at most
+ * {@linkcode MAX_DOCUMENT_BYTES} of UTF-8; one that cannot be read or parsed
+ * is refused as "a readable <what> file" or "an <what> in JSON".
  */
 export async function readJsonFile(path: string, field: string, what: string): Promise<unknown> {
   let text: string;
   try {
-    // stat first: reading a FIFO blocks until something writes to it, and
-    // /dev/zero never ends.
-    if (!(await Deno.stat(path)).isFile) throw new Error("not a regular file");
-    text = await Deno.readTextFile(path);
+    const bytes = await readRegularFile(path, { what: `an ${what} file` });
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch (error) {
-    const expected = `a readable ${what} file: ${(error as Error).message}`;
+    const why = error instanceof UnreadableFileError ? error.message : "not UTF-8 text";
+    const expected = `a readable ${what} file: ${why}`;
     throw new ContainerSpecError({ field, expected, value: path, cause: error });
   }
   try {

@@ -42,3 +42,4 @@ export { DEFAULT_RLIMITS, RLIMIT_NAMES, type RlimitsSpec, type RlimitValue } fro
 export type { IdMappingSpec, UserNamespaceSpec } from "./user_namespace.ts";
 export * from "./container_spec_schema.ts";
 export * from "./json_schema_of.ts";
+export * from "./regular_file.ts";

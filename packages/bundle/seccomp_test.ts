@@ -166,10 +166,16 @@ Deno.test("a profile file that is not a regular file is refused, not read", asyn
       await assert.rejects(readSeccompProfile(file, "seccomp"), (error) => {
         assert.ok(error instanceof ContainerSpecError, String(error));
         assert.equal(error.field, "seccomp");
-        assert.match(error.message, /not a regular file/);
+        assert.match(error.message, /expected a regular file, got /);
         return true;
       });
     }
+    const big = `${dir}/big.json`;
+    await Deno.writeTextFile(big, `{"defaultAction": "SCMP_ACT_ALLOW"${" ".repeat(1 << 20)}}`);
+    await assert.rejects(
+      readSeccompProfile(big, "seccomp"),
+      /larger than the 1048576 bytes an OCI linux\.seccomp profile file may have/,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

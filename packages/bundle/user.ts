@@ -1,4 +1,8 @@
 import { ContainerSpecError } from "./errors.ts";
+import { readRegularFile, UnreadableFileError } from "./regular_file.ts";
+
+/** The largest /etc/passwd or /etc/group read from a rootfs (tens of thousands of entries). */
+const MAX_ACCOUNT_FILE_BYTES = 16 * 1024 * 1024;
 
 /**
  * A user resolved against a rootfs by {@linkcode resolveUser}.
@@ -103,7 +107,7 @@ export async function resolveUser(
   // one, it only supplies the home directory and the default group.
   const passwd = parsePasswd(
     ID.test(userPart)
-      ? await readRootfsFile(rootfs, "/etc/passwd", field, user).catch(() => "")
+      ? await readRootfsFile(rootfs, "/etc/passwd", field, user).catch(absentIsEmpty)
       : await readRootfsFile(rootfs, "/etc/passwd", field, user),
   );
   let entry: PasswdEntry | undefined;
@@ -122,7 +126,9 @@ export async function resolveUser(
   let groups: GroupEntry[] = [];
   if (groupPart === undefined && entry !== undefined) {
     // Only for supplementary groups: a rootfs without /etc/group simply has none.
-    groups = parseGroup(await readRootfsFile(rootfs, "/etc/group", field, user).catch(() => ""));
+    groups = parseGroup(
+      await readRootfsFile(rootfs, "/etc/group", field, user).catch(absentIsEmpty),
+    );
   } else if (groupPart !== undefined && !ID.test(groupPart)) {
     groups = parseGroup(await readRootfsFile(rootfs, "/etc/group", field, user));
   }
@@ -150,6 +156,15 @@ export async function resolveUser(
   return { uid, gid, additionalGids, ...(entry !== undefined && { home: entry.home }) };
 }
 
+/**
+ * For a file the rootfs may lack: missing (or out of reach) reads as empty,
+ * but one that is there and not a regular file of bounded size is refused.
+ */
+function absentIsEmpty(error: unknown): string {
+  if ((error as Error).cause instanceof UnreadableFileError) throw error;
+  return "";
+}
+
 async function readRootfsFile(
   rootfs: string,
   file: string,
@@ -175,7 +190,21 @@ async function readRootfsFile(
       value: user,
     });
   }
-  return await Deno.readTextFile(real);
+  try {
+    // Lossy: a name is looked up in the file as the system's tools would, whatever its encoding.
+    return new TextDecoder().decode(
+      await readRegularFile(real, { maxBytes: MAX_ACCOUNT_FILE_BYTES, what: file }),
+    );
+  } catch (error) {
+    throw new ContainerSpecError({
+      field,
+      expected: `"uid:gid", or a name looked up in ${rootfs}${file}, which cannot be read: ${
+        (error as Error).message
+      }`,
+      value: user,
+      cause: error,
+    });
+  }
 }
 
 function lines(text: string): string[][] {

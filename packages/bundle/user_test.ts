@@ -92,3 +92,33 @@ Deno.test("a name is refused when the rootfs has no passwd or it leads outside t
     await Deno.remove(escaping, { recursive: true });
   }
 });
+
+Deno.test("a passwd or group that is not a regular file is refused, never read", async () => {
+  const dir = await rootfs({ "/etc/group": GROUP });
+  try {
+    await Deno.mkdir(`${dir}/etc/passwd`);
+    await assert.rejects(resolveUser(dir, "web"), (error: Error) => {
+      assert.ok(error instanceof ContainerSpecError, String(error));
+      assert.match(
+        error.message,
+        /\/etc\/passwd, which cannot be read: expected a regular file, got a directory/,
+      );
+      return true;
+    });
+    await Deno.remove(`${dir}/etc/passwd`);
+    // Reading a FIFO would block the init until something wrote to it.
+    const made = await new Deno.Command("mkfifo", { args: [`${dir}/etc/passwd`] }).output();
+    assert.equal(made.code, 0);
+    await assert.rejects(resolveUser(dir, "web"), /expected a regular file, got a FIFO/);
+    await Deno.remove(`${dir}/etc/passwd`);
+    await Deno.writeTextFile(`${dir}/etc/passwd`, PASSWD);
+    await Deno.remove(`${dir}/etc/group`);
+    await new Deno.Command("mkfifo", { args: [`${dir}/etc/group`] }).output();
+    await assert.rejects(
+      resolveUser(dir, "web"),
+      /\/etc\/group, which cannot be read: expected a regular file, got a FIFO/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

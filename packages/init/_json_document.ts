@@ -3,69 +3,24 @@
 // UTF-8 without a byte order mark, no key given twice in an object (JSON.parse
 // keeps the last one silently), and for documents handed over as JavaScript
 // values, only what JSON can hold.
+import { readRegularFile, UnreadableFileError } from "@weft/bundle";
 import { MAX_CONFIG_BYTES } from "./config_defaults.ts";
 import { childPath, type Issue, show } from "./_issues.ts";
 
 /** Deeper than any pod file: a limit that keeps the validators' recursion bounded. */
 const MAX_DEPTH = 64;
 
-/** Why a file cannot be read as a pod file (the caller adds the file name). */
-export class UnreadableError extends Error {
-  /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "UnreadableError";
-  }
-}
-
-function kind(info: Deno.FileInfo): string {
-  if (info.isDirectory) return "a directory";
-  if (info.isFifo) return "a FIFO";
-  if (info.isCharDevice) return "a character device";
-  if (info.isBlockDevice) return "a block device";
-  if (info.isSocket) return "a socket";
-  return "not a regular file";
-}
-
 /** The text of a pod file: a regular file of at most MAX_CONFIG_BYTES of UTF-8. */
 export async function readDocumentText(file: string): Promise<string> {
-  let info: Deno.FileInfo;
-  try {
-    // stat, not open: opening a FIFO blocks until something writes to it.
-    info = await Deno.stat(file);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
-    throw new UnreadableError(why, { cause: error });
-  }
-  if (!info.isFile) throw new UnreadableError(`expected a regular file, got ${kind(info)}`);
-  const tooLarge = () =>
-    new UnreadableError(`larger than the ${MAX_CONFIG_BYTES} bytes a pod file may have`);
-  if (info.size > MAX_CONFIG_BYTES) throw tooLarge();
-  let bytes: Uint8Array;
-  try {
-    using handle = await Deno.open(file);
-    // Read one byte more than allowed: a file may grow, or report no size (/proc).
-    const buffer = new Uint8Array(MAX_CONFIG_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const n = await handle.read(buffer.subarray(length));
-      if (n === null) break;
-      length += n;
-    }
-    if (length > MAX_CONFIG_BYTES) throw tooLarge();
-    bytes = buffer.subarray(0, length);
-  } catch (error) {
-    if (error instanceof UnreadableError) throw error;
-    throw new UnreadableError((error as Error).message, { cause: error });
-  }
+  const bytes = await readRegularFile(file, { maxBytes: MAX_CONFIG_BYTES, what: "a pod file" });
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (error) {
-    throw new UnreadableError("not UTF-8 text", { cause: error });
+    throw new UnreadableFileError("not UTF-8 text", { cause: error });
   }
   if (text.startsWith("\uFEFF")) {
-    throw new UnreadableError(
+    throw new UnreadableFileError(
       "it starts with a UTF-8 byte order mark (BOM), which JSON does not allow: save it without one",
     );
   }

@@ -1,3 +1,5 @@
+import { MAX_DOCUMENT_BYTES } from "@weft/bundle";
+
 /**
  * The default path of the pod configuration file.
  *
@@ -119,8 +121,9 @@ export const DEFAULT_STATUS_FILE = "/run/weft/status.json";
 export const MAX_DURATION = 2 ** 31 - 1;
 
 /**
- * The largest pod file weft-init reads, in bytes (1 MiB): a pod file is a
- * few KiB, and anything larger is a mistake that must not fill PID 1's memory.
+ * The largest pod file weft-init reads, in bytes (1 MiB, @weft/bundle's
+ * `MAX_DOCUMENT_BYTES`, the bound of every JSON file it reads): a pod file
+ * is a few KiB, and anything larger is a mistake that must not fill PID 1's memory.
  *
  * @example
  * ```ts
@@ -130,4 +133,4 @@ export const MAX_DURATION = 2 ** 31 - 1;
  * strictEqual(MAX_CONFIG_BYTES, 1024 * 1024);
  * ```
  */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
+export const MAX_CONFIG_BYTES: number = MAX_DOCUMENT_BYTES;
