@@ -1,5 +1,6 @@
 // Bounded reads of a body, for both ends of the API: neither a client's
 // request nor a server's answer can make the other side buffer without end.
+import { concatBytes } from "@weft/runtime";
 
 /**
  * The whole of `body` if it is at most `maxBytes` long, else undefined (the
@@ -17,18 +18,7 @@ export async function readAtMost(
     if (size > maxBytes) return undefined; // leaving the loop cancels the body
     chunks.push(chunk);
   }
-  return concat(chunks, size);
-}
-
-/** `chunks` joined into one array of `size` bytes. */
-export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /**
@@ -50,7 +40,7 @@ export async function* boundedLines(
       const piece = chunk.subarray(start, end);
       if (size + piece.length > maxBytes) throw tooLong();
       parts.push(piece);
-      yield decoder.decode(concat(parts, size + piece.length));
+      yield decoder.decode(concatBytes(parts));
       parts = [];
       size = 0;
       start = end + 1;
@@ -60,5 +50,5 @@ export async function* boundedLines(
     if (size > maxBytes) throw tooLong();
     if (rest.length > 0) parts.push(rest);
   }
-  if (size > 0) yield decoder.decode(concat(parts, size));
+  if (size > 0) yield decoder.decode(concatBytes(parts));
 }
