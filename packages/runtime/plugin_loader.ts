@@ -90,8 +90,9 @@ function otherRegistries(): Map<number, Set<string>> {
 /**
  * Imports runtime plugin modules so that they register themselves. A
  * specifier is a path relative to `options.base`, an absolute path, or an
- * `npm:`/`file:`/`https:` specifier. Each module must register at least one
- * runtime; the names registered are returned, in order.
+ * `npm:`/`file:`/`https:` specifier; a local one must be a regular file
+ * (a FIFO or device is refused unread). Each module must register at least
+ * one runtime; the names registered are returned, in order.
  *
  * @throws {PluginLoadError} naming the specifier and the reason.
  *
@@ -125,6 +126,13 @@ export async function loadRuntimePlugins(
         { plugin: specifier, cause },
       );
     };
+    // Importing a FIFO or a device would hang the process (or fill its memory).
+    const info = url.startsWith("file:")
+      ? await Deno.stat(new URL(url)).catch(() => undefined)
+      : undefined;
+    if (info !== undefined && !info.isFile) {
+      fail("expected a module file, but it is not a regular file (a directory, FIFO or device)");
+    }
     let module: Record<string, unknown> = {};
     try {
       module = await import(url);

@@ -217,3 +217,25 @@ Deno.test("a plugin module imported before it is loaded by path still gives its 
     }
   });
 });
+
+Deno.test("a plugin path that is not a regular file is refused before the import", async () => {
+  await withPlugins({}, async (dir, base) => {
+    await Deno.mkdir(`${dir}/plugins/dir.ts`);
+    // Importing a FIFO would block until something wrote to it.
+    const made = await new Deno.Command("mkfifo", { args: [`${dir}/plugins/fifo.ts`] }).output();
+    assert.equal(made.code, 0);
+    for (const name of ["dir.ts", "fifo.ts"]) {
+      const url = pathToFileURL(`${dir}/plugins/${name}`).href;
+      await assertLoadError(
+        `./plugins/${name}`,
+        base,
+        `Cannot load runtime plugin "./plugins/${name}" (${url}): expected a module file, but it is not a regular file (a directory, FIFO or device)`,
+      );
+    }
+    await assertLoadError(
+      "/dev/zero",
+      base,
+      /\(file:\/\/\/dev\/zero\): expected a module file, but it is not a regular file/,
+    );
+  });
+});
