@@ -42,34 +42,6 @@ export interface PreflightReport extends ChosenRuntime {
   binary?: string;
 }
 
-/**
- * Plugin modules given by path are regular files: importing a FIFO or
- * /dev/zero would hang PID 1 or fill its memory.
- */
-async function pluginIssues(config: PodConfig, file: string | undefined): Promise<Issue[]> {
-  const issues: Issue[] = [];
-  // The base chooseRuntime loads the plugins against.
-  const base = new URL(file ?? "pod.json", `file://${Deno.cwd()}/`);
-  for (const [i, specifier] of config.runtime.plugins.entries()) {
-    if (/^(npm|jsr|https?|data):/.test(specifier)) continue;
-    let url: URL;
-    try {
-      url = new URL(specifier, base);
-    } catch {
-      continue; // the loader names what it cannot resolve
-    }
-    if (url.protocol !== "file:") continue;
-    const info = await Deno.stat(url).catch(() => undefined);
-    if (info !== undefined && !info.isFile) {
-      issues.push({
-        path: childPath("runtime.plugins", i),
-        message: `expected a module file, got ${quote(specifier)}, which is not a regular file`,
-      });
-    }
-  }
-  return issues;
-}
-
 /** Every container's bundle (a directory with a config.json) or rootfs spec, checked on disk. */
 async function containerIssues(config: PodConfig): Promise<Issue[]> {
   const issues: Issue[] = [];
@@ -80,15 +52,11 @@ async function containerIssues(config: PodConfig): Promise<Issue[]> {
         await validateBundleDir(container.bundle);
       } catch (error) {
         if (!(error instanceof InvalidArgumentError)) throw error;
-        const prefix = `Invalid bundle directory ${JSON.stringify(container.bundle)}: `;
-        const why = error.message.startsWith(prefix)
-          ? error.message.slice(prefix.length)
-          : error.message;
         issues.push({
           path: childPath(path, "bundle"),
           message: `expected an OCI bundle directory holding config.json, got ${
             quote(container.bundle)
-          }: ${why}`,
+          }: ${error.reason ?? error.message}`,
         });
       }
     } else if (container.spec !== undefined) {
@@ -134,7 +102,7 @@ export async function preflight(
   options: PreflightOptions = {},
 ): Promise<PreflightReport> {
   const file = options.configFile;
-  const issues = [...await pluginIssues(config, file), ...await containerIssues(config)];
+  const issues = await containerIssues(config);
   if (issues.length > 0) throw ConfigError.fromIssues(issues, file);
   try {
     return await chooseRuntime(config, { configFile: file });

@@ -29,6 +29,7 @@ function checkBundleDir(bundleDir: unknown, argument: string): string {
       {
         argument,
         value: bundleDir,
+        reason: why,
         cause,
       },
     );

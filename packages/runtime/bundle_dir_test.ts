@@ -26,6 +26,7 @@ Deno.test("a bundle directory that is missing or has no config.json is refused",
         assert.ok(error instanceof InvalidArgumentError);
         assert.equal(error.message, message);
         assert.equal(error.argument, "bundleDir");
+        assert.equal(error.reason, message.slice(message.indexOf(": ") + 2));
         return true;
       });
     }

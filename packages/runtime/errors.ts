@@ -261,8 +261,10 @@ export class RuntimeOutputError extends RuntimeError {
  * const error = new InvalidArgumentError('Invalid container id "-rf": must not start with "-"', {
  *   argument: "id",
  *   value: "-rf",
+ *   reason: 'must not start with "-"',
  * });
  * assert.ok(error instanceof TypeError && error.argument === "id");
+ * assert.equal(error.reason, 'must not start with "-"');
  * ```
  */
 export class InvalidArgumentError extends TypeError {
@@ -281,11 +283,20 @@ export class InvalidArgumentError extends TypeError {
   readonly argument: string;
   /** The value that was refused. */
   readonly value: unknown;
+  /**
+   * Why, alone (without the argument's name and value), for a caller that
+   * words the refusal its own way; the whole message when the thrower gave none.
+   */
+  readonly reason: string;
   /** Creates the error. */
-  constructor(message: string, options: ErrorOptions & { argument: string; value: unknown }) {
+  constructor(
+    message: string,
+    options: ErrorOptions & { argument: string; value: unknown; reason?: string },
+  ) {
     super(message, options);
     this.name = "InvalidArgumentError";
     this.argument = options.argument;
     this.value = options.value;
+    this.reason = options.reason ?? message;
   }
 }
