@@ -133,7 +133,14 @@ export class Reaper implements Disposable {
   static start(options: ReaperOptions = {}): Reaper {
     checkPositive("rescanInterval", options.rescanInterval);
     checkPositive("unclaimedTtl", options.unclaimedTtl);
-    checkPositive("maxUnclaimed", options.maxUnclaimed);
+    const max = options.maxUnclaimed;
+    if (max !== undefined && !(Number.isSafeInteger(max) && max > 0)) {
+      throw new RangeError(
+        `Invalid maxUnclaimed ${
+          JSON.stringify(max)
+        }: expected a positive integer (a count of exits)`,
+      );
+    }
     const identity = claimProcess();
     let mode: "pid1" | "subreaper" | "none" = "none";
     let restore = false;

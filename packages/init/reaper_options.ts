@@ -27,7 +27,7 @@ export interface ReaperOptions {
    */
   unclaimedTtl?: number;
   /**
-   * At most this many unclaimed exits are kept; beyond it the oldest is
+   * At most this many unclaimed exits are kept (a positive integer); beyond it the oldest is
    * dropped (and logged), so a flood of orphans cannot grow memory without bound.
    * @default {10000}
    */

@@ -164,7 +164,12 @@ test("waitPid rejects bad pids, Deno.Command children, and a disposed reaper", a
 
 test("rejects options out of range, naming them", () => {
   assert.throws(() => Reaper.start({ rescanInterval: 0 }), /Invalid rescanInterval 0/);
-  assert.throws(() => Reaper.start({ maxUnclaimed: -1 }), RangeError);
+  for (const bad of [-1, 0, 2.5, Infinity, NaN]) {
+    assert.throws(
+      () => Reaper.start({ maxUnclaimed: bad }),
+      /Invalid maxUnclaimed .*: expected a positive integer \(a count of exits\)/,
+    );
+  }
 });
 
 test("a listener that throws does not stop the others", async () => {
