@@ -394,7 +394,7 @@ podTest(
     });
     await using init = startInit(config, mode);
     const { code, stdout, stderr } = await init.exited;
-    assert.equal(code, 2, stderr);
+    assert.equal(code, 4, stderr);
     assert.match(
       stderr,
       /Cannot start the control API: Cannot listen on ".*taken": it exists and is not a socket/,

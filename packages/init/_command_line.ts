@@ -11,6 +11,8 @@ export const EXIT_USAGE = 2;
 export const EXIT_RUNTIME = 3;
 /** Exit code of an unexpected fatal error. */
 export const EXIT_FATAL = 1;
+/** Exit code when the control API cannot listen (its socket path taken, its port in use). */
+export const EXIT_CONTROL = 4;
 
 export const HELP = `weft-init: a PID-1 supervisor for a pod of OCI containers
 
@@ -92,7 +94,8 @@ PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a
 PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
 Exit codes of the init itself: ${EXIT_USAGE} bad command line or pod file, ${EXIT_RUNTIME} runtime
-unavailable, ${EXIT_FATAL} unexpected error.
+unavailable, ${EXIT_CONTROL} control API cannot listen (socket path taken, port in
+use; before any container starts), ${EXIT_FATAL} unexpected error.
 
 Profile: with WEFT_INIT_PROFILE=FILE in its environment, weft-init writes the
 marks of its start path (ms from its time origin) to FILE as it exits

@@ -24,6 +24,7 @@ import "@weft/youki";
 import { setUpLogging } from "./_logging.ts";
 import {
   type Command,
+  EXIT_CONTROL,
   EXIT_FATAL,
   EXIT_RUNTIME,
   EXIT_USAGE,
@@ -105,7 +106,7 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
         logs,
       });
     } catch (error) {
-      return fail(`Cannot start the control API: ${(error as Error).message}`, EXIT_USAGE);
+      return fail(`Cannot start the control API: ${(error as Error).message}`, EXIT_CONTROL);
     }
   }
   fatal.supervisor = supervisor;
