@@ -1,14 +1,16 @@
 import { concatBytes } from "@weft/runtime";
 
 const NEWLINE = 10;
+const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
 
 /**
  * Cuts a byte stream into blocks of whole lines: each block is one or more
  * lines, each ending with a newline, so that a consumer can write a block in
  * one call (a batch) and never split a line. What follows the last newline
  * of a chunk is kept until its newline comes. A line longer than `maxLine`
- * bytes is cut there (a newline is added), so that a stream without
- * newlines cannot grow the buffer without bound.
+ * bytes is cut after exactly `maxLine` bytes (a newline is added there, and
+ * the rest is the next line), so that no line of a block and nothing kept is
+ * ever longer than `maxLine`, whatever the chunks.
  */
 export class LineFramer {
   readonly #maxLine: number;
@@ -16,48 +18,67 @@ export class LineFramer {
   #carried = 0;
 
   constructor(maxLine: number) {
+    if (!Number.isSafeInteger(maxLine) || maxLine < 1) {
+      throw new RangeError(`Invalid maxLine ${maxLine}: expected a positive integer`);
+    }
     this.#maxLine = maxLine;
   }
 
   /** The whole lines that `chunk` completes, as one block; `undefined` when none. */
   push(chunk: Uint8Array): Uint8Array | undefined {
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last === -1) {
-      this.#keep(chunk);
-      return this.#carried > this.#maxLine ? this.#cut() : undefined;
+    // No line can pass the bound within this chunk: its lines are kept whole.
+    if (this.#carried + chunk.length <= this.#maxLine) return this.#pushWhole(chunk);
+    const parts: Uint8Array[] = [];
+    let start = 0;
+    while (start < chunk.length) {
+      const room = this.#maxLine - this.#carried;
+      const newline = chunk.indexOf(NEWLINE, start);
+      const end = newline === -1 ? chunk.length : newline;
+      if (end - start > room) {
+        parts.push(...this.#take(), chunk.subarray(start, start + room), NEWLINE_BYTES);
+        start += room;
+      } else if (newline === -1) {
+        this.#keep(chunk.subarray(start));
+        break;
+      } else {
+        parts.push(...this.#take(), chunk.subarray(start, newline + 1));
+        start = newline + 1;
+      }
     }
-    let block: Uint8Array;
-    if (this.#carried === 0) {
-      block = chunk.subarray(0, last + 1);
-    } else {
-      block = concatBytes([...this.#carry, chunk.subarray(0, last + 1)]);
-      this.#carry = [];
-      this.#carried = 0;
-    }
-    if (last + 1 < chunk.length) this.#keep(chunk.subarray(last + 1));
-    return block;
+    return parts.length === 0 ? undefined : concatBytes(parts);
   }
 
   /** The unfinished last line, without a newline; `undefined` when there is none. */
   rest(): Uint8Array | undefined {
     if (this.#carried === 0) return undefined;
-    const rest = concatBytes(this.#carry);
+    return concatBytes(this.#take());
+  }
+
+  #pushWhole(chunk: Uint8Array): Uint8Array | undefined {
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last === -1) {
+      this.#keep(chunk);
+      return undefined;
+    }
+    const block = this.#carried === 0
+      ? chunk.subarray(0, last + 1)
+      : concatBytes([...this.#take(), chunk.subarray(0, last + 1)]);
+    if (last + 1 < chunk.length) this.#keep(chunk.subarray(last + 1));
+    return block;
+  }
+
+  /** What is kept, now handed over. */
+  #take(): Uint8Array[] {
+    const carry = this.#carry;
     this.#carry = [];
     this.#carried = 0;
-    return rest;
+    return carry;
   }
 
   #keep(bytes: Uint8Array): void {
     // Copied: the reader may reuse the chunk's buffer.
     this.#carry.push(bytes.slice());
     this.#carried += bytes.length;
-  }
-
-  #cut(): Uint8Array {
-    const line = concatBytes([...this.#carry, new Uint8Array([NEWLINE])]);
-    this.#carry = [];
-    this.#carried = 0;
-    return line;
   }
 }
 
