@@ -1,7 +1,9 @@
+import { getLogger } from "@logtape/logtape";
 import { writeAllSync } from "@weft/runtime";
 import { forEachLine } from "./_line_framer.ts";
 
 const NEWLINE = 10;
+const logger = getLogger(["weft", "init", "stdio"]);
 
 /** Where a container's log goes on disk, and when it rotates. */
 export interface LogFileOptions {
@@ -25,6 +27,10 @@ export class LogFile {
   #file: Deno.FsFile;
   #size: number;
   #users = 0;
+  /** The renames of a rotation are done, its new PATH not open yet: the held file is PATH.1. */
+  #renamed = false;
+  /** A rotation failed and was reported; cleared (and said) when one succeeds. */
+  #failing = false;
 
   private constructor(path: string, options: LogFileOptions, file: Deno.FsFile, size: number) {
     this.path = path;
@@ -63,7 +69,8 @@ export class LogFile {
         this.#append(rest.subarray(0, cut));
         rest = rest.subarray(cut);
       } else if (this.#size > 0) {
-        this.#rotate();
+        // A rotation that failed leaves the file as it is: the rest goes on into it.
+        if (!this.#rotate()) break;
       } else {
         const end = rest.indexOf(NEWLINE) + 1 || rest.length;
         this.#append(rest.subarray(0, end));
@@ -78,23 +85,57 @@ export class LogFile {
     this.#size += bytes.length;
   }
 
-  #rotate(): void {
-    this.#file.close();
+  /**
+   * Starts a new PATH, and says whether it did. The file written is closed
+   * only once its successor is open, so a failure (a rename refused, no new
+   * file: no space, no inode, no permission) loses no line and throws
+   * nothing: it is logged once, the lines go on into the file held, and the
+   * next rotation point tries again (only the open, when the renames were
+   * done: renaming again would shift the held file toward deletion).
+   */
+  #rotate(): boolean {
     const keep = this.#options.maxFiles;
-    const name = (n: number) => n === 0 ? this.path : `${this.path}.${n}`;
-    if (keep <= 1) {
-      Deno.removeSync(this.path);
-    } else {
-      for (let n = keep - 2; n >= 0; n--) {
-        try {
-          Deno.renameSync(name(n), name(n + 1));
-        } catch (error) {
-          if (!(error instanceof Deno.errors.NotFound)) throw error;
+    try {
+      if (keep <= 1) {
+        // One file kept: start it again in place (no open that could fail).
+        this.#file.truncateSync(0);
+      } else {
+        if (!this.#renamed) {
+          const name = (n: number) => n === 0 ? this.path : `${this.path}.${n}`;
+          for (let n = keep - 2; n >= 0; n--) {
+            try {
+              Deno.renameSync(name(n), name(n + 1));
+            } catch (error) {
+              if (!(error instanceof Deno.errors.NotFound)) throw error;
+            }
+          }
+          this.#renamed = true;
         }
+        const next = Deno.openSync(this.path, { append: true, create: true, write: true });
+        this.#file.close();
+        this.#file = next;
+        this.#renamed = false;
       }
+    } catch (error) {
+      if (!this.#failing) {
+        this.#failing = true;
+        logger.error(
+          "Cannot rotate the log file {path}: {error}; its lines go on into {held} until a rotation succeeds",
+          {
+            path: this.path,
+            held: this.#renamed ? `${this.path}.1` : this.path,
+            error: (error as Error).message,
+          },
+        );
+      }
+      return false;
     }
-    this.#file = Deno.openSync(this.path, { append: true, create: true, write: true });
+    if (this.#failing) {
+      this.#failing = false;
+      logger.info("The log file {path} rotates again", { path: this.path });
+    }
     this.#size = 0;
+    return true;
   }
 }
 
