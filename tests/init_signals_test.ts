@@ -7,7 +7,6 @@ import {
   type PodScenario,
   podTest,
   processesWith,
-  sleep,
   startInit,
   waitFor,
   waitForStatus,
@@ -88,7 +87,8 @@ function stubbornContainerIsKilled(
     assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
     const signalled = Date.now();
     await init.kill("SIGTERM");
-    await sleep(300);
+    // The second SIGTERM must come while the stop runs: once the init said it began.
+    await init.waitForOutput((_, stderr) => stderr.includes("Stopping the pod: received SIGTERM"));
     await init.kill("SIGTERM");
     const { code, stderr } = await init.exited;
     const took = Date.now() - signalled;
@@ -137,8 +137,12 @@ podTest(
       stdout.includes("[wi-listener] ready") && stdout.includes("[wi-other] ready")
     );
     // Job-control signals never stop the init.
-    for (const signal of ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const) await init.kill(signal);
-    await sleep(100);
+    const jobControl = ["SIGTSTP", "SIGTTIN", "SIGTTOU"] as const;
+    for (const signal of jobControl) await init.kill(signal);
+    // Its state tells only once it handled all three, which it logs.
+    await init.waitForOutput((_, stderr) =>
+      jobControl.every((signal) => stderr.includes(`Ignored ${signal}`))
+    );
     const state = readProcStat(await init.pid())?.state;
     assert(state !== undefined && state !== "T", `the init is in state ${state}`);
     await init.kill("SIGHUP");
