@@ -410,15 +410,21 @@ Deno.test("the transition table refuses what it does not list", async () => {
   assert.throws(() => unit.dependencyFailed("db"), IllegalTransitionError);
 });
 
-Deno.test("a unit started from backoff cancels its backoff timer: one run, not two", async () => {
+/** A lone container unit on the fakes, in a run directory removed afterwards. */
+async function withUnit(
+  container: Record<string, unknown>,
+  fn: (
+    ctx: { unit: ContainerUnit; runtime: FakeRuntime; exits: FakeExits; clock: FakeClock },
+  ) => Promise<void>,
+  before: (runtime: FakeRuntime) => void = () => {},
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "weft-sm-test-" });
   try {
     const clock = new FakeClock();
     const exits = new FakeExits(clock);
     const runtime = new FakeRuntime(exits);
-    const config = parseConfig({
-      containers: [{ id: "x", bundle: "/b", restart: { policy: "always", startLimit: 0 } }],
-    }).containers[0];
+    before(runtime);
+    const config = parseConfig({ containers: [{ bundle: "/b", ...container }] }).containers[0];
     const unit = new ContainerUnit(config, {
       runtime,
       reaper: exits,
@@ -433,19 +439,28 @@ Deno.test("a unit started from backoff cancels its backoff timer: one run, not t
       emit: () => {},
       changed: () => {},
     });
-    unit.start();
-    await until(() => unit.phase === "running", "running");
-    exits.exit(runtime.pid("x"), 1);
-    await until(() => unit.phase === "backoff", "backoff");
-    assert.equal(clock.pending, 1);
-    unit.start();
-    await until(() => unit.phase === "running", "running again");
-    assert.equal(clock.pending, 0);
-    await unit.stop();
-    assert.equal(unit.phase, "stopped");
+    await fn({ unit, runtime, exits, clock });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+Deno.test("a unit started from backoff cancels its backoff timer: one run, not two", async () => {
+  await withUnit(
+    { id: "x", restart: { policy: "always", startLimit: 0 } },
+    async ({ unit, runtime, exits, clock }) => {
+      unit.start();
+      await until(() => unit.phase === "running", "running");
+      exits.exit(runtime.pid("x"), 1);
+      await until(() => unit.phase === "backoff", "backoff");
+      assert.equal(clock.pending, 1);
+      unit.start();
+      await until(() => unit.phase === "running", "running again");
+      assert.equal(clock.pending, 0);
+      await unit.stop();
+      assert.equal(unit.phase, "stopped");
+    },
+  );
 });
 
 Deno.test("a restart asked during a container's stop starts it again once the stop is over", async () => {
@@ -512,41 +527,21 @@ Deno.test("a pod stop during a restart refuses it with PodStoppingError and crea
 });
 
 Deno.test("start is refused outside waiting and backoff: no second run races the first", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weft-sm-test-" });
-  try {
-    const clock = new FakeClock();
-    const exits = new FakeExits(clock);
-    const runtime = new FakeRuntime(exits);
-    runtime.behaviour.set("x", { stubborn: true });
-    const config = parseConfig({
-      containers: [{ id: "x", bundle: "/b", stop: { signal: "TERM", grace: 500 } }],
-    }).containers[0];
-    const unit = new ContainerUnit(config, {
-      runtime,
-      reaper: exits,
-      clock,
-      runDir: () => dir,
-      path: "containers[0]",
-      callTimeout: 1000,
-      noPivot: false,
-      pidOf: () => null,
-      trackOutput: () => {},
-      killPid: () => {},
-      emit: () => {},
-      changed: () => {},
-    });
-    unit.start();
-    await until(() => unit.phase === "running", "running");
-    assert.throws(() => unit.start(), IllegalTransitionError);
-    const stopped = unit.stop();
-    await until(() => unit.phase === "stopping", "stopping");
-    assert.throws(() => unit.start(), IllegalTransitionError);
-    await clock.advance(500);
-    await stopped;
-    assert.throws(() => unit.start(), IllegalTransitionError);
-    assert.equal(unit.phase, "stopped");
-    assert.equal(runtime.calls.filter((c) => c === "create x").length, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withUnit(
+    { id: "x", stop: { signal: "TERM", grace: 500 } },
+    async ({ unit, runtime, clock }) => {
+      unit.start();
+      await until(() => unit.phase === "running", "running");
+      assert.throws(() => unit.start(), IllegalTransitionError);
+      const stopped = unit.stop();
+      await until(() => unit.phase === "stopping", "stopping");
+      assert.throws(() => unit.start(), IllegalTransitionError);
+      await clock.advance(500);
+      await stopped;
+      assert.throws(() => unit.start(), IllegalTransitionError);
+      assert.equal(unit.phase, "stopped");
+      assert.equal(runtime.calls.filter((c) => c === "create x").length, 1);
+    },
+    (runtime) => runtime.behaviour.set("x", { stubborn: true }),
+  );
 });
