@@ -56,6 +56,8 @@ export class ContainerUnit {
   #intent?: "stop" | "restart";
   /** Runs launched so far: tells a restart whether it was carried out. */
   #launches = 0;
+  /** The pod is stopping: a run that ends is not restarted. */
+  #podStopping = false;
 
   /** A unit in phase `waiting`; nothing runs until {@linkcode ContainerUnit.start}. */
   constructor(config: ContainerConfig, context: UnitContext) {
@@ -86,11 +88,6 @@ export class ContainerUnit {
   /** Its last exit status, null before its first exit. */
   get lastStatus(): number | null {
     return this.#exits.lastStatus;
-  }
-
-  /** Whether a restart is in progress: its run is being stopped, to be created again. */
-  get restarting(): boolean {
-    return this.#intent === "restart";
   }
 
   /** Resolves with true once it first runs, with false if it ends without ever running. */
@@ -179,6 +176,18 @@ export class ContainerUnit {
     await this.#halt();
     // The launch happens as the stopped run's cycle ends, before #halt returns.
     if (this.#launches === launches) throw new ContainerRestartSupersededError(this.id);
+  }
+
+  /**
+   * Event "the pod stops": no restart from now on. A waiting or backing-off
+   * container stops at once; a restart in progress becomes a stop (its run is
+   * being stopped already); a run that ends by itself before the pod's stop
+   * reaches it ends `stopped` instead of restarting.
+   */
+  podStopping(): void {
+    this.#podStopping = true;
+    const pending = this.#phase === "waiting" || this.#phase === "backoff";
+    if (pending || this.#intent === "restart") void this.stop();
   }
 
   /** Event "kill": KILL to every process of the container (the pod's stop deadline). */
@@ -387,6 +396,17 @@ export class ContainerUnit {
         reason: decision.reason,
       });
       this.#enter("exited");
+      return;
+    }
+    if (decision.action === "restart" && this.#podStopping) {
+      logger.info(
+        "Container {container} ended with status {status}: not restarted (the pod is stopping)",
+        {
+          container: this.id,
+          status,
+        },
+      );
+      this.#stopped(this.#ctx.clock.now());
       return;
     }
     this.#unstableStarts = decision.unstableStarts;

@@ -303,11 +303,8 @@ export class Supervisor {
   }
 
   async #stopAll(): Promise<void> {
-    // Nothing waiting or backing off may start once the stop has begun, and a
-    // restart in progress (already stopping its container) must not create it again.
-    for (const unit of this.#units.values()) {
-      if (unit.phase === "waiting" || unit.phase === "backoff" || unit.restarting) void unit.stop();
-    }
+    // Nothing may start or restart once the stop has begun.
+    for (const unit of this.#units.values()) unit.podStopping();
     const units = [...this.#units.values()];
     const podDeadline = delay(this.#clock, this.#config.pod.stopGrace);
     podDeadline.promise.then(() => {

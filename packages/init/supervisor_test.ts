@@ -545,3 +545,27 @@ Deno.test("start is refused outside waiting and backoff: no second run races the
     (runtime) => runtime.behaviour.set("x", { stubborn: true }),
   );
 });
+
+Deno.test("a container that exits during the pod's stop is not restarted, whatever its policy", async () => {
+  await using pod = await startPod(
+    [
+      { id: "a", restart: { policy: "always", backoff: { initial: 100 } } },
+      { id: "b", dependsOn: ["a"], stop: { signal: "TERM", grace: 5_000 } },
+    ],
+    {},
+    (runtime) => runtime.behaviour.set("b", { stubborn: true }),
+  );
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "running");
+  // b stops first and holds the stop for its grace; a exits on its own meanwhile.
+  const stopping = pod.supervisor.stop("test");
+  await until(() => pod.phase("b") === "stopping", "b stopping");
+  pod.exits.exit(pod.runtime.pid("a"), 1);
+  await until(() => pod.phase("a") !== "running", "a ended");
+  await pod.clock.advance(1_000);
+  assert.equal(pod.runtime.calls.filter((c) => c === "create a").length, 1, "a was created again");
+  assert.equal(pod.phase("a"), "stopped");
+  assert.ok(!pod.trail().includes("container-restarting a"));
+  await pod.clock.advance(4_000);
+  await stopping;
+  assert.equal((await pod.result).status.containers.a.exitCount, 1);
+});
