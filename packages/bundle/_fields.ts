@@ -1,7 +1,7 @@
 // Field checks shared by the spec parser: each returns the checked value or
 // throws a ContainerSpecError naming the field path and what was expected.
 import { ContainerSpecError } from "./errors.ts";
-import { MAX_DOCUMENT_BYTES, readRegularFile, UnreadableFileError } from "./regular_file.ts";
+import { readRegularFile, UnreadableFileError } from "./regular_file.ts";
 
 export function fail(field: string, expected: string, value: unknown): never {
   throw new ContainerSpecError({ field, expected, value });
@@ -86,7 +86,7 @@ export function bytes(value: unknown, field: string): number {
 
 /**
  * Reads the JSON file `path` named by `field`: a regular file of at most
- * {@linkcode MAX_DOCUMENT_BYTES} of UTF-8; one that cannot be read or parsed
+ * `MAX_DOCUMENT_BYTES` (1 MiB) of UTF-8; one that cannot be read or parsed
  * is refused as "a readable <what> file" or "an <what> in JSON".
  */
 export async function readJsonFile(path: string, field: string, what: string): Promise<unknown> {
