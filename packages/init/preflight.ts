@@ -1,5 +1,5 @@
 import { generateConfig } from "@weft/bundle";
-import { InvalidArgumentError, validateBundleDir } from "@weft/runtime";
+import { InvalidArgumentError, PluginLoadError, validateBundleDir } from "@weft/runtime";
 import { childPath, type Issue, quote } from "./_issues.ts";
 import { specIssue } from "./_config_rules.ts";
 import { ConfigError, type PodConfig } from "./config.ts";
@@ -107,11 +107,15 @@ export async function preflight(
   try {
     return await chooseRuntime(config, { configFile: file });
   } catch (error) {
-    // The plugin refused an option of the file: a problem of the pod file.
-    if (!(error instanceof InvalidArgumentError)) throw error;
-    const message = error.message.length > 300
-      ? `${error.message.slice(0, 300)}...`
-      : error.message;
-    throw ConfigError.fromIssues([{ path: `runtime.${error.argument}`, message }], file);
+    // The loader or the plugin refused a field of the file (a plugin path
+    // that is not a module file, an option): a problem of the pod file.
+    const refused = error instanceof PluginLoadError && error.cause instanceof InvalidArgumentError
+      ? error.cause
+      : error;
+    if (!(refused instanceof InvalidArgumentError)) throw error;
+    const message = refused.message.length > 300
+      ? `${refused.message.slice(0, 300)}...`
+      : refused.message;
+    throw ConfigError.fromIssues([{ path: `runtime.${refused.argument}`, message }], file);
   }
 }

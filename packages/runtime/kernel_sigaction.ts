@@ -21,15 +21,55 @@
  * @module
  */
 
-/** glibc's own signals (SIGCANCEL, SIGSETXID): 32 and 33 on every Linux architecture. */
+/**
+ * glibc's own signals (SIGCANCEL, SIGSETXID): 32 and 33 on every Linux architecture.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { GLIBC_SIGNALS } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.ok(GLIBC_SIGNALS.includes(33));
+ * ```
+ */
 export const GLIBC_SIGNALS: readonly [32, 33] = [32, 33];
 
-/** The size of the kernel's struct sigaction on x86-64 and aarch64. */
+/**
+ * The size of the kernel's struct sigaction on x86-64 and aarch64.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KERNEL_SIGACTION_SIZE, readKernelSigaction } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.equal(readKernelSigaction(33).length, KERNEL_SIGACTION_SIZE);
+ * ```
+ */
 export const KERNEL_SIGACTION_SIZE = 32;
 
-/** The handler word of SIG_DFL (an action of all zeroes is SIG_DFL, no flags, nothing blocked). */
+/**
+ * The handler word of SIG_DFL (an action of all zeroes is SIG_DFL, no flags, nothing blocked).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIG_DFL } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.equal(SIG_DFL, 0n);
+ * ```
+ */
 export const SIG_DFL = 0n;
-/** The handler word of SIG_IGN. */
+/**
+ * The handler word of SIG_IGN.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIG_IGN } from "@weft/runtime/kernel-sigaction";
+ *
+ * assert.equal(SIG_IGN, 1n);
+ * ```
+ */
 export const SIG_IGN = 1n;
 
 /** `rt_sigaction`'s number per architecture (x86-64's table, and the generic one aarch64 uses). */
@@ -99,9 +139,12 @@ export function readKernelSigaction(signal: number): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readKernelSigaction, writeKernelSigaction } from "@weft/runtime/kernel-sigaction";
  *
- * writeKernelSigaction(32, readKernelSigaction(32)); // changes nothing
+ * const before = readKernelSigaction(32);
+ * writeKernelSigaction(32, before); // changes nothing
+ * assert.deepEqual(readKernelSigaction(32), before);
  * ```
  *
  * @throws {Error} When the system call fails, or on another OS or architecture.

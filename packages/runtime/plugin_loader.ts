@@ -1,4 +1,5 @@
 import { brandErrorClass } from "./_error_brand.ts";
+import { InvalidArgumentError } from "./errors.ts";
 import { PluginError, PluginVersionError } from "./plugin_errors.ts";
 import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";
 
@@ -91,7 +92,8 @@ function otherRegistries(): Map<number, Set<string>> {
  * Imports runtime plugin modules so that they register themselves. A
  * specifier is a path relative to `options.base`, an absolute path, or an
  * `npm:`/`file:`/`https:` specifier; a local one must be a regular file
- * (a FIFO or device is refused unread). Each module must register at least
+ * (a FIFO or device is refused unread: the error's `cause` is then an
+ * `InvalidArgumentError` whose `argument` is `plugins[INDEX]`). Each module must register at least
  * one runtime; the names registered are returned, in order.
  *
  * @throws {PluginLoadError} naming the specifier and the reason.
@@ -110,7 +112,7 @@ export async function loadRuntimePlugins(
 ): Promise<string[]> {
   const base = options.base ?? `file://${Deno.cwd()}/`;
   const names: string[] = [];
-  for (const specifier of specifiers) {
+  for (const [index, specifier] of specifiers.entries()) {
     const url = resolve(specifier, base);
     // A module is evaluated once: loading it again registers nothing new.
     const earlier = loaded.get(url);
@@ -131,7 +133,17 @@ export async function loadRuntimePlugins(
       ? await Deno.stat(new URL(url)).catch(() => undefined)
       : undefined;
     if (info !== undefined && !info.isFile) {
-      fail("expected a module file, but it is not a regular file (a directory, FIFO or device)");
+      const reason =
+        "expected a module file, but it is not a regular file (a directory, FIFO or device)";
+      // The cause names the refused argument, for a host that words it as its own input's fault.
+      fail(
+        reason,
+        new InvalidArgumentError(`Invalid plugin ${JSON.stringify(specifier)}: ${reason}`, {
+          argument: `plugins[${index}]`,
+          value: specifier,
+          reason,
+        }),
+      );
     }
     let module: Record<string, unknown> = {};
     try {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { pathToFileURL } from "node:url";
 import {
+  InvalidArgumentError,
   loadRuntimePlugins,
   PluginConflictError,
   PluginLoadError,
@@ -232,10 +233,14 @@ Deno.test("a plugin path that is not a regular file is refused before the import
         `Cannot load runtime plugin "./plugins/${name}" (${url}): expected a module file, but it is not a regular file (a directory, FIFO or device)`,
       );
     }
-    await assertLoadError(
+    const error = await assertLoadError(
       "/dev/zero",
       base,
       /\(file:\/\/\/dev\/zero\): expected a module file, but it is not a regular file/,
     );
+    // The cause names the refused argument, for a host to word it as its own input's fault.
+    assert.ok(error.cause instanceof InvalidArgumentError);
+    assert.equal(error.cause.argument, "plugins[0]");
+    assert.equal(error.cause.value, "/dev/zero");
   });
 });
