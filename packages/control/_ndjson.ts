@@ -37,9 +37,13 @@ export function ringStream<T>(
 ): ReadableStream<Uint8Array> {
   let cursor = after;
   let ended = false;
+  // Aborted when the client goes, so that a wait on a quiet ring ends with it.
+  const gone = new AbortController();
+  const signal = AbortSignal.any([options.signal, gone.signal]);
   const end = (): void => {
     if (ended) return;
     ended = true;
+    gone.abort();
     options.onEnd();
   };
   return new ReadableStream<Uint8Array>({
@@ -57,12 +61,13 @@ export function ringStream<T>(
           controller.enqueue(encoder.encode(text));
           return;
         }
-        if (!options.follow || ring.closed || options.signal.aborted) {
+        if (!options.follow || ring.closed || signal.aborted) {
           end();
           controller.close();
           return;
         }
-        await ring.changed(cursor, options.signal);
+        await ring.changed(cursor, signal);
+        if (ended) return; // cancelled while it waited: the stream is closed already
       }
     },
     cancel: end,

@@ -365,3 +365,21 @@ Deno.test("serveControl on two endpoints closes its server once at shutdown", as
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a follower that hangs up on a quiet ring leaves no waiter behind in it", async () => {
+  const logs = new LogStore({ lines: 5 });
+  await withServer(async ({ client, server }) => {
+    logs.append("web", "stdout", "only line");
+    for (let i = 0; i < 20; i++) {
+      const controller = new AbortController();
+      const follow = client.logs("web", { tail: 0, follow: true, signal: controller.signal });
+      const next = follow[Symbol.asyncIterator]().next().catch(() => undefined);
+      await until(() => logs.ring("web").waiting === 1);
+      controller.abort();
+      await next;
+      // The server sees the connection go and ends the stream: its wait must go with it.
+      await until(() => server.streams === 0 && logs.ring("web").waiting === 0);
+    }
+    assert.equal(logs.ring("web").waiting, 0);
+  }, { logs });
+});
