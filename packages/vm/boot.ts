@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { podExitCode } from "./exit_code.ts";
+import { killedByTimeout, podExitCode } from "./exit_code.ts";
 import { qemuArgs, type VmManifest } from "./manifest.ts";
 
 /**
@@ -194,10 +194,11 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
   const monitor = `${work}/monitor.sock`;
   const args = qemuArgs(dir, manifest, { ...qemuOptions, monitor });
   const append = args[args.indexOf("-append") + 1];
+  const timeoutSeconds = options.timeoutSeconds ?? 600;
   const started = performance.now();
   const child = new Deno.Command("timeout", {
     // timeout puts QEMU in its own process group: a terminal's Ctrl-C is ours to forward.
-    args: ["--kill-after=5", String(options.timeoutSeconds ?? 600), "qemu-system-x86_64", ...args],
+    args: ["--kill-after=5", String(timeoutSeconds), "qemu-system-x86_64", ...args],
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -229,7 +230,7 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
   try {
     const status = await child.status;
     await serial;
-    const timedOut = status.code === 124 || status.code === 137;
+    const timedOut = killedByTimeout(status.code, performance.now() - started, timeoutSeconds);
     const decoded = podExitCode(lines.map((l) => l.text), status.code, timedOut);
     return {
       ...decoded,

@@ -29,6 +29,25 @@ export function decodeExitStatus(status: number): number | undefined {
   return status % 2 === 1 ? status >> 1 : undefined;
 }
 
+/**
+ * Whether `timeout` killed the VMM: its status is 124 (TERM) or 137 (KILL
+ * after the grace), and the run lasted the whole timeout. The status alone
+ * cannot tell: a pod exiting with 68 makes QEMU exit with
+ * `(68 << 1) | 1` = 137 on its own.
+ *
+ * @param status The exit status of `timeout VMM ...`.
+ * @param elapsedMs How long it ran, measured from before it was spawned.
+ * @param timeoutSeconds The timeout it was given.
+ * @returns Whether the timeout fired.
+ */
+export function killedByTimeout(
+  status: number,
+  elapsedMs: number,
+  timeoutSeconds: number,
+): boolean {
+  return (status === 124 || status === 137) && elapsedMs >= timeoutSeconds * 1000;
+}
+
 const FINISHED = /weft-init finished with exit code (\d+)/;
 
 /**

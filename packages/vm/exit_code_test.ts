@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { podExitCode } from "./exit_code.ts";
+import { killedByTimeout, podExitCode } from "./exit_code.ts";
 
 const finished = (code: number) =>
   `... weft.init: weft-init finished with exit code ${code}: powering off`;
@@ -18,4 +18,18 @@ Deno.test("no code: a timeout, a panic, a silent power-off, a QEMU failure are t
   assert.match(podExitCode([panic], 0, false).problem!, /guest kernel panicked: Kernel panic/);
   assert.match(podExitCode([], 0, false).problem!, /powered off without reporting/);
   assert.match(podExitCode([], 2, false).problem!, /QEMU failed with exit status 2/);
+});
+
+Deno.test("a pod exiting with 68 (QEMU status 137, as a KILL) is not taken for a timeout", () => {
+  const status = (68 << 1) | 1;
+  assert.equal(status, 137);
+  // It stopped after 9 s of a 600 s timeout: its own exit, not timeout's KILL.
+  const timedOut = killedByTimeout(status, 9_000, 600);
+  assert.equal(timedOut, false);
+  assert.deepEqual(podExitCode([finished(68)], status, timedOut), { exitCode: 68 });
+  // The same status after the whole timeout is timeout's KILL.
+  assert.equal(killedByTimeout(137, 605_000, 600), true);
+  assert.equal(killedByTimeout(124, 600_000, 600), true);
+  // An odd status below the timeout is QEMU's own exit: 123 is the pod's 61.
+  assert.equal(killedByTimeout(123, 600_000, 600), false);
 });
