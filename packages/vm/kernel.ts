@@ -8,7 +8,7 @@
  * @module
  */
 import { absolute, exists, run, sha256 } from "./_run.ts";
-import { moduleDependencies } from "./kernel_modules.ts";
+import { moduleDependencies, readModule } from "./kernel_modules.ts";
 
 /**
  * The modules a weft VM loads before it mounts its disks (their
@@ -185,7 +185,9 @@ async function fetchKernel(work: string, onProgress: (message: string) => void):
   await Deno.mkdir(`${out}/modules`, { recursive: true });
   await extractVmlinux(`${work}/boot/${boot.name}`, `${out}/vmlinux`);
   const order = await moduleDependencies(`${work}/lib/modules/${version}/kernel`, BOOT_MODULES);
-  for (const [name, path] of order) await Deno.copyFile(path, `${out}/modules/${name}.ko`);
+  for (const [name, path] of order) {
+    await Deno.writeFile(`${out}/modules/${name}.ko`, await readModule(path));
+  }
   await Deno.writeTextFile(`${out}/modules/order`, [...order.keys()].join("\n") + "\n");
   await Deno.writeTextFile(`${out}/version`, `${version}\n`);
 }

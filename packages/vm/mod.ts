@@ -34,7 +34,7 @@ export {
   type Kernel,
   type KernelOptions,
 } from "./kernel.ts";
-export { moduleDependencies, parseModuleDepends } from "./kernel_modules.ts";
+export { moduleDependencies, parseModuleDepends, readModule } from "./kernel_modules.ts";
 export {
   IMAGE_POD_DIR,
   PodImageError,
