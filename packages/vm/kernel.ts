@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { absolute, exists, run, sha256 } from "./_run.ts";
+import { absolute, exists, hasElfMagic, run, sha256 } from "./_run.ts";
 import { moduleDependencies, readModule } from "./kernel_modules.ts";
 
 /**
@@ -148,8 +148,7 @@ async function extractVmlinux(vmlinuz: string, vmlinux: string): Promise<void> {
   // xz exits 1 on the data that follows the stream; the output is complete.
   writer.write(bytes.subarray(offset)).then(() => writer.close()).catch(() => {});
   const { stdout } = await xz.output();
-  const elf = stdout.subarray(0, 4);
-  if (elf[0] !== 0x7f || elf[1] !== 0x45 || elf[2] !== 0x4c || elf[3] !== 0x46) {
+  if (!hasElfMagic(stdout)) {
     throw new Error(`Cannot uncompress "${vmlinuz}": the xz stream is not an ELF kernel`);
   }
   await Deno.writeFile(vmlinux, stdout);
