@@ -165,6 +165,7 @@ const refusals: [string[], RegExp][] = [
     /Invalid --control-port "70000": expected PORT or 127\.0\.0\.1:PORT/,
   ],
   [["--control-port", "7070", "--net", "none"], /--control-port needs --net user/],
+  [["--root", "bogus"], /Invalid root "bogus": expected "disk" or "initramfs"/],
 ];
 
 for (const [options, message] of refusals) {

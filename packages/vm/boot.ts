@@ -118,6 +118,9 @@ function controlForward(
   hostPort: number | undefined,
 ): { hostPort: number; guestPort: number } | undefined {
   if (hostPort === undefined) return undefined;
+  if (!Number.isInteger(hostPort) || hostPort < 1 || hostPort > 65535) {
+    throw new RangeError(`Invalid controlPort ${hostPort}: expected an integer port 1-65535`);
+  }
   const guestPort = manifest.pod.controlTcpPort;
   if (guestPort === undefined) {
     throw new TypeError(

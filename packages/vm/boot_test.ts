@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bootImage, type VmManifest } from "./mod.ts";
 
-Deno.test("bootImage refuses a control port when the pod file has no control.tcp, before QEMU", async () => {
+Deno.test("bootImage refuses a control port out of 1-65535 or without the pod file's control.tcp, before QEMU", async () => {
   const dir = await Deno.makeTempDir({ prefix: "weft-vm-boot-test-" });
   try {
     const manifest = {
@@ -26,10 +26,19 @@ Deno.test("bootImage refuses a control port when the pod file has no control.tcp
     );
     manifest.pod.controlTcpPort = 7070;
     await Deno.writeTextFile(`${dir}/vm.json`, JSON.stringify(manifest));
-    await assert.rejects(
-      () => bootImage(dir, { controlPort: 0 }),
-      /Invalid port forward 0->7070: expected ports 1-65535/,
-    );
+    for (const port of [0, 65536, 70.5, -1, NaN]) {
+      await assert.rejects(
+        () => bootImage(dir, { controlPort: port }),
+        (error: Error) => {
+          assert.ok(error instanceof RangeError);
+          assert.equal(
+            error.message,
+            `Invalid controlPort ${port}: expected an integer port 1-65535`,
+          );
+          return true;
+        },
+      );
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -84,10 +84,6 @@ function fail(message: string, code: number): number {
 }
 
 function buildOptions(values: Record<string, string | boolean | undefined>): BuildOptions {
-  const root = values.root as string | undefined;
-  if (root !== undefined && root !== "disk" && root !== "initramfs") {
-    throw new TypeError(`Invalid --root "${root}": expected disk or initramfs`);
-  }
   const memory = values.memory === undefined ? undefined : Number(values.memory);
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128)) {
     throw new TypeError(`Invalid --memory "${values.memory}": expected MiB, at least 128`);
@@ -95,7 +91,8 @@ function buildOptions(values: Record<string, string | boolean | undefined>): Bui
   return {
     outDir: values.out as string | undefined,
     cacheDir: values["cache-dir"] as string | undefined,
-    root,
+    // buildImage checks it (a TypeError, so exit 2) before it builds anything.
+    root: values.root as BuildOptions["root"],
     runtime: values.runtime as string | undefined,
     init: values.init as string | undefined,
     kernel: values.kernel as string | undefined,
