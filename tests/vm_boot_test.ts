@@ -130,6 +130,6 @@ Deno.test({
     assert.ok(result.verdict.pass, explain(result));
     assert.equal(result.boot.exitCode, 7);
     // QEMU left through isa-debug-exit: (7 << 1) | 1.
-    assert.equal(result.boot.qemuStatus, 15);
+    assert.equal(result.boot.vmmStatus, 15);
   },
 });

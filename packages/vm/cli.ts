@@ -1,6 +1,6 @@
 /**
  * The `weft-vm` command: builds a pod's micro-VM image and boots it under
- * QEMU. This module exports nothing: it is the program (`weft-vm --help`).
+ * QEMU (or Firecracker or cloud-hypervisor). This module exports nothing: it is the program (`weft-vm --help`).
  *
  * @example
  * ```sh
@@ -13,13 +13,14 @@
 import { parseArgs } from "node:util";
 import { bootImage } from "./boot.ts";
 import { buildImage, type BuildOptions } from "./image.ts";
+import { selectVmm } from "./vmm.ts";
 import { bootTimeline, formatTimeline } from "./timeline.ts";
 
 /** Signals this soon after the first are the same Ctrl-C delivered twice. */
 const DOUBLE_DELIVERY_MS = 1000;
 /** Exit code of a bad command line or pod file. */
 const EXIT_USAGE = 2;
-/** Exit code when no pod exit code came back (build failed, QEMU failed, panic, timeout). */
+/** Exit code when no pod exit code came back (build failed, the VMM failed, panic, timeout). */
 const EXIT_VM = 70;
 
 const HELP = `weft-vm: build and boot the micro-VM of a weft pod
@@ -48,6 +49,12 @@ Build options:
                         $XDG_CACHE_HOME/weft-vm, else ~/.cache/weft-vm)
 
 Run options:
+  --vmm qemu|cloud-hypervisor|firecracker|auto
+                        the VMM (default qemu, under TCG). firecracker and
+                        cloud-hypervisor need KVM (/dev/kvm) and their binary
+                        in PATH; they give no --net user. auto: firecracker,
+                        then cloud-hypervisor, when usable, else qemu, and
+                        says which and why
   --machine pc|microvm  QEMU machine type (default pc)
   --net none|user       user: attach a virtio NIC (the guest's eth0) to QEMU's
                         user-mode network with restrict=on (no way out to the
@@ -60,18 +67,19 @@ Run options:
                         control.tcp.port); implies --net user. The pod file
                         must give eth0 QEMU's guest address, 10.0.2.15/24
                         (machine.network). Then: weft-ctl --tcp 127.0.0.1:PORT
-  --timeout SECONDS     kill QEMU after this long (default 600)
+  --timeout SECONDS     kill the VMM after this long (default 600)
   --timeline            print when each boot phase showed on the console
 
 The pod file and every path it names (bundles, rootfs, plugins) must lie under
 its directory; they are copied to /pod in the VM. QEMU runs with -accel tcg.
 The serial console is streamed to stdout (container lines prefixed "[id] ").
 Ctrl-C (or SIGTERM) asks the pod to stop gracefully: weft-vm presses
-Ctrl-Alt-Del, which weft-init as PID 1 receives as SIGINT; a second Ctrl-C
-(a second or more later) kills QEMU.
+Ctrl-Alt-Del (QEMU's monitor, Firecracker's API), which weft-init as PID 1
+receives as SIGINT, or cloud-hypervisor's power button; a second Ctrl-C (a
+second or more later) kills the VMM.
 
 Exit: the pod's exit code; ${EXIT_USAGE} for a bad command line or pod file; ${EXIT_VM} when the
-VM gave no exit code (the build or QEMU failed, the kernel panicked, timeout).
+VM gave no exit code (the build or the VMM failed, the kernel panicked, timeout).
 `;
 
 function say(message: string): void {
@@ -152,6 +160,9 @@ async function run(
   if (!Number.isInteger(timeout) || timeout <= 0) {
     return fail(`Invalid --timeout "${values.timeout}": expected whole seconds`, EXIT_USAGE);
   }
+  // Before the build: a VMM that cannot run here fails at once.
+  const vmm = await selectVmm(values.vmm as string, { needsUserNet: net === "user" });
+  if (values.vmm === "auto") say(`booting with ${vmm.vmm} (${vmm.reason})`);
   const dir = await isImageDir(target)
     ? target
     : (await buildImage(target, buildOptions(values))).dir;
@@ -163,10 +174,14 @@ async function run(
     // copy: signals within a second of the first are that same keypress.
     if (stop.signal.aborted && performance.now() - firstSignal < DOUBLE_DELIVERY_MS) return;
     if (stop.signal.aborted) {
-      say("second interrupt: killing QEMU");
+      say(`second interrupt: killing ${vmm.vmm}`);
       kill.abort();
     } else {
-      say("stopping the pod gracefully (Ctrl-Alt-Del to weft-init); Ctrl-C again kills QEMU");
+      say(
+        `stopping the pod gracefully (${
+          vmm.vmm === "cloud-hypervisor" ? "the power button" : "Ctrl-Alt-Del"
+        } to weft-init); Ctrl-C again kills ${vmm.vmm}`,
+      );
       firstSignal = performance.now();
       stop.abort();
     }
@@ -176,6 +191,7 @@ async function run(
   const encoder = new TextEncoder();
   try {
     const result = await bootImage(dir, {
+      vmm: vmm.vmm,
       machine,
       net,
       controlPort,
@@ -186,7 +202,7 @@ async function run(
     });
     if (values.timeline) {
       say(
-        `boot timeline (ms since QEMU started):\n${
+        `boot timeline (ms since ${vmm.vmm} started):\n${
           formatTimeline(bootTimeline(result.lines, result.ms))
         }`,
       );
@@ -212,6 +228,7 @@ const OPTIONS = {
   "no-code-cache": { type: "boolean" },
   memory: { type: "string" },
   "cache-dir": { type: "string" },
+  vmm: { type: "string", default: "qemu" },
   machine: { type: "string", default: "pc" },
   net: { type: "string" },
   "control-port": { type: "string" },

@@ -44,7 +44,7 @@ const result = await bootScenario(scenario, {
 const { verdict, boot, image } = result;
 console.log(`image: ${image.dir} (${image.cached ? "cached" : `built in ${image.buildMs} ms`})`);
 console.log(
-  `boot: ${boot.ms} ms, QEMU exit status ${boot.qemuStatus}, serial log ${result.logPath}`,
+  `boot: ${boot.ms} ms, QEMU exit status ${boot.vmmStatus}, serial log ${result.logPath}`,
 );
 console.log(`timeline (ms since QEMU started):\n${formatTimeline(result.timeline)}`);
 console.log(verdict.message);
