@@ -57,6 +57,20 @@ async function allRunning(statusFile: string, n: number): Promise<boolean> {
   }
 }
 
+/** CPU seconds: the process's own, and its reaped children's (the runtime calls). */
+interface Cpu {
+  self: number;
+  children: number;
+}
+
+function cpuOf(pid: number): Cpu {
+  // Fields after "(comm)": utime stime cutime cstime are the 12th to 15th, in clock ticks.
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  const tick = 100;
+  return { self: (fields[11] + fields[12]) / tick, children: (fields[13] + fields[14]) / tick };
+}
+
 function rssKiB(pid: number): number {
   const status = Deno.readTextFileSync(`/proc/${pid}/status`);
   return Number(/VmRSS:\s+([0-9]+) kB/.exec(status)![1]);
@@ -69,7 +83,7 @@ async function timeInit(
   bundle: string,
   n: number,
   dir: string,
-): Promise<{ ms: number; rss: number; profile?: RunProfile }> {
+): Promise<{ ms: number; rss: number; cpu: Cpu; profile?: RunProfile }> {
   const root = `${dir}/root-init`;
   const statusFile = `${dir}/status.json`;
   const profileFile = `${dir}/profile.json`;
@@ -95,6 +109,7 @@ async function timeInit(
   }).spawn();
   while (!(await allRunning(statusFile, n))) await sleep(5);
   const ms = now() - started;
+  const cpu = cpuOf(child.pid);
   // Let the start-up garbage settle before reading the resident set.
   await sleep(2000);
   const rss = rssKiB(child.pid);
@@ -106,21 +121,30 @@ async function timeInit(
     () => readProfile(profileFile, started),
     () => undefined,
   );
-  return { ms, rss, profile };
+  return { ms, rss, cpu, profile };
 }
 
 /** The same containers with a shell loop of create + start; ms until the loop ends. */
-async function timeShell(runtime: string, bundle: string, n: number, dir: string): Promise<number> {
+async function timeShell(
+  runtime: string,
+  bundle: string,
+  n: number,
+  dir: string,
+): Promise<{ ms: number; cpu: Cpu }> {
   const root = `${dir}/root-shell`;
   const binary = (await findBinary(runtime))!;
   const script = 'for i in $(seq 0 $(($3 - 1))); do "$1" --root "$2" create --bundle "$4" ' +
-    'wi-shell-$i </dev/null >/dev/null 2>&1 && "$1" --root "$2" start wi-shell-$i || exit 1; done';
+    'wi-shell-$i </dev/null >/dev/null 2>&1 && "$1" --root "$2" start wi-shell-$i || exit 1; done; times';
   const started = now();
-  const { code } = await new Deno.Command("sh", {
+  const { code, stdout } = await new Deno.Command("sh", {
     args: ["-c", script, "sh", binary, root, String(n), bundle],
   }).output();
   const ms = now() - started;
   if (code !== 0) throw new Error(`the shell loop failed with ${code}`);
+  // `times`: the shell's user and system time, then its children's ("0m0.012000s 0m0.020000s").
+  const seconds = [...new TextDecoder().decode(stdout).matchAll(/([0-9]+)m([0-9.]+)s/g)]
+    .map((m) => Number(m[1]) * 60 + Number(m[2]));
+  const cpu = { self: seconds[0] + seconds[1], children: seconds[2] + seconds[3] };
   // Clean up: KILL and delete every container of the loop.
   await Promise.all(Array.from({ length: n }, (_, i) =>
     new Deno.Command(binary, {
@@ -128,7 +152,7 @@ async function timeShell(runtime: string, bundle: string, n: number, dir: string
       stdout: "null",
       stderr: "null",
     }).output()));
-  return ms;
+  return { ms, cpu };
 }
 
 /** "median (min-max)". */
@@ -143,6 +167,7 @@ try {
   await using bundle = await createBusyboxBundle({ parent: dir, args: ["sh", "-c", SERVICE] });
   const rows: string[][] = [];
   const memory: string[][] = [];
+  const cpuRows: string[][] = [];
   const initProfile: string[][] = [];
   const containerProfile: string[][] = [];
   for (const runtime of RUNTIMES) {
@@ -155,14 +180,19 @@ try {
       const rss = INITS.map(() => [] as number[]);
       const profiles = INITS.map(() => [] as RunProfile[]);
       const shell: number[] = [];
+      const cpu = INITS.map(() => [] as Cpu[]);
+      const shellCpu: Cpu[] = [];
       for (let run = 0; run < RUNS; run++) {
         for (const [i, main] of INITS.entries()) {
           const result = await timeInit(main, runtime, bundle.dir, n, dir);
           init[i].push(result.ms);
           rss[i].push(result.rss / 1024);
+          cpu[i].push(result.cpu);
           if (result.profile) profiles[i].push(result.profile);
         }
-        shell.push(await timeShell(runtime, bundle.dir, n, dir));
+        const loop = await timeShell(runtime, bundle.dir, n, dir);
+        shell.push(loop.ms);
+        shellCpu.push(loop.cpu);
       }
       for (const i of INITS.keys()) {
         const label = [runtime, String(n), ...(INITS.length > 1 ? [String(i + 1)] : [])];
@@ -174,6 +204,14 @@ try {
           (median(init[i]) - median(shell)).toFixed(0),
         ]);
         memory.push([...label, spread(rss[i], 1)]);
+        const ms = (values: number[]) => spread(values.map((v) => v * 1000));
+        cpuRows.push([
+          ...label,
+          ms(cpu[i].map((c) => c.self)),
+          ms(cpu[i].map((c) => c.children)),
+          ms(shellCpu.map((c) => c.self)),
+          ms(shellCpu.map((c) => c.children)),
+        ]);
         if (profiles[i].length === 0) continue;
         const profile = profileRows(label, profiles[i]);
         initProfile.push(profile.init);
@@ -187,6 +225,11 @@ try {
   printTable([...head, "weft-init", "shell create+start", "init / shell", "init - shell"], rows);
   console.log("\nweft-init resident memory (VmRSS) 2 s after N containers run: MiB\n");
   printTable([...head, "RSS MiB"], memory);
+  console.log("\nCPU time until N containers run: median (min-max), ms\n");
+  printTable(
+    [...head, "init itself", "init's runtime calls", "shell itself", "shell's runtime calls"],
+    cpuRows,
+  );
   console.log("\nThe init's own start: median end of each phase, ms from exec\n");
   printTable([...head, ...INIT_PHASES], initProfile);
   console.log(
