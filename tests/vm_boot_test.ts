@@ -60,6 +60,22 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "weft.ip=, weft.gw= and weft.dns= on the kernel command line (--append) replace the pod " +
+    "file's eth0 network",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    const result = await bootScenario(netPod("kernel-line"), { init: await init });
+    assert.ok(result.verdict.pass, explain(result));
+    assert.match(
+      result.boot.append,
+      /weft\.ip=10\.0\.2\.16\/24 .*weft\.dns=10\.0\.2\.3,10\.0\.2\.4 .*-- /,
+    );
+    assert.equal(result.boot.exitCode, 0);
+  },
+});
+
 /** A free port of the host's loopback: bind port 0, read the port the kernel chose, let it go. */
 function freeLoopbackPort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -75,6 +75,7 @@ for (const runtime of ["crun", "runc"]) {
         "deno task vm build",
         "deno task vm run",
       ]);
+      await Deno.mkdir(CACHE_DIR, { recursive: true });
       const out = await Deno.makeTempDir({ dir: CACHE_DIR, prefix: `readme-${runtime}-` });
       images[runtime] = out;
       const { code, stdout, stderr } = await runAll(argvs, out);
@@ -166,6 +167,15 @@ const refusals: [string[], RegExp][] = [
   ],
   [["--control-port", "7070", "--net", "none"], /--control-port needs --net user/],
   [["--root", "bogus"], /Invalid root "bogus": expected "disk" or "initramfs"/],
+  [
+    ["--append", "weft.ip=10.0.2.15/24 init=/bin/sh"],
+    /Invalid kernel command-line word "init=\/bin\/sh": weft-vm sets init= itself/,
+  ],
+  [["--append=--"], /Invalid kernel command-line word "--": it would end/],
+  [
+    ["--vmm", "kvmtool"],
+    /Invalid vmm "kvmtool": expected qemu, cloud-hypervisor, firecracker or auto/,
+  ],
 ];
 
 for (const [options, message] of refusals) {

@@ -10,6 +10,7 @@
  * @module
  */
 import { killedByTimeout, podExitCode } from "./exit_code.ts";
+import { checkAppendWords } from "./guest_spec.ts";
 import { prepareLaunch } from "./launch.ts";
 import { qemuArgs, type VmManifest } from "./manifest.ts";
 import { selectVmm, type VmmChoice, type VmmName } from "./vmm.ts";
@@ -65,6 +66,11 @@ export interface BootOptions {
   stop?: AbortSignal;
   /** Aborting it ends the VMM at once (SIGTERM through `timeout`). */
   kill?: AbortSignal;
+  /**
+   * Extra kernel command-line words (e.g. `weft.ip=10.0.2.15/24`), checked by
+   * {@linkcode checkAppendWords} against the image's own. @default {[]}
+   */
+  append?: readonly string[];
   /** Pass 32 random bytes from the host for the guest's entropy pool. @default {true} */
   seed?: boolean;
   /** `user`: a virtio NIC (the guest's `eth0`) on QEMU's restricted user-mode network. @default {"none"} */
@@ -166,11 +172,12 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
   const manifest = JSON.parse(await Deno.readTextFile(`${dir}/vm.json`)) as VmManifest;
   const forward = controlForward(manifest, options.controlPort);
   const net = forward === undefined ? options.net : "user" as const;
+  const append = checkAppendWords(options.append ?? [], manifest.append);
   const choice = await selectVmm(options.vmm ?? "qemu", { needsUserNet: net === "user" });
   const vmmOptions = {
     machine: options.machine,
     tscKhz: await hostTscKhz(),
-    extraAppend: seedWords(options.seed ?? true),
+    extraAppend: [...append, ...seedWords(options.seed ?? true)],
     net,
     forward,
   };

@@ -13,6 +13,7 @@
 import { parseArgs } from "node:util";
 import { bootImage } from "./boot.ts";
 import { buildImage, type BuildOptions } from "./image.ts";
+import { checkAppendWords } from "./guest_spec.ts";
 import { selectVmm } from "./vmm.ts";
 import { bootTimeline, formatTimeline } from "./timeline.ts";
 
@@ -67,6 +68,11 @@ Run options:
                         control.tcp.port); implies --net user. The pod file
                         must give eth0 QEMU's guest address, 10.0.2.15/24
                         (machine.network). Then: weft-ctl --tcp 127.0.0.1:PORT
+  --append WORDS        extra kernel command-line words, space-separated (may
+                        be repeated), e.g. "weft.ip=10.0.2.15/24 weft.gw=10.0.2.2
+                        weft.dns=10.0.2.3"; none may set what weft-vm sets
+                        (init=, rdinit=, root=, console=, panic=, PATH=, ...)
+                        nor be "--"
   --timeout SECONDS     kill the VMM after this long (default 600)
   --timeline            print when each boot phase showed on the console
 
@@ -91,7 +97,7 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-function buildOptions(values: Record<string, string | boolean | undefined>): BuildOptions {
+function buildOptions(values: ParsedArgs["values"]): BuildOptions {
   const memory = values.memory === undefined ? undefined : Number(values.memory);
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128)) {
     throw new TypeError(`Invalid --memory "${values.memory}": expected MiB, at least 128`);
@@ -141,7 +147,7 @@ async function isImageDir(path: string): Promise<boolean> {
 
 async function run(
   target: string,
-  values: Record<string, string | boolean | undefined>,
+  values: ParsedArgs["values"],
 ): Promise<number> {
   const machine = values.machine as string;
   if (machine !== "pc" && machine !== "microvm") {
@@ -159,6 +165,13 @@ async function run(
   const timeout = Number(values.timeout);
   if (!Number.isInteger(timeout) || timeout <= 0) {
     return fail(`Invalid --timeout "${values.timeout}": expected whole seconds`, EXIT_USAGE);
+  }
+  const append = (values.append ?? []).flatMap((words) => words.split(/\s+/)).filter((w) => w);
+  try {
+    // What it can check before the build; bootImage also checks against the image's own words.
+    checkAppendWords(append);
+  } catch (error) {
+    return fail((error as Error).message, EXIT_USAGE);
   }
   // Before the build: a VMM that cannot run here fails at once.
   const vmm = await selectVmm(values.vmm as string, { needsUserNet: net === "user" });
@@ -192,6 +205,7 @@ async function run(
   try {
     const result = await bootImage(dir, {
       vmm: vmm.vmm,
+      append,
       machine,
       net,
       controlPort,
@@ -232,6 +246,7 @@ const OPTIONS = {
   machine: { type: "string", default: "pc" },
   net: { type: "string" },
   "control-port": { type: "string" },
+  append: { type: "string", multiple: true },
   timeout: { type: "string", default: "600" },
   timeline: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -286,7 +301,9 @@ async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const err = error as Error;
-    const usage = err instanceof TypeError || err.name === "ConfigError" ||
+    // RangeError: an option out of range that only the image could tell (bootImage's checks).
+    const usage = err instanceof TypeError || err instanceof RangeError ||
+      err.name === "ConfigError" ||
       err.name === "PodImageError";
     return fail(err.message, usage ? EXIT_USAGE : EXIT_VM);
   }

@@ -30,7 +30,7 @@ export {
 } from "./vmm.ts";
 export { probeKvm } from "./kvm.ts";
 export { type Launch, prepareLaunch } from "./launch.ts";
-export { type GuestSpec, withKernelWords } from "./guest_spec.ts";
+export { checkAppendWords, type GuestSpec, withKernelWords } from "./guest_spec.ts";
 export {
   FIRECRACKER_APPEND,
   FIRECRACKER_CTRL_ALT_DEL,

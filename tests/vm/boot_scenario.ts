@@ -73,6 +73,7 @@ export async function bootScenario(
     bootImage(image.dir, {
       machine: options.machine,
       net: scenario.net,
+      append: scenario.append,
       controlPort: options.controlPort,
       timeoutSeconds: options.timeoutSeconds ?? 240,
       onLine: options.onLine,
