@@ -13,7 +13,7 @@ import { ControlClient, ControlUnreachableError, type EventFrame } from "@weft/c
 import { formatTimeline } from "@weft/vm";
 import { bootScenario, type ScenarioRun } from "./vm/boot_scenario.ts";
 import { bundleInit } from "./vm/init_bundle.ts";
-import { controlPod, machinePod, netPod } from "./vm/scenarios.ts";
+import { controlPod, machinePod, netPod, powerButtonPod } from "./vm/scenarios.ts";
 
 // In CI a missing tool throws here, failing the file instead of skipping it.
 const tools = await Promise.all(
@@ -147,5 +147,25 @@ Deno.test({
     assert.equal(result.boot.exitCode, 7);
     // QEMU left through isa-debug-exit: (7 << 1) | 1.
     assert.equal(result.boot.vmmStatus, 15);
+  },
+});
+
+Deno.test({
+  name:
+    "the ACPI power button (cloud-hypervisor's graceful stop) stops the pod as Ctrl-Alt-Del does",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    const press = new AbortController();
+    const result = await bootScenario(powerButtonPod(), {
+      init: await init,
+      // QEMU's system_powerdown presses the same ACPI power button as cloud-hypervisor's API.
+      stopWith: "power-button",
+      stop: press.signal,
+      onLine: (line) => line.text.includes("VM-MARK app ready") && press.abort(),
+    });
+    assert.ok(press.signal.aborted, explain(result));
+    assert.ok(result.verdict.pass, explain(result));
+    assert.equal(result.boot.exitCode, 5);
   },
 });

@@ -11,7 +11,7 @@
  */
 import { killedByTimeout, podExitCode } from "./exit_code.ts";
 import { checkAppendWords } from "./guest_spec.ts";
-import { prepareLaunch } from "./launch.ts";
+import { prepareLaunch, type StopKey } from "./launch.ts";
 import { qemuArgs, type VmManifest } from "./manifest.ts";
 import { selectVmm, type VmmChoice, type VmmName } from "./vmm.ts";
 
@@ -64,6 +64,11 @@ export interface BootOptions {
    * button (cloud-hypervisor).
    */
   stop?: AbortSignal;
+  /**
+   * What `stop` presses: with QEMU, `power-button` presses the ACPI power
+   * button (`system_powerdown`) as cloud-hypervisor does. @default {the VMM's own}
+   */
+  stopWith?: StopKey;
   /** Aborting it ends the VMM at once (SIGTERM through `timeout`). */
   kill?: AbortSignal;
   /**
@@ -184,7 +189,10 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
   if (choice.vmm === "qemu") qemuArgs(dir, manifest, vmmOptions); // refuses bad options first
   const work = await Deno.makeTempDir({ prefix: "weft-vm-" });
   try {
-    const launch = await prepareLaunch(choice, dir, manifest, work, vmmOptions);
+    const launch = await prepareLaunch(choice, dir, manifest, work, {
+      ...vmmOptions,
+      stopWith: options.stopWith,
+    });
     const timeoutSeconds = options.timeoutSeconds ?? 600;
     const started = performance.now();
     const child = new Deno.Command("timeout", {

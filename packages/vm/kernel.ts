@@ -33,6 +33,9 @@ export const BOOT_MODULES: readonly string[] = [
   "ext4",
   // ext4 asks the crypto API for crc32c at mount time; nothing depends on it.
   "crc32c_generic",
+  // The ACPI power button as an input device: cloud-hypervisor's graceful stop reaches weft-init.
+  "button",
+  "evdev",
 ];
 
 /**

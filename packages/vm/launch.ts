@@ -20,6 +20,40 @@ import { qemuArgs, type QemuOptions, type VmManifest } from "./manifest.ts";
 import type { VmmChoice } from "./vmm.ts";
 
 /**
+ * How the host asks the guest to stop: Ctrl-Alt-Del (QEMU's default,
+ * Firecracker's only way) or the ACPI power button (QEMU's
+ * `system_powerdown`, cloud-hypervisor's only way). weft-init takes either
+ * as SIGINT.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StopKey } from "@weft/vm";
+ *
+ * const key: StopKey = "power-button";
+ * assert.equal(key, "power-button");
+ * ```
+ */
+export type StopKey = "ctrl-alt-del" | "power-button";
+
+/**
+ * Options of {@linkcode prepareLaunch}: QEMU's, and the stop key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { LaunchOptions } from "@weft/vm";
+ *
+ * const options: LaunchOptions = { extraAppend: ["quiet"], stopWith: "power-button" };
+ * assert.equal(options.stopWith, "power-button");
+ * ```
+ */
+export interface LaunchOptions extends QemuOptions {
+  /** How a graceful stop is asked for. @default {the VMM's own: Ctrl-Alt-Del, or the power button for cloud-hypervisor} */
+  stopWith?: StopKey;
+}
+
+/**
  * A VMM ready to be spawned.
  *
  * @example
@@ -85,8 +119,9 @@ async function pressVia(
  * @param dir The image directory.
  * @param manifest Its manifest.
  * @param work An empty per-boot directory (sockets, disk copies, config).
- * @param options QEMU's options; for the others, only `extraAppend` applies.
+ * @param options QEMU's options (for the others only `extraAppend` applies), the stop key.
  * @returns The launch.
+ * @throws {RangeError} For a stop key the VMM does not have.
  *
  * @example
  * ```ts ignore
@@ -101,18 +136,29 @@ export async function prepareLaunch(
   dir: string,
   manifest: VmManifest,
   work: string,
-  options: QemuOptions,
+  options: LaunchOptions,
 ): Promise<Launch> {
+  const only: StopKey | undefined = choice.vmm === "firecracker"
+    ? "ctrl-alt-del"
+    : choice.vmm === "cloud-hypervisor"
+    ? "power-button"
+    : undefined;
+  if (options.stopWith !== undefined && only !== undefined && options.stopWith !== only) {
+    throw new RangeError(
+      `Invalid stopWith "${options.stopWith}": ${choice.vmm} can only press ${only}`,
+    );
+  }
   if (choice.vmm === "qemu") {
     const monitor = `${work}/monitor.sock`;
-    const args = qemuArgs(dir, manifest, { ...options, monitor });
+    const { stopWith, ...qemuOptions } = options;
+    const args = qemuArgs(dir, manifest, { ...qemuOptions, monitor });
+    const command = stopWith === "power-button" ? "system_powerdown" : "sendkey ctrl-alt-delete";
     return {
       program: choice.binary,
       args,
       append: args[args.indexOf("-append") + 1],
       exitDevice: true,
-      stop: (running) =>
-        pressVia(monitor, running, (conn) => monitorCommand(conn, "sendkey ctrl-alt-delete")),
+      stop: (running) => pressVia(monitor, running, (conn) => monitorCommand(conn, command)),
     };
   }
   const extra = options.extraAppend ?? [];

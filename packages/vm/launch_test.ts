@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { prepareLaunch } from "./launch.ts";
+import { type Launch, prepareLaunch } from "./launch.ts";
 import type { VmManifest } from "./manifest.ts";
 
 const manifest = {
@@ -24,6 +24,21 @@ async function withImage(fn: (dir: string, work: string) => Promise<void>): Prom
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** What a stand-in QEMU monitor at `path` receives when `launch` stops the guest. */
+async function monitorSees(path: string, launch: Launch): Promise<string> {
+  using listener = Deno.listen({ transport: "unix", path });
+  const stopped = launch.stop(new Promise(() => {}));
+  using conn = await listener.accept();
+  const encoder = new TextEncoder();
+  await conn.write(encoder.encode("QEMU monitor\r\n(qemu) "));
+  const buffer = new Uint8Array(256);
+  const n = await conn.read(buffer);
+  await conn.write(encoder.encode("\r\n(qemu) "));
+  await stopped;
+  await Deno.remove(path);
+  return new TextDecoder().decode(buffer.subarray(0, n ?? 0));
 }
 
 const seed = { extraAppend: ["weft.seed=00ff"] };
@@ -139,5 +154,43 @@ Deno.test("QEMU keeps its exit device and monitor; its argv is qemuArgs'", async
       `unix:${work}/monitor.sock,server,nowait`,
     );
     assert.match(launch.append, /weft\.seed=00ff -- /);
+  });
+});
+
+Deno.test("each VMM stops its guest with the key it has; QEMU can press either", async () => {
+  await withImage(async (dir, work) => {
+    for (
+      const [vmm, stopWith] of [["firecracker", "power-button"], [
+        "cloud-hypervisor",
+        "ctrl-alt-del",
+      ]] as const
+    ) {
+      await assert.rejects(
+        () =>
+          prepareLaunch({ vmm, binary: `/opt/${vmm}`, reason: "asked for" }, dir, manifest, work, {
+            stopWith,
+          }),
+        (error: Error) =>
+          error instanceof RangeError &&
+          error.message ===
+            `Invalid stopWith "${stopWith}": ${vmm} can only press ${
+              stopWith === "power-button" ? "ctrl-alt-del" : "power-button"
+            }`,
+      );
+    }
+    const qemu = {
+      vmm: "qemu",
+      binary: "/usr/bin/qemu-system-x86_64",
+      reason: "asked for",
+    } as const;
+    const commands: Record<string, string> = {};
+    for (const stopWith of ["ctrl-alt-del", "power-button"] as const) {
+      const launch = await prepareLaunch(qemu, dir, manifest, work, { stopWith });
+      commands[stopWith] = await monitorSees(`${work}/monitor.sock`, launch);
+    }
+    assert.deepEqual(commands, {
+      "ctrl-alt-del": "sendkey ctrl-alt-delete\n",
+      "power-button": "system_powerdown\n",
+    });
   });
 });

@@ -29,7 +29,7 @@ export {
   type VmmName,
 } from "./vmm.ts";
 export { probeKvm } from "./kvm.ts";
-export { type Launch, prepareLaunch } from "./launch.ts";
+export { type Launch, type LaunchOptions, prepareLaunch, type StopKey } from "./launch.ts";
 export { checkAppendWords, type GuestSpec, withKernelWords } from "./guest_spec.ts";
 export {
   FIRECRACKER_APPEND,

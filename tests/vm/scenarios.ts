@@ -293,3 +293,39 @@ export function controlPod(): Scenario {
     },
   };
 }
+
+/**
+ * A pod that runs until it is stopped, for the ACPI power button (QEMU's
+ * `system_powerdown`, what cloud-hypervisor's `power-button` presses):
+ * weft-init must stop the pod gracefully, its container's TERM trap
+ * giving the pod's code.
+ */
+export function powerButtonPod(): Scenario {
+  return {
+    name: "power-button-crun",
+    pod: {
+      runtime: { name: "crun" },
+      containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
+      pod: { exitCode: { from: "container", id: "app" } },
+    },
+    bundles: [{
+      id: "app",
+      args: [
+        "sh",
+        "-c",
+        'trap "echo VM-MARK app got TERM; exit 5" TERM; echo VM-MARK app ready; ' +
+        "while :; do sleep 1; done",
+      ],
+    }],
+    expect: {
+      exitCode: 5,
+      lines: [
+        "VM-MARK app ready",
+        "Power button pressed: stopping the pod as on SIGINT",
+        "Stopping the pod: received SIGINT",
+        "VM-MARK app got TERM",
+        "Pod ended with exit code 5",
+      ],
+    },
+  };
+}
