@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { requireBinary } from "@weft/runtime/testing";
 import { CACHE_DIR, oneVmAtATime } from "./vm/boot_scenario.ts";
+import { command } from "./vm/weft_vm_command.ts";
 import { writePodDir } from "./vm/scenarios.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -27,19 +28,6 @@ interface Outcome {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-function command(argv: string[], out: string): Deno.Command {
-  const args = argv.slice(1).map((word) => word === "/tmp/pod-vm" ? out : word);
-  assert.equal(argv[0], "deno");
-  return new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { WEFT_VM_CACHE: CACHE_DIR, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
 }
 
 async function runAll(argvs: string[][], out: string): Promise<Outcome> {

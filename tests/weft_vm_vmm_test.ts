@@ -14,9 +14,8 @@
 import assert from "node:assert/strict";
 import { findBinary } from "@weft/runtime";
 import { probeKvm, VMM_BINARIES } from "@weft/vm";
-import { CACHE_DIR, oneVmAtATime } from "./vm/boot_scenario.ts";
-
-const ROOT = new URL("..", import.meta.url).pathname;
+import { oneVmAtATime } from "./vm/boot_scenario.ts";
+import { command } from "./vm/weft_vm_command.ts";
 const kvm = probeKvm();
 
 for (const vmm of ["firecracker", "cloud-hypervisor"] as const) {
@@ -45,15 +44,7 @@ for (const vmm of ["firecracker", "cloud-hypervisor"] as const) {
       : `weft-vm run --vmm ${vmm} boots the example pod and exits with its code`,
     ignore: missing.length > 0,
     async fn(): Promise<void> {
-      const deno = (args: string[]) =>
-        new Deno.Command(Deno.execPath(), {
-          args,
-          cwd: ROOT,
-          env: { WEFT_VM_CACHE: CACHE_DIR, NO_COLOR: "1" },
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
+      const deno = (args: string[]) => command(["deno", ...args]).output();
       const bundles = await deno(["run", "-A", "examples/pod/build_bundles.ts"]);
       assert.equal(bundles.code, 0, new TextDecoder().decode(bundles.stderr));
       const result = await oneVmAtATime(() =>

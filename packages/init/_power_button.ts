@@ -3,6 +3,7 @@
 // device, so a PID 1 without acpid must watch that device itself. A press is
 // handled as Ctrl-Alt-Del is: SIGINT to PID 1, a graceful pod stop.
 import { getLogger } from "@logtape/logtape";
+import { concatBytes } from "@weft/runtime";
 
 const logger = getLogger(["weft", "init", "power"]);
 
@@ -71,9 +72,7 @@ export function watchPowerButton(
     using file = await Deno.open(device);
     let pending = new Uint8Array(0);
     for await (const chunk of file.readable) {
-      const joined = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
+      const joined = concatBytes([pending, chunk]);
       const whole = joined.length - (joined.length % EVENT_SIZE);
       for (let i = powerKeyPresses(joined.subarray(0, whole)); i > 0; i--) onPress();
       pending = joined.slice(whole);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { concatBytes } from "@weft/runtime";
 import { powerButtonDevice, powerKeyPresses, watchPowerButton } from "./_power_button.ts";
 
 // /proc/bus/input/devices of a QEMU pc guest with the button and evdev drivers loaded.
@@ -32,13 +33,7 @@ function event(type: number, code: number, value: number): Uint8Array {
 }
 
 function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 Deno.test("the power button's event device is found by its name, not taken from the keyboard", () => {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { apiRequest, connectWhileRunning, monitorCommand } from "./_vmm_control.ts";
 import { CLOUD_HYPERVISOR_POWER_BUTTON } from "./cloud_hypervisor.ts";
 import { FIRECRACKER_CTRL_ALT_DEL } from "./firecracker.ts";
+import { withTempDir } from "./_test_utils.ts";
 
 /** A one-connection Unix socket server: reads a request, answers `reply`, returns what it read. */
 async function fakeServer(
@@ -34,13 +35,8 @@ async function fakeServer(
   }
 }
 
-async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "weft-vm-control-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  return withTempDir("weft-vm-control-test-", fn);
 }
 
 const httpComplete = (seen: string) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { moduleDependencies, readModule } from "./kernel_modules.ts";
+import { withTempDir } from "./_test_utils.ts";
 
 /** A stand-in `.ko`: only the `.modinfo` strings the reader looks at. */
 function fakeKo(name: string, depends: string[]): Uint8Array {
@@ -11,13 +12,8 @@ async function compress(tool: string, path: string): Promise<void> {
   assert.ok(success, `${tool} ${path}`);
 }
 
-async function withTree(fn: (tree: string) => Promise<void>): Promise<void> {
-  const tree = await Deno.makeTempDir({ prefix: "weft-vm-modules-test-" });
-  try {
-    await fn(tree);
-  } finally {
-    await Deno.remove(tree, { recursive: true });
-  }
+function withTree(fn: (tree: string) => Promise<void>): Promise<void> {
+  return withTempDir("weft-vm-modules-test-", fn);
 }
 
 Deno.test("compressed modules (.ko.xz, .ko.zst, .ko.gz) are indexed and read uncompressed", async () => {

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { type Launch, prepareLaunch } from "./launch.ts";
+import { withTempDir } from "./_test_utils.ts";
+import type { VmmChoice, VmmName } from "./vmm.ts";
 import type { VmManifest } from "./manifest.ts";
 
 const manifest = {
@@ -15,15 +17,17 @@ const manifest = {
 } as VmManifest;
 
 /** A fake image (the disks' contents only matter as copies) and a work directory. */
-async function withImage(fn: (dir: string, work: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "weft-vm-launch-test-" });
-  try {
+function withImage(fn: (dir: string, work: string) => Promise<void>): Promise<void> {
+  return withTempDir("weft-vm-launch-test-", async (dir) => {
     for (const disk of manifest.disks) await Deno.writeTextFile(`${dir}/${disk}`, `${disk}\n`);
     await Deno.mkdir(`${dir}/work`);
     await fn(dir, `${dir}/work`);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
+}
+
+/** The VMM `vmm`, as if found at /opt/<vmm>. */
+function chosen(vmm: VmmName): VmmChoice {
+  return { vmm, binary: `/opt/${vmm}`, reason: "asked for" };
 }
 
 /** What a stand-in QEMU monitor at `path` receives when `launch` stops the guest. */
@@ -45,14 +49,8 @@ const seed = { extraAppend: ["weft.seed=00ff"] };
 
 Deno.test("Firecracker boots from a config file built from the image manifest, disks copied", async () => {
   await withImage(async (dir, work) => {
-    const launch = await prepareLaunch(
-      { vmm: "firecracker", binary: "/opt/fc/firecracker", reason: "asked for" },
-      dir,
-      manifest,
-      work,
-      seed,
-    );
-    assert.equal(launch.program, "/opt/fc/firecracker");
+    const launch = await prepareLaunch(chosen("firecracker"), dir, manifest, work, seed);
+    assert.equal(launch.program, "/opt/firecracker");
     assert.deepEqual(launch.args, [
       "--api-sock",
       `${work}/api.sock`,
@@ -83,13 +81,7 @@ Deno.test("Firecracker boots from a config file built from the image manifest, d
 
 Deno.test("cloud-hypervisor's argv is built from the same manifest, serial on the terminal", async () => {
   await withImage(async (dir, work) => {
-    const launch = await prepareLaunch(
-      { vmm: "cloud-hypervisor", binary: "/opt/ch/cloud-hypervisor", reason: "auto" },
-      dir,
-      manifest,
-      work,
-      seed,
-    );
+    const launch = await prepareLaunch(chosen("cloud-hypervisor"), dir, manifest, work, seed);
     assert.equal(launch.exitDevice, false);
     assert.deepEqual(launch.args, [
       "--kernel",
@@ -117,36 +109,19 @@ Deno.test("cloud-hypervisor's argv is built from the same manifest, serial on th
 });
 
 Deno.test("cloud-hypervisor refuses a path with a comma, which its option parser would split", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "weft-vm-launch,test-" });
-  try {
-    await Deno.writeTextFile(`${dir}/vm.json`, "{}");
+  await withTempDir("weft-vm-launch,test-", async (dir) => {
     await assert.rejects(
-      () =>
-        prepareLaunch(
-          { vmm: "cloud-hypervisor", binary: "/opt/ch/cloud-hypervisor", reason: "auto" },
-          dir,
-          { ...manifest, disks: [] },
-          dir,
-          {},
-        ),
+      () => prepareLaunch(chosen("cloud-hypervisor"), dir, { ...manifest, disks: [] }, dir, {}),
       (error: Error) =>
         error instanceof RangeError &&
         error.message.startsWith(`Invalid kernel path "${dir}/vmlinux": cloud-hypervisor cannot`),
     );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("QEMU keeps its exit device and monitor; its argv is qemuArgs'", async () => {
   await withImage(async (dir, work) => {
-    const launch = await prepareLaunch(
-      { vmm: "qemu", binary: "/usr/bin/qemu-system-x86_64", reason: "asked for" },
-      dir,
-      manifest,
-      work,
-      seed,
-    );
+    const launch = await prepareLaunch(chosen("qemu"), dir, manifest, work, seed);
     assert.equal(launch.exitDevice, true);
     assert.ok(launch.args.includes("isa-debug-exit,iobase=0xf4,iosize=0x04"));
     assert.equal(
@@ -166,10 +141,7 @@ Deno.test("each VMM stops its guest with the key it has; QEMU can press either",
       ]] as const
     ) {
       await assert.rejects(
-        () =>
-          prepareLaunch({ vmm, binary: `/opt/${vmm}`, reason: "asked for" }, dir, manifest, work, {
-            stopWith,
-          }),
+        () => prepareLaunch(chosen(vmm), dir, manifest, work, { stopWith }),
         (error: Error) =>
           error instanceof RangeError &&
           error.message ===
@@ -178,14 +150,9 @@ Deno.test("each VMM stops its guest with the key it has; QEMU can press either",
             }`,
       );
     }
-    const qemu = {
-      vmm: "qemu",
-      binary: "/usr/bin/qemu-system-x86_64",
-      reason: "asked for",
-    } as const;
     const commands: Record<string, string> = {};
     for (const stopWith of ["ctrl-alt-del", "power-button"] as const) {
-      const launch = await prepareLaunch(qemu, dir, manifest, work, { stopWith });
+      const launch = await prepareLaunch(chosen("qemu"), dir, manifest, work, { stopWith });
       commands[stopWith] = await monitorSees(`${work}/monitor.sock`, launch);
     }
     assert.deepEqual(commands, {

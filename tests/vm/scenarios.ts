@@ -252,6 +252,19 @@ export function netPod(form: "pod-file" | "kernel-line" = "pod-file"): Scenario 
   };
 }
 
+/** The bundle "app": says "VM-MARK app ready", runs until TERM, then exits with `code`. */
+function runsUntilTerm(code: number): BundleSpec {
+  return {
+    id: "app",
+    args: [
+      "sh",
+      "-c",
+      `trap "echo VM-MARK app got TERM; exit ${code}" TERM; echo VM-MARK app ready; ` +
+      "while :; do sleep 1; done",
+    ],
+  };
+}
+
 /** The guest port of the control pod's API (`control.tcp.port`). */
 export const VM_CONTROL_PORT = 7070;
 
@@ -272,15 +285,7 @@ export function controlPod(): Scenario {
       containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
       pod: { exitCode: { from: "container", id: "app" } },
     },
-    bundles: [{
-      id: "app",
-      args: [
-        "sh",
-        "-c",
-        'trap "echo VM-MARK app got TERM; exit 7" TERM; echo VM-MARK app ready; ' +
-        "while :; do sleep 1; done",
-      ],
-    }],
+    bundles: [runsUntilTerm(7)],
     expect: {
       exitCode: 7,
       lines: [
@@ -308,15 +313,7 @@ export function powerButtonPod(): Scenario {
       containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
       pod: { exitCode: { from: "container", id: "app" } },
     },
-    bundles: [{
-      id: "app",
-      args: [
-        "sh",
-        "-c",
-        'trap "echo VM-MARK app got TERM; exit 5" TERM; echo VM-MARK app ready; ' +
-        "while :; do sleep 1; done",
-      ],
-    }],
+    bundles: [runsUntilTerm(5)],
     expect: {
       exitCode: 5,
       lines: [
