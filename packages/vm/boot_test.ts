@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bootImage, type VmManifest } from "./mod.ts";
 
-Deno.test("bootImage refuses a control port out of 1-65535 or without the pod file's control.tcp, before QEMU", async () => {
+Deno.test("bootImage refuses a control port out of 1-65535 or without control.tcp, and a kernel word the image sets, before QEMU", async () => {
   const dir = await Deno.makeTempDir({ prefix: "weft-vm-boot-test-" });
   try {
     const manifest = {
@@ -39,6 +39,14 @@ Deno.test("bootImage refuses a control port out of 1-65535 or without the pod fi
         },
       );
     }
+    // Words of the image's own command line cannot be overridden.
+    await assert.rejects(
+      () => bootImage(dir, { append: ["loglevel=7", "console=tty0"] }),
+      (error: Error) =>
+        error instanceof RangeError &&
+        error.message ===
+          'Invalid kernel command-line word "console=tty0": weft-vm sets console= itself',
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

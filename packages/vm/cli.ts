@@ -56,7 +56,7 @@ Run options:
                         in PATH; they give no --net user. auto: firecracker,
                         then cloud-hypervisor, when usable, else qemu, and
                         says which and why
-  --machine pc|microvm  QEMU machine type (default pc)
+  --machine pc|microvm  QEMU machine type (default pc; QEMU only)
   --net none|user       user: attach a virtio NIC (the guest's eth0) to QEMU's
                         user-mode network with restrict=on (no way out to the
                         host or beyond, no port forwarded; its network is
