@@ -3,7 +3,9 @@
  * Benchmarks of weft-init, printed as tables (not timed tests):
  * - time from starting the init to N = 1, 10, 50 containers running, against
  *   a shell script that runs `create` then `start` for each container in turn,
- *   with the ratio init / shell;
+ *   with the ratio init / shell, and against the same create + start of
+ *   every container launched at once from the shell (the floor of any launcher);
+ * - the CPU time of the init itself and of its runtime calls, beside the shell's;
  * - the per-phase profile of those starts (the init's own start, and each
  *   container's), from the marks the init writes with WEFT_INIT_PROFILE;
  * - the init's resident memory (VmRSS) while it supervises N containers.
@@ -124,17 +126,26 @@ async function timeInit(
   return { ms, rss, cpu, profile };
 }
 
-/** The same containers with a shell loop of create + start; ms until the loop ends. */
+/**
+ * The same containers from a shell: a loop of create + start, one container
+ * after the other (the issue's yardstick), or, with `allAtOnce`, every
+ * container's create + start in the background at once, which is the floor
+ * of any launcher on this machine; ms until the last start returned.
+ */
 async function timeShell(
   runtime: string,
   bundle: string,
   n: number,
   dir: string,
+  allAtOnce = false,
 ): Promise<{ ms: number; cpu: Cpu }> {
   const root = `${dir}/root-shell`;
   const binary = (await findBinary(runtime))!;
-  const script = 'for i in $(seq 0 $(($3 - 1))); do "$1" --root "$2" create --bundle "$4" ' +
-    'wi-shell-$i </dev/null >/dev/null 2>&1 && "$1" --root "$2" start wi-shell-$i || exit 1; done; times';
+  const one = '"$1" --root "$2" create --bundle "$4" wi-shell-$i </dev/null >/dev/null 2>&1 && ' +
+    '"$1" --root "$2" start wi-shell-$i';
+  const script = allAtOnce
+    ? `for i in $(seq 0 $(($3 - 1))); do (${one}) & done; wait; times`
+    : `for i in $(seq 0 $(($3 - 1))); do ${one} || exit 1; done; times`;
   const started = now();
   const { code, stdout } = await new Deno.Command("sh", {
     args: ["-c", script, "sh", binary, root, String(n), bundle],
@@ -182,6 +193,7 @@ try {
       const shell: number[] = [];
       const cpu = INITS.map(() => [] as Cpu[]);
       const shellCpu: Cpu[] = [];
+      const parallel: number[] = [];
       for (let run = 0; run < RUNS; run++) {
         for (const [i, main] of INITS.entries()) {
           const result = await timeInit(main, runtime, bundle.dir, n, dir);
@@ -193,6 +205,7 @@ try {
         const loop = await timeShell(runtime, bundle.dir, n, dir);
         shell.push(loop.ms);
         shellCpu.push(loop.cpu);
+        parallel.push((await timeShell(runtime, bundle.dir, n, dir, true)).ms);
       }
       for (const i of INITS.keys()) {
         const label = [runtime, String(n), ...(INITS.length > 1 ? [String(i + 1)] : [])];
@@ -202,6 +215,8 @@ try {
           spread(shell),
           (median(init[i]) / median(shell)).toFixed(2),
           (median(init[i]) - median(shell)).toFixed(0),
+          spread(parallel),
+          (median(init[i]) / median(parallel)).toFixed(2),
         ]);
         memory.push([...label, spread(rss[i], 1)]);
         const ms = (values: number[]) => spread(values.map((v) => v * 1000));
@@ -222,7 +237,15 @@ try {
   const head = ["runtime", "N", ...(INITS.length > 1 ? ["init"] : [])];
   console.log(`\nweft-init: ${INITS.map((main, i) => `${i + 1} = ${main}`).join(", ")}`);
   console.log(`\nStart to N containers running: median (min-max) of ${RUNS} runs, ms\n`);
-  printTable([...head, "weft-init", "shell create+start", "init / shell", "init - shell"], rows);
+  printTable([
+    ...head,
+    "weft-init",
+    "shell create+start",
+    "init / shell",
+    "init - shell",
+    "shell, all at once",
+    "init / all at once",
+  ], rows);
   console.log("\nweft-init resident memory (VmRSS) 2 s after N containers run: MiB\n");
   printTable([...head, "RSS MiB"], memory);
   console.log("\nCPU time until N containers run: median (min-max), ms\n");

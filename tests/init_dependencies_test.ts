@@ -19,11 +19,12 @@ function lineOf(text: string, needle: string): number {
   return index;
 }
 
+// weft-init creates and starts with the runtime's `run --detach`, one call.
 const CREATE_ERRORS: Record<string, RegExp> = {
   runc:
-    /^Cannot create container "wi-broken": runc exited with code 1: runc create failed: invalid rootfs: stat \/.*\/no-such-rootfs: no such file or directory$/,
+    /^Cannot run container "wi-broken": runc exited with code 1: runc run failed: invalid rootfs: stat \/.*\/no-such-rootfs: no such file or directory$/,
   crun:
-    /^Cannot create container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory; last error: .*|^Cannot create container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory$/,
+    /^Cannot run container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory; last error: .*|^Cannot run container "wi-broken": crun exited with code 1: make `no-such-rootfs` private: No such file or directory$/,
 };
 
 podTest(
@@ -120,7 +121,7 @@ podTest(
     );
     assert(
       init.stderr.includes(
-        `Cannot create container wi-broken: Cannot create container "wi-broken": ${runtime} exited with code 1`,
+        `Cannot create container wi-broken: Cannot run container "wi-broken": ${runtime} exited with code 1`,
       ),
     );
     await init.kill("SIGTERM");

@@ -1,6 +1,7 @@
 // Runtime errors the real binaries cannot be made to produce on demand: a
 // runtime call that hangs. A wrapper script runs the real runc for every
-// call except `create` of one container, where it hangs. The hang is cut by
+// call except the launch of one container (`run`, as weft-init creates and
+// starts in one call), where it hangs. The hang is cut by
 // runtime.callTimeout, reported with the container, and leaves no state.
 import { deepStrictEqual, match, strictEqual as assertEquals } from "node:assert/strict";
 import { findBinary } from "@weft/runtime";
@@ -13,7 +14,7 @@ podTest(
     const wrapper = `${pod.dir}/runc-hangs`;
     await Deno.writeTextFile(
       wrapper,
-      `#!/bin/sh\ncase " $* " in *" create "*" wi-hang "*) echo hanging >&2; exec sleep 3600;; esac\nexec ${runc} "$@"\n`,
+      `#!/bin/sh\ncase " $* " in *" run "*" wi-hang "*) echo hanging >&2; exec sleep 3600;; esac\nexec ${runc} "$@"\n`,
     );
     await Deno.chmod(wrapper, 0o755);
     const service = "trap 'exit 0' TERM; while :; do sleep 0.05; done";
@@ -32,7 +33,7 @@ podTest(
     );
     match(
       status.containers["wi-hang"].error ?? "",
-      /^Runtime call "runc create --bundle \/.* --pid-file \/.*\/wi-hang\.pid wi-hang" timed out after 500 ms$/,
+      /^Runtime call "runc run --detach --bundle \/.* --pid-file \/.*\/wi-hang\.pid wi-hang" timed out after 500 ms$/,
     );
     await init.kill("SIGTERM");
     const { code } = await init.exited;

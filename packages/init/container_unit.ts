@@ -281,7 +281,8 @@ export class ContainerUnit {
     this.#run = run;
     this.#emit({ type: "container-created", id: this.id, at: run.startedAt, pid: run.pid });
     if (this.#intent !== undefined) {
-      // The stop began while this container was being created: never start it.
+      // The stop began while this container was being created: never let it run
+      // (a runtime with `run` has started it already: it is killed at once).
       await run.killAndDelete();
       this.#run = undefined;
       this.#afterRun(undefined, 0, undefined);

@@ -1,11 +1,14 @@
 import { concatBytes } from "./bytes.ts";
 /**
  * Reads the stderr pipe of a `create`-like runtime call. While the runtime
- * runs, whatever arrives is the runtime's own (the container cannot run its
- * entrypoint before `start`), so it is held back. Once the call succeeded,
- * later bytes are the container's and flow to `sink` (or are drained when
- * there is none, which keeps the pipe from filling). Once it failed, the held
- * bytes are the runtime's message and never reach the container's stream.
+ * runs, whatever arrives is held back: after `create` it is the runtime's
+ * own (the container cannot run its entrypoint before `start`); after
+ * `run --detach` it may be the entrypoint's. Once the call succeeded, the
+ * held bytes are dropped (`open()`) or released to `sink` (`open(true)`),
+ * and later bytes are the container's and flow to `sink` (or are drained
+ * when there is none, which keeps the pipe from filling). Once it failed,
+ * the held bytes are the runtime's message and never reach the container's
+ * stream.
  */
 export class GatedPump {
   #held: Uint8Array[] = [];
@@ -16,6 +19,9 @@ export class GatedPump {
   #writer?: WritableStreamDefaultWriter<Uint8Array>;
   #onError: (error: unknown) => void;
   readonly #eofSeen: Promise<void>;
+  #decide!: () => void;
+  /** Resolves once the call's outcome is known (`open` or `fail`). */
+  readonly #decided = new Promise<void>((resolve) => this.#decide = resolve);
 
   constructor(
     source: ReadableStream<Uint8Array>,
@@ -37,6 +43,10 @@ export class GatedPump {
         if (!this.#open) this.#held.push(value);
         else if (this.#writer) await this.#writer.write(value);
       }
+      this.#eof();
+      // The pipe may end before the runtime's call does (a container that
+      // exits at once): held bytes wait for the outcome before the sink closes.
+      await this.#decided;
       await this.#writer?.close();
     } catch (error) {
       this.#onError(error);
@@ -47,9 +57,20 @@ export class GatedPump {
     }
   }
 
-  /** The call succeeded: drop what the runtime wrote and let the container's bytes flow. */
-  open(): string {
+  /**
+   * The call succeeded: let the container's bytes flow, and drop what was
+   * held (returned as text), or with `release` send it on first, in order.
+   */
+  open(release = false): string {
     this.#open = true;
+    this.#decide();
+    if (release && this.#writer) {
+      // Queued before any later chunk (and before the close): the loop
+      // writes its next one after its next read.
+      for (const chunk of this.#held) this.#writer.write(chunk).catch(() => {});
+      this.#held = [];
+      return "";
+    }
     return this.#takeHeld();
   }
 
@@ -67,6 +88,7 @@ export class GatedPump {
     clearTimeout(timer);
     const text = this.#takeHeld();
     this.#open = true;
+    this.#decide();
     await this.#reader.cancel().catch(() => {});
     await this.#done;
     return text;

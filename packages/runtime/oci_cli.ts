@@ -112,7 +112,7 @@ export class OciCli {
     // With container stdio, the runtime's stderr is only readable while it is
     // held back from the container (gated and not inherited).
     const stderrReadable = !options.stdio ||
-      (options.stdio.stderr !== "inherit" && options.gateStderr !== false);
+      (options.stdio.stderr !== "inherit" && (options.gateStderr ?? true) === true);
     const onStderr = jsonLog && this.#options.logOnStderr === true && stderrReadable;
     const logFile = jsonLog && !onStderr ? this.#newLogFile() : undefined;
     const cliArgs = [...this.globalArgs(logFile, onStderr), ...args];
@@ -241,7 +241,8 @@ export class OciCli {
     logFile: string | undefined,
     jsonOnStderr: boolean,
   ): Promise<OciCliResult> {
-    const gateStderr = options.gateStderr !== false;
+    const gate = options.gateStderr ?? true;
+    const gateStderr = gate !== false;
     const mode = <T>(target: T | "inherit" | undefined): "piped" | "inherit" | "null" =>
       target === "inherit" ? "inherit" : target === undefined ? "null" : "piped";
     // `create` needs no session of its own: crun and runc start the
@@ -283,7 +284,7 @@ export class OciCli {
     }
     let stderr = "";
     if (status.success) {
-      const held = pump?.open() ?? "";
+      const held = pump?.open(gate === "release") ?? "";
       if (held !== "") {
         logger.debug("{runtime} said on stderr: {text}", { runtime: this.name, text: held });
       }

@@ -57,7 +57,8 @@ export interface OciCliOptions extends Pick<OciRuntimeOptions, "debug" | "env" |
    * stderr, read for that call alone: no log file to create and remove on
    * every call. `create` qualifies too, because what the runtime writes on
    * stderr while it runs is held back from the container's stream (see
-   * `gateStderr`); calls whose stderr is inherited or not held back (`exec`)
+   * `gateStderr`); calls whose stderr is inherited, not held back (`exec`) or
+   * released to the container (`run`)
    * still get a log file, so that the container's stderr never carries the
    * runtime's messages. Only for runtimes whose log goes to stderr by
    * default (runc and crun do).
@@ -97,13 +98,17 @@ export interface OciCliRunOptions extends CallOptions {
    */
   stdio?: Stdio;
   /**
-   * With `stdio`: hold back what arrives on stderr while the runtime runs,
-   * as the runtime's own text (right for `create`, where the container's
-   * entrypoint cannot run yet). Turn off for calls whose process runs while
-   * the runtime does (`exec`), so its stderr flows at once.
+   * With `stdio`: hold back what arrives on stderr while the runtime runs.
+   * `true`: it is the runtime's own text, dropped on success (right for
+   * `create`, where the container's entrypoint cannot run yet).
+   * `"release"`: on success it goes on to the container's stream, since the
+   * entrypoint may have written it (`run --detach`); on failure it is the
+   * runtime's message. `false`: it flows at once, for calls whose process
+   * runs while the runtime does (`exec`). Only with `true` may the runtime
+   * log on stderr (`logOnStderr`).
    * @default {true}
    */
-  gateStderr?: boolean;
+  gateStderr?: boolean | "release";
   /**
    * Without `stdio`: read the runtime's stdout. Calls that print nothing
    * useful send it to /dev/null instead, which spares a pipe per call.

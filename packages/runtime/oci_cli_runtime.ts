@@ -125,9 +125,38 @@ export class OciCliRuntime
     stdio: Stdio = {},
     options: CreateOptions = {},
   ): Promise<void> {
+    await this.#launch("create", id, bundleDir, stdio, options);
+  }
+
+  /**
+   * Creates and starts the container in one runtime process
+   * (`run --detach`); see {@linkcode Runtime.run}.
+   */
+  async run(
+    id: string,
+    bundleDir: string,
+    stdio: Stdio = {},
+    options: CreateOptions = {},
+  ): Promise<void> {
+    await this.#launch("run", id, bundleDir, stdio, options);
+  }
+
+  async #launch(
+    verb: "create" | "run",
+    id: string,
+    bundleDir: string,
+    stdio: Stdio,
+    options: CreateOptions,
+  ): Promise<void> {
     validateContainerId(id);
     const bundle = await validateBundleDir(bundleDir);
-    const args = ["create", "--bundle", bundle, ...this.createArgs(options), id];
+    const args = [
+      ...(verb === "run" ? ["run", "--detach"] : ["create"]),
+      "--bundle",
+      bundle,
+      ...this.createArgs(options),
+      id,
+    ];
     // Before the try: a call refused before it ran has nothing to undo.
     this.cli.checkCall(args, options);
     let result: OciCliResult;
@@ -136,6 +165,8 @@ export class OciCliRuntime
         stdio,
         signal: options.signal,
         timeout: options.timeout,
+        // After `run`, what the container wrote before the runtime exited is its own.
+        gateStderr: verb === "run" ? "release" : true,
       });
     } catch (error) {
       if (error instanceof RuntimeTimeoutError || error instanceof RuntimeAbortError) {
@@ -145,7 +176,7 @@ export class OciCliRuntime
       }
       throw error;
     }
-    if (!result.success) throw this.commandError("create", id, result);
+    if (!result.success) throw this.commandError(verb, id, result);
   }
 
   /** The `create` options this runtime understands, placed before the id. */
@@ -336,15 +367,16 @@ export class OciCliRuntime
     const runtimeMessage = result.message || "(the runtime printed no message)";
     const options = { id, argv: result.argv, code: result.code, runtimeMessage };
     const detail = `${this.name} exited with code ${result.code}: ${runtimeMessage}`;
-    if (verb !== "create" && this.isNotFound(result.message)) {
+    const launch = verb === "create" || verb === "run";
+    if (!launch && this.isNotFound(result.message)) {
       return new ContainerNotFoundError(
         `Cannot ${verb} container "${id}": it does not exist: ${detail}`,
         options,
       );
     }
-    if (verb === "create" && this.#exists.some((pattern) => pattern.test(result.message))) {
+    if (launch && this.#exists.some((pattern) => pattern.test(result.message))) {
       return new ContainerExistsError(
-        `Cannot create container "${id}": it already exists: ${detail}`,
+        `Cannot ${verb} container "${id}": it already exists: ${detail}`,
         options,
       );
     }

@@ -220,6 +220,19 @@ export interface Runtime {
    */
   start(id: string, options?: CallOptions): Promise<void>;
   /**
+   * Optional: {@linkcode Runtime.create} and {@linkcode Runtime.start} in one
+   * call (`run --detach` of the OCI runtimes' CLIs), which saves a runtime
+   * process per container. Resolves once the entrypoint has been exec'd;
+   * stdio and options are as for `create`, and so is the failure contract
+   * (nothing left behind, an existing id rejects with `ContainerExistsError`).
+   *
+   * Unlike `create`, the container may already have exited when this
+   * resolves: a caller that reaps it must keep exits it has not yet
+   * asked for (weft-init's reaper does). Callers use it when present and
+   * fall back to `create` then `start`.
+   */
+  run?(id: string, bundleDir: string, stdio?: Stdio, options?: CreateOptions): Promise<void>;
+  /**
    * Reports the state of container `id`. An id the runtime does not know
    * gives `{ status: "", pid: 0 }`, not an error.
    */

@@ -6,6 +6,7 @@ import { type BusyboxBundle, createBusyboxBundle } from "./busybox_bundle.ts";
 import { isAlive, type ProcIdentity, procIdentity } from "./_proc.ts";
 import { TextSink } from "./_text_sink.ts";
 import { runCallChecks } from "./_conformance_calls.ts";
+import { checkRun } from "./_conformance_run.ts";
 import type { RuntimePlugin, RuntimePluginOptions } from "../registry.ts";
 import { poll } from "./poll.ts";
 
@@ -269,6 +270,22 @@ export async function runConformance(
       await stopped(id);
       await deleted(id);
     });
+
+    if (runtime.run !== undefined) {
+      await step(
+        "run (optional) creates and starts in one call and refuses a taken id",
+        () =>
+          checkRun({
+            runtime,
+            id: `${prefix}-run`,
+            wait: WAIT,
+            bundle,
+            made: (id, process) => made.push({ id, process }),
+            stopped,
+            deleted,
+          }, `${ON_TERM}; echo out:ran; echo err:ran >&2; ${IDLE}`),
+      );
+    }
 
     await step(
       "kill, start and delete of an unknown id fail with ContainerNotFoundError",

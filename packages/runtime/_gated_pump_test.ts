@@ -1,0 +1,73 @@
+import assert from "node:assert/strict";
+import { GatedPump } from "./_gated_pump.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** A source fed by hand, a sink that collects, and a pump between them. */
+function setup() {
+  const source = new TransformStream<Uint8Array, Uint8Array>();
+  const feed = source.writable.getWriter();
+  let text = "";
+  let closed!: () => void;
+  const ended = new Promise<void>((resolve) => closed = resolve);
+  const sink = new WritableStream<Uint8Array>({
+    write: (chunk) => {
+      text += new TextDecoder().decode(chunk);
+    },
+    close: closed,
+  });
+  const pump = new GatedPump(source.readable, sink, (error) => {
+    throw error;
+  });
+  // Lets the pump's read loop take every chunk written so far.
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  return { feed, pump, sink: () => text, ended, settle };
+}
+
+Deno.test("open() drops what came while the runtime ran and passes what follows", async () => {
+  const { feed, pump, sink, ended, settle } = setup();
+  await feed.write(bytes("runtime chatter\n"));
+  await settle();
+  assert.equal(pump.open(), "runtime chatter\n");
+  await feed.write(bytes("container line\n"));
+  await feed.close();
+  await ended;
+  assert.equal(sink(), "container line\n");
+});
+
+Deno.test("open(true) releases what was held to the sink first, in order", async () => {
+  const { feed, pump, sink, ended, settle } = setup();
+  await feed.write(bytes("early 1\n"));
+  await feed.write(bytes("early 2\n"));
+  await settle();
+  assert.equal(pump.open(true), "");
+  await feed.write(bytes("late\n"));
+  await feed.close();
+  await ended;
+  assert.equal(sink(), "early 1\nearly 2\nlate\n");
+});
+
+Deno.test("fail() gives the held text as the runtime's message and the sink gets none", async () => {
+  const { feed, pump, sink, settle } = setup();
+  await feed.write(bytes("runc run failed: invalid rootfs\n"));
+  await settle();
+  const closing = feed.close();
+  // The pipe has ended: fail() must not wait out its limit for it.
+  const began = Date.now();
+  assert.equal(await pump.fail(60_000), "runc run failed: invalid rootfs\n");
+  assert.ok(Date.now() - began < 30_000, "fail() waited for a pipe that had ended");
+  await closing.catch(() => {});
+  assert.equal(sink(), "");
+});
+
+Deno.test("open(true) after the pipe ended still delivers the held bytes, then closes", async () => {
+  const { feed, pump, sink, ended, settle } = setup();
+  // A container that wrote and exited before `run --detach` returned.
+  await feed.write(bytes("all of it\n"));
+  await feed.close();
+  await settle();
+  assert.equal(sink(), "");
+  pump.open(true);
+  await ended;
+  assert.equal(sink(), "all of it\n");
+});
