@@ -37,9 +37,11 @@ ensure_packages() {
 ensure_deno
 # qemu, cpio and mke2fs: weft-vm and the micro-VM tests (tests/vm_boot_test.ts,
 # tests/weft_vm_test.ts); the kernel is fetched on first use into .tools/vm/
-# with apt-get download, not installed.
+# with apt-get download, not installed. xz, zstd and gzip decompress kernel
+# modules shipped compressed (packages/vm/kernel_modules_test.ts uses all three).
 ensure_packages crun:crun runc:runc busybox:busybox-static unshare:util-linux \
-  qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils mke2fs:e2fsprogs
+  qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils zstd:zstd gzip:gzip \
+  mke2fs:e2fsprogs
 # gcc and the static libc: tests/bundle_security_test.ts builds its seccomp probe.
 ensure_packages gcc:gcc /usr/include/stdio.h:libc6-dev
 export NO_COLOR=1

@@ -13,7 +13,7 @@ import { ControlClient, ControlUnreachableError, type EventFrame } from "@weft/c
 import { formatTimeline } from "@weft/vm";
 import { bootScenario, type ScenarioRun } from "./vm/boot_scenario.ts";
 import { bundleInit } from "./vm/init_bundle.ts";
-import { controlPod, machinePod, netPod } from "./vm/scenarios.ts";
+import { controlPod, machinePod, netPod, powerButtonPod } from "./vm/scenarios.ts";
 
 // In CI a missing tool throws here, failing the file instead of skipping it.
 const tools = await Promise.all(
@@ -56,6 +56,22 @@ Deno.test({
     init ??= bundleInit();
     const result = await bootScenario(netPod(), { init: await init });
     assert.ok(result.verdict.pass, explain(result));
+    assert.equal(result.boot.exitCode, 0);
+  },
+});
+
+Deno.test({
+  name: "weft.ip=, weft.gw= and weft.dns= on the kernel command line (--append) replace the pod " +
+    "file's eth0 network",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    const result = await bootScenario(netPod("kernel-line"), { init: await init });
+    assert.ok(result.verdict.pass, explain(result));
+    assert.match(
+      result.boot.append,
+      /weft\.ip=10\.0\.2\.16\/24 .*weft\.dns=10\.0\.2\.3,10\.0\.2\.4 .*-- /,
+    );
     assert.equal(result.boot.exitCode, 0);
   },
 });
@@ -130,6 +146,26 @@ Deno.test({
     assert.ok(result.verdict.pass, explain(result));
     assert.equal(result.boot.exitCode, 7);
     // QEMU left through isa-debug-exit: (7 << 1) | 1.
-    assert.equal(result.boot.qemuStatus, 15);
+    assert.equal(result.boot.vmmStatus, 15);
+  },
+});
+
+Deno.test({
+  name:
+    "the ACPI power button (cloud-hypervisor's graceful stop) stops the pod as Ctrl-Alt-Del does",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    const press = new AbortController();
+    const result = await bootScenario(powerButtonPod(), {
+      init: await init,
+      // QEMU's system_powerdown presses the same ACPI power button as cloud-hypervisor's API.
+      stopWith: "power-button",
+      stop: press.signal,
+      onLine: (line) => line.text.includes("VM-MARK app ready") && press.abort(),
+    });
+    assert.ok(press.signal.aborted, explain(result));
+    assert.ok(result.verdict.pass, explain(result));
+    assert.equal(result.boot.exitCode, 5);
   },
 });

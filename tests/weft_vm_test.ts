@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { requireBinary } from "@weft/runtime/testing";
 import { CACHE_DIR, oneVmAtATime } from "./vm/boot_scenario.ts";
+import { command } from "./vm/weft_vm_command.ts";
 import { writePodDir } from "./vm/scenarios.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -27,19 +28,6 @@ interface Outcome {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-function command(argv: string[], out: string): Deno.Command {
-  const args = argv.slice(1).map((word) => word === "/tmp/pod-vm" ? out : word);
-  assert.equal(argv[0], "deno");
-  return new Deno.Command(Deno.execPath(), {
-    args,
-    cwd: ROOT,
-    env: { WEFT_VM_CACHE: CACHE_DIR, NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  });
 }
 
 async function runAll(argvs: string[][], out: string): Promise<Outcome> {
@@ -75,6 +63,7 @@ for (const runtime of ["crun", "runc"]) {
         "deno task vm build",
         "deno task vm run",
       ]);
+      await Deno.mkdir(CACHE_DIR, { recursive: true });
       const out = await Deno.makeTempDir({ dir: CACHE_DIR, prefix: `readme-${runtime}-` });
       images[runtime] = out;
       const { code, stdout, stderr } = await runAll(argvs, out);
@@ -165,6 +154,16 @@ const refusals: [string[], RegExp][] = [
     /Invalid --control-port "70000": expected PORT or 127\.0\.0\.1:PORT/,
   ],
   [["--control-port", "7070", "--net", "none"], /--control-port needs --net user/],
+  [["--root", "bogus"], /Invalid root "bogus": expected "disk" or "initramfs"/],
+  [
+    ["--append", "weft.ip=10.0.2.15/24 init=/bin/sh"],
+    /Invalid kernel command-line word "init=\/bin\/sh": weft-vm sets init= itself/,
+  ],
+  [["--append=--"], /Invalid kernel command-line word "--": it would end/],
+  [
+    ["--vmm", "kvmtool"],
+    /Invalid vmm "kvmtool": expected qemu, cloud-hypervisor, firecracker or auto/,
+  ],
 ];
 
 for (const [options, message] of refusals) {

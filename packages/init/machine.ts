@@ -177,19 +177,23 @@ export function setUpMachine(
   if (hostname !== undefined) {
     ok = attempt(`set the hostname to "${hostname}"`, () => setHostname(hostname)) && ok;
   }
+  // Read back inside the duty: a failing getrlimit is this duty's error, not the whole call's.
+  let openFiles: number | undefined;
   ok = attempt("raise the open-files limit", () => {
     const target = BigInt(
       config?.openFiles ?? Number(Deno.readTextFileSync("/proc/sys/fs/nr_open").trim()),
     );
     const { soft, hard } = getOpenFilesLimit();
-    if (soft >= target) return;
-    try {
-      setOpenFilesLimit(target, target);
-    } catch (error) {
-      // Without CAP_SYS_RESOURCE (a container's PID 1) the hard limit stays: reach it at least.
-      if (soft < hard) setOpenFilesLimit(hard, hard);
-      logger.warn("The open-files limit stays at {hard}: {error}", { hard: Number(hard), error });
+    if (soft < target) {
+      try {
+        setOpenFilesLimit(target, target);
+      } catch (error) {
+        // Without CAP_SYS_RESOURCE (a container's PID 1) the hard limit stays: reach it at least.
+        if (soft < hard) setOpenFilesLimit(hard, hard);
+        logger.warn("The open-files limit stays at {hard}: {error}", { hard: Number(hard), error });
+      }
     }
+    openFiles = Number(getOpenFilesLimit().soft);
   }) && ok;
   const network = kernel.network ?? config?.network;
   if (network !== undefined) {
@@ -201,7 +205,7 @@ export function setUpMachine(
   }
   logger.info("Machine ready: lo up, hostname {hostname}", {
     hostname: hostname ?? "(the kernel's)",
-    openFiles: Number(getOpenFilesLimit().soft),
+    openFiles,
     network: network === undefined ? undefined : `${network.interface} ${network.address}`,
     entropyBits: kernel.seed === undefined ? undefined : kernel.seed.length * 8,
   });

@@ -48,6 +48,7 @@ Deno.test({
     assert.equal(seen.loFlags & 1, 1, "IFF_UP");
     assert.equal(seen.reply, "pong");
     assert.equal(seen.ok, true, stderr);
+    assert.match(stderr, /Machine ready: .*openFiles=\d+/);
   },
 });
 

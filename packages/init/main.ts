@@ -35,6 +35,7 @@ import {
 import { ConfigError, loadConfig } from "./config.ts";
 import { podConfigJsonSchema } from "./config_schema.ts";
 import { setUpMachine } from "./machine.ts";
+import { watchPowerButton } from "./_power_button.ts";
 import { endInit, inInitialPidNamespace, isPid1, preparePid1 } from "./pid1.ts";
 import { Reaper } from "./reaper.ts";
 import { preflight } from "./preflight.ts";
@@ -75,7 +76,14 @@ async function runPod(configFile: string, fatal: Fatal): Promise<number> {
     config = await loadConfig(configFile);
     mark("config");
     // The machine's own duties (lo, hostname, limits, network, entropy) belong to its PID 1 only.
-    if (isPid1() && inInitialPidNamespace()) setUpMachine(config.machine);
+    if (isPid1() && inInitialPidNamespace()) {
+      setUpMachine(config.machine);
+      // The ACPI power button (cloud-hypervisor's graceful stop) stops the pod as Ctrl-Alt-Del does.
+      void watchPowerButton(() => {
+        logger.info("Power button pressed: stopping the pod as on SIGINT");
+        Deno.kill(Deno.pid, "SIGINT");
+      });
+    }
     chosen = await preflight(config, { configFile });
   } catch (error) {
     return failed(error);

@@ -1,4 +1,5 @@
 // Small helpers for running the image tools (argv only, never a shell).
+import { findBinary } from "@weft/runtime";
 
 /** Options of {@linkcode run}. */
 export interface RunOptions {
@@ -60,16 +61,14 @@ export async function exists(path: string): Promise<boolean> {
 
 /** The path of an executable `name` in PATH; throws naming `what` needs it. */
 export async function which(name: string, what: string): Promise<string> {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir === "") continue;
-    try {
-      const info = await Deno.stat(`${dir}/${name}`);
-      if (info.isFile && (info.mode ?? 0) & 0o111) return `${dir}/${name}`;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(`Cannot ${what}: "${name}" is not in PATH`);
+  const found = await findBinary(name);
+  if (found === undefined) throw new Error(`Cannot ${what}: "${name}" is not in PATH`);
+  return found;
+}
+
+/** Whether `bytes` begin with the ELF magic number (a kernel, a compiled init). */
+export function hasElfMagic(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46;
 }
 
 /** SHA-256 of `data` (a string as UTF-8), hex. */

@@ -1,15 +1,19 @@
 /**
- * `weft-vm run`: boots an image under QEMU (wrapped in `timeout`, in a
- * process group of its own so that a terminal's Ctrl-C reaches weft-vm and
- * not QEMU), streams the serial console line by line with the time each
- * line arrived, turns a stop request into Ctrl-Alt-Del (which weft-init, as
- * PID 1, receives as SIGINT: a graceful pod stop), and learns the pod's
+ * `weft-vm run`: boots an image with a VMM (QEMU by default; Firecracker or
+ * cloud-hypervisor with KVM), wrapped in `timeout`, in a process group of
+ * its own so that a terminal's Ctrl-C reaches weft-vm and not the VMM;
+ * streams the serial console line by line with the time each line arrived,
+ * turns a stop request into Ctrl-Alt-Del or the power button (which
+ * weft-init, as PID 1, takes as a graceful pod stop), and learns the pod's
  * exit code.
  *
  * @module
  */
-import { podExitCode } from "./exit_code.ts";
+import { killedByTimeout, podExitCode } from "./exit_code.ts";
+import { checkAppendWords } from "./guest_spec.ts";
+import { prepareLaunch, type StopKey } from "./launch.ts";
 import { qemuArgs, type VmManifest } from "./manifest.ts";
+import { selectVmm, type VmmChoice, type VmmName } from "./vmm.ts";
 
 /**
  * One line of the serial console.
@@ -43,16 +47,35 @@ export interface SerialLine {
  * ```
  */
 export interface BootOptions {
-  /** Seconds before `timeout` kills QEMU. @default {600} */
+  /**
+   * The VMM: `qemu`, `firecracker`, `cloud-hypervisor` (both need KVM), or
+   * `auto` (see {@linkcode selectVmm}). @default {"qemu"}
+   */
+  vmm?: VmmName | "auto";
+  /** Seconds before `timeout` kills the VMM. @default {600} */
   timeoutSeconds?: number;
-  /** QEMU's machine type. @default {"pc"} */
+  /** QEMU's machine type (QEMU only). @default {"pc"} */
   machine?: "pc" | "microvm";
   /** Called with each serial line as it arrives. @default {nothing} */
   onLine?: (line: SerialLine) => void;
-  /** Aborting it asks the pod to stop gracefully (Ctrl-Alt-Del, SIGINT to weft-init). */
+  /**
+   * Aborting it asks the pod to stop gracefully: Ctrl-Alt-Del (QEMU,
+   * Firecracker), which weft-init receives as SIGINT, or the ACPI power
+   * button (cloud-hypervisor).
+   */
   stop?: AbortSignal;
-  /** Aborting it ends QEMU at once (SIGTERM through `timeout`). */
+  /**
+   * What `stop` presses: with QEMU, `power-button` presses the ACPI power
+   * button (`system_powerdown`) as cloud-hypervisor does. @default {the VMM's own}
+   */
+  stopWith?: StopKey;
+  /** Aborting it ends the VMM at once (SIGTERM through `timeout`). */
   kill?: AbortSignal;
+  /**
+   * Extra kernel command-line words (e.g. `weft.ip=10.0.2.15/24`), checked by
+   * {@linkcode checkAppendWords} against the image's own. @default {[]}
+   */
+  append?: readonly string[];
   /** Pass 32 random bytes from the host for the guest's entropy pool. @default {true} */
   seed?: boolean;
   /** `user`: a virtio NIC (the guest's `eth0`) on QEMU's restricted user-mode network. @default {"none"} */
@@ -72,22 +95,24 @@ export interface BootOptions {
  * import assert from "node:assert/strict";
  * import type { BootResult } from "@weft/vm";
  *
- * const result = { exitCode: 0, qemuStatus: 1, timedOut: false } as BootResult;
+ * const result = { exitCode: 0, vmmStatus: 1, timedOut: false } as BootResult;
  * assert.equal(result.exitCode, 0);
  * ```
  */
 export interface BootResult {
   /** The pod's exit code, when the init reported one. */
   exitCode?: number;
-  /** Why there is no exit code (a panic, a timeout, QEMU failing), as a sentence. */
+  /** Why there is no exit code (a panic, a timeout, the VMM failing), as a sentence. */
   problem?: string;
-  /** QEMU's exit status (124 or 137 when `timeout` fired). */
-  qemuStatus: number;
-  /** Whether `timeout` had to stop QEMU. */
+  /** The VMM that booted, and why it was chosen. */
+  vmm: VmmChoice;
+  /** The VMM's exit status (124 or 137 when `timeout` fired). */
+  vmmStatus: number;
+  /** Whether `timeout` had to stop the VMM. */
   timedOut: boolean;
   /** The serial console. */
   lines: SerialLine[];
-  /** QEMU's own stderr. */
+  /** The VMM's own stderr (and its log file, if it writes one). */
   stderr: string;
   /** Wall time of the whole boot in milliseconds. */
   ms: number;
@@ -118,6 +143,9 @@ function controlForward(
   hostPort: number | undefined,
 ): { hostPort: number; guestPort: number } | undefined {
   if (hostPort === undefined) return undefined;
+  if (!Number.isInteger(hostPort) || hostPort < 1 || hostPort > 65535) {
+    throw new RangeError(`Invalid controlPort ${hostPort}: expected an integer port 1-65535`);
+  }
   const guestPort = manifest.pod.controlTcpPort;
   if (guestPort === undefined) {
     throw new TypeError(
@@ -129,46 +157,12 @@ function controlForward(
 }
 
 /**
- * Presses Ctrl-Alt-Del through QEMU's human monitor: writes the command and
- * waits for the monitor's next prompt, which comes once the key has been
- * sent (closing earlier drops the command). Retries while the socket is not
- * up yet, until QEMU is gone.
- */
-async function pressCtrlAltDel(monitor: string, done: Promise<unknown>): Promise<void> {
-  let finished = false;
-  done.finally(() => (finished = true));
-  while (!finished) {
-    let conn: Deno.UnixConn;
-    try {
-      conn = await Deno.connect({ transport: "unix", path: monitor });
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      continue;
-    }
-    try {
-      await conn.write(new TextEncoder().encode("sendkey ctrl-alt-delete\n"));
-      let seen = "";
-      const buffer = new Uint8Array(4096);
-      // The banner's prompt, then the prompt after the command.
-      while (seen.split("(qemu)").length < 3) {
-        const n = await conn.read(buffer);
-        if (n === null) break;
-        seen += new TextDecoder().decode(buffer.subarray(0, n));
-      }
-    } catch {
-      // QEMU went away while we talked to it: nothing is left to stop.
-    } finally {
-      conn.close();
-    }
-    return;
-  }
-}
-
-/**
- * Boots the image in `dir` and resolves when QEMU has exited.
+ * Boots the image in `dir` and resolves when the VMM has exited.
  *
  * @param dir The image directory (from {@linkcode buildImage}).
- * @param options Timeout, machine type, console callback, stop signal.
+ * @param options VMM, timeout, machine type, console callback, stop signal.
+ * @throws {Error} Before anything runs: a VMM that cannot run here, an
+ *   option out of range (naming it).
  * @returns The boot, with the pod's exit code.
  *
  * @example
@@ -182,67 +176,82 @@ async function pressCtrlAltDel(monitor: string, done: Promise<unknown>): Promise
 export async function bootImage(dir: string, options: BootOptions = {}): Promise<BootResult> {
   const manifest = JSON.parse(await Deno.readTextFile(`${dir}/vm.json`)) as VmManifest;
   const forward = controlForward(manifest, options.controlPort);
-  const qemuOptions = {
+  const net = forward === undefined ? options.net : "user" as const;
+  const append = checkAppendWords(options.append ?? [], manifest.append);
+  const choice = await selectVmm(options.vmm ?? "qemu", { needsUserNet: net === "user" });
+  const vmmOptions = {
     machine: options.machine,
     tscKhz: await hostTscKhz(),
-    extraAppend: seedWords(options.seed ?? true),
-    net: forward === undefined ? options.net : "user" as const,
+    extraAppend: [...append, ...seedWords(options.seed ?? true)],
+    net,
     forward,
   };
-  qemuArgs(dir, manifest, qemuOptions); // refuses bad options before anything is made
+  if (choice.vmm === "qemu") qemuArgs(dir, manifest, vmmOptions); // refuses bad options first
   const work = await Deno.makeTempDir({ prefix: "weft-vm-" });
-  const monitor = `${work}/monitor.sock`;
-  const args = qemuArgs(dir, manifest, { ...qemuOptions, monitor });
-  const append = args[args.indexOf("-append") + 1];
-  const started = performance.now();
-  const child = new Deno.Command("timeout", {
-    // timeout puts QEMU in its own process group: a terminal's Ctrl-C is ours to forward.
-    args: ["--kill-after=5", String(options.timeoutSeconds ?? 600), "qemu-system-x86_64", ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const lines: SerialLine[] = [];
-  const push = (raw: string) => {
-    const line = { ms: Math.round(performance.now() - started), text: raw.replace(ESCAPES, "") };
-    lines.push(line);
-    options.onLine?.(line);
-  };
-  const serial = (async () => {
-    let pending = "";
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-      pending += chunk;
-      let newline;
-      while ((newline = pending.indexOf("\n")) >= 0) {
-        push(pending.slice(0, newline));
-        pending = pending.slice(newline + 1);
-      }
-    }
-    if (pending !== "") push(pending);
-  })();
-  const stderr = new Response(child.stderr).text();
-  const onStop = () => void pressCtrlAltDel(monitor, child.status);
-  const onKill = () => child.kill("SIGTERM");
-  options.stop?.addEventListener("abort", onStop, { once: true });
-  options.kill?.addEventListener("abort", onKill, { once: true });
-  if (options.stop?.aborted) onStop();
   try {
-    const status = await child.status;
-    await serial;
-    const timedOut = status.code === 124 || status.code === 137;
-    const decoded = podExitCode(lines.map((l) => l.text), status.code, timedOut);
-    return {
-      ...decoded,
-      qemuStatus: status.code,
-      timedOut,
-      lines,
-      stderr: await stderr,
-      ms: Math.round(performance.now() - started),
-      append,
+    const launch = await prepareLaunch(choice, dir, manifest, work, {
+      ...vmmOptions,
+      stopWith: options.stopWith,
+    });
+    const timeoutSeconds = options.timeoutSeconds ?? 600;
+    const started = performance.now();
+    const child = new Deno.Command("timeout", {
+      // timeout puts the VMM in its own process group: a terminal's Ctrl-C is ours to forward.
+      args: ["--kill-after=5", String(timeoutSeconds), launch.program, ...launch.args],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const lines: SerialLine[] = [];
+    const push = (raw: string) => {
+      const line = { ms: Math.round(performance.now() - started), text: raw.replace(ESCAPES, "") };
+      lines.push(line);
+      options.onLine?.(line);
     };
+    const serial = (async () => {
+      let pending = "";
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        pending += chunk;
+        let newline;
+        while ((newline = pending.indexOf("\n")) >= 0) {
+          push(pending.slice(0, newline));
+          pending = pending.slice(newline + 1);
+        }
+      }
+      if (pending !== "") push(pending);
+    })();
+    const stderr = new Response(child.stderr).text();
+    const onStop = () => void launch.stop(child.status);
+    const onKill = () => child.kill("SIGTERM");
+    options.stop?.addEventListener("abort", onStop, { once: true });
+    options.kill?.addEventListener("abort", onKill, { once: true });
+    if (options.stop?.aborted) onStop();
+    try {
+      const status = await child.status;
+      await serial;
+      const timedOut = killedByTimeout(status.code, performance.now() - started, timeoutSeconds);
+      const decoded = podExitCode(lines.map((l) => l.text), status.code, timedOut, {
+        exitDevice: launch.exitDevice,
+        vmm: choice.vmm === "qemu" ? "QEMU" : choice.vmm,
+      });
+      const log = launch.logFile === undefined
+        ? ""
+        : await Deno.readTextFile(launch.logFile).catch(() => "");
+      return {
+        ...decoded,
+        vmm: choice,
+        vmmStatus: status.code,
+        timedOut,
+        lines,
+        stderr: (await stderr) + log,
+        ms: Math.round(performance.now() - started),
+        append: launch.append,
+      };
+    } finally {
+      options.stop?.removeEventListener("abort", onStop);
+      options.kill?.removeEventListener("abort", onKill);
+    }
   } finally {
-    options.stop?.removeEventListener("abort", onStop);
-    options.kill?.removeEventListener("abort", onKill);
     await Deno.remove(work, { recursive: true }).catch(() => {});
   }
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { bootImage, type VmManifest } from "./mod.ts";
 
-Deno.test("bootImage refuses a control port when the pod file has no control.tcp, before QEMU", async () => {
+Deno.test("bootImage refuses a control port out of 1-65535 or without control.tcp, and a kernel word the image sets, before QEMU", async () => {
   const dir = await Deno.makeTempDir({ prefix: "weft-vm-boot-test-" });
   try {
     const manifest = {
@@ -26,9 +26,26 @@ Deno.test("bootImage refuses a control port when the pod file has no control.tcp
     );
     manifest.pod.controlTcpPort = 7070;
     await Deno.writeTextFile(`${dir}/vm.json`, JSON.stringify(manifest));
+    for (const port of [0, 65536, 70.5, -1, NaN]) {
+      await assert.rejects(
+        () => bootImage(dir, { controlPort: port }),
+        (error: Error) => {
+          assert.ok(error instanceof RangeError);
+          assert.equal(
+            error.message,
+            `Invalid controlPort ${port}: expected an integer port 1-65535`,
+          );
+          return true;
+        },
+      );
+    }
+    // Words of the image's own command line cannot be overridden.
     await assert.rejects(
-      () => bootImage(dir, { controlPort: 0 }),
-      /Invalid port forward 0->7070: expected ports 1-65535/,
+      () => bootImage(dir, { append: ["loglevel=7", "console=tty0"] }),
+      (error: Error) =>
+        error instanceof RangeError &&
+        error.message ===
+          'Invalid kernel command-line word "console=tty0": weft-vm sets console= itself',
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

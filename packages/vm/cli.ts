@@ -1,6 +1,6 @@
 /**
  * The `weft-vm` command: builds a pod's micro-VM image and boots it under
- * QEMU. This module exports nothing: it is the program (`weft-vm --help`).
+ * QEMU (or Firecracker or cloud-hypervisor). This module exports nothing: it is the program (`weft-vm --help`).
  *
  * @example
  * ```sh
@@ -13,13 +13,15 @@
 import { parseArgs } from "node:util";
 import { bootImage } from "./boot.ts";
 import { buildImage, type BuildOptions } from "./image.ts";
+import { checkAppendWords } from "./guest_spec.ts";
+import { selectVmm } from "./vmm.ts";
 import { bootTimeline, formatTimeline } from "./timeline.ts";
 
 /** Signals this soon after the first are the same Ctrl-C delivered twice. */
 const DOUBLE_DELIVERY_MS = 1000;
 /** Exit code of a bad command line or pod file. */
 const EXIT_USAGE = 2;
-/** Exit code when no pod exit code came back (build failed, QEMU failed, panic, timeout). */
+/** Exit code when no pod exit code came back (build failed, the VMM failed, panic, timeout). */
 const EXIT_VM = 70;
 
 const HELP = `weft-vm: build and boot the micro-VM of a weft pod
@@ -48,7 +50,13 @@ Build options:
                         $XDG_CACHE_HOME/weft-vm, else ~/.cache/weft-vm)
 
 Run options:
-  --machine pc|microvm  QEMU machine type (default pc)
+  --vmm qemu|cloud-hypervisor|firecracker|auto
+                        the VMM (default qemu, under TCG). firecracker and
+                        cloud-hypervisor need KVM (/dev/kvm) and their binary
+                        in PATH; they give no --net user. auto: firecracker,
+                        then cloud-hypervisor, when usable, else qemu, and
+                        says which and why
+  --machine pc|microvm  QEMU machine type (default pc; QEMU only)
   --net none|user       user: attach a virtio NIC (the guest's eth0) to QEMU's
                         user-mode network with restrict=on (no way out to the
                         host or beyond, no port forwarded; its network is
@@ -60,18 +68,24 @@ Run options:
                         control.tcp.port); implies --net user. The pod file
                         must give eth0 QEMU's guest address, 10.0.2.15/24
                         (machine.network). Then: weft-ctl --tcp 127.0.0.1:PORT
-  --timeout SECONDS     kill QEMU after this long (default 600)
+  --append WORDS        extra kernel command-line words, space-separated (may
+                        be repeated), e.g. "weft.ip=10.0.2.15/24 weft.gw=10.0.2.2
+                        weft.dns=10.0.2.3"; none may set what weft-vm sets
+                        (init=, rdinit=, root=, console=, panic=, PATH=, ...)
+                        nor be "--"
+  --timeout SECONDS     kill the VMM after this long (default 600)
   --timeline            print when each boot phase showed on the console
 
 The pod file and every path it names (bundles, rootfs, plugins) must lie under
 its directory; they are copied to /pod in the VM. QEMU runs with -accel tcg.
 The serial console is streamed to stdout (container lines prefixed "[id] ").
 Ctrl-C (or SIGTERM) asks the pod to stop gracefully: weft-vm presses
-Ctrl-Alt-Del, which weft-init as PID 1 receives as SIGINT; a second Ctrl-C
-(a second or more later) kills QEMU.
+Ctrl-Alt-Del (QEMU's monitor, Firecracker's API), which weft-init as PID 1
+receives as SIGINT, or cloud-hypervisor's power button; a second Ctrl-C (a
+second or more later) kills the VMM.
 
 Exit: the pod's exit code; ${EXIT_USAGE} for a bad command line or pod file; ${EXIT_VM} when the
-VM gave no exit code (the build or QEMU failed, the kernel panicked, timeout).
+VM gave no exit code (the build or the VMM failed, the kernel panicked, timeout).
 `;
 
 function say(message: string): void {
@@ -83,11 +97,7 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-function buildOptions(values: Record<string, string | boolean | undefined>): BuildOptions {
-  const root = values.root as string | undefined;
-  if (root !== undefined && root !== "disk" && root !== "initramfs") {
-    throw new TypeError(`Invalid --root "${root}": expected disk or initramfs`);
-  }
+function buildOptions(values: ParsedArgs["values"]): BuildOptions {
   const memory = values.memory === undefined ? undefined : Number(values.memory);
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128)) {
     throw new TypeError(`Invalid --memory "${values.memory}": expected MiB, at least 128`);
@@ -95,7 +105,8 @@ function buildOptions(values: Record<string, string | boolean | undefined>): Bui
   return {
     outDir: values.out as string | undefined,
     cacheDir: values["cache-dir"] as string | undefined,
-    root,
+    // buildImage checks it (a TypeError, so exit 2) before it builds anything.
+    root: values.root as BuildOptions["root"],
     runtime: values.runtime as string | undefined,
     init: values.init as string | undefined,
     kernel: values.kernel as string | undefined,
@@ -136,7 +147,7 @@ async function isImageDir(path: string): Promise<boolean> {
 
 async function run(
   target: string,
-  values: Record<string, string | boolean | undefined>,
+  values: ParsedArgs["values"],
 ): Promise<number> {
   const machine = values.machine as string;
   if (machine !== "pc" && machine !== "microvm") {
@@ -155,6 +166,16 @@ async function run(
   if (!Number.isInteger(timeout) || timeout <= 0) {
     return fail(`Invalid --timeout "${values.timeout}": expected whole seconds`, EXIT_USAGE);
   }
+  const append = (values.append ?? []).flatMap((words) => words.split(/\s+/)).filter((w) => w);
+  try {
+    // What it can check before the build; bootImage also checks against the image's own words.
+    checkAppendWords(append);
+  } catch (error) {
+    return fail((error as Error).message, EXIT_USAGE);
+  }
+  // Before the build: a VMM that cannot run here fails at once.
+  const vmm = await selectVmm(values.vmm as string, { needsUserNet: net === "user" });
+  if (values.vmm === "auto") say(`booting with ${vmm.vmm} (${vmm.reason})`);
   const dir = await isImageDir(target)
     ? target
     : (await buildImage(target, buildOptions(values))).dir;
@@ -166,10 +187,14 @@ async function run(
     // copy: signals within a second of the first are that same keypress.
     if (stop.signal.aborted && performance.now() - firstSignal < DOUBLE_DELIVERY_MS) return;
     if (stop.signal.aborted) {
-      say("second interrupt: killing QEMU");
+      say(`second interrupt: killing ${vmm.vmm}`);
       kill.abort();
     } else {
-      say("stopping the pod gracefully (Ctrl-Alt-Del to weft-init); Ctrl-C again kills QEMU");
+      say(
+        `stopping the pod gracefully (${
+          vmm.vmm === "cloud-hypervisor" ? "the power button" : "Ctrl-Alt-Del"
+        } to weft-init); Ctrl-C again kills ${vmm.vmm}`,
+      );
       firstSignal = performance.now();
       stop.abort();
     }
@@ -179,6 +204,8 @@ async function run(
   const encoder = new TextEncoder();
   try {
     const result = await bootImage(dir, {
+      vmm: vmm.vmm,
+      append,
       machine,
       net,
       controlPort,
@@ -189,7 +216,7 @@ async function run(
     });
     if (values.timeline) {
       say(
-        `boot timeline (ms since QEMU started):\n${
+        `boot timeline (ms since ${vmm.vmm} started):\n${
           formatTimeline(bootTimeline(result.lines, result.ms))
         }`,
       );
@@ -215,9 +242,11 @@ const OPTIONS = {
   "no-code-cache": { type: "boolean" },
   memory: { type: "string" },
   "cache-dir": { type: "string" },
+  vmm: { type: "string", default: "qemu" },
   machine: { type: "string", default: "pc" },
   net: { type: "string" },
   "control-port": { type: "string" },
+  append: { type: "string", multiple: true },
   timeout: { type: "string", default: "600" },
   timeline: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -272,7 +301,9 @@ async function main(args: string[]): Promise<number> {
     return 0;
   } catch (error) {
     const err = error as Error;
-    const usage = err instanceof TypeError || err.name === "ConfigError" ||
+    // RangeError: an option out of range that only the image could tell (bootImage's checks).
+    const usage = err instanceof TypeError || err instanceof RangeError ||
+      err.name === "ConfigError" ||
       err.name === "PodImageError";
     return fail(err.message, usage ? EXIT_USAGE : EXIT_VM);
   }

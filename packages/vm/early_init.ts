@@ -23,7 +23,8 @@ import { copyInto, installBusybox, makeSkeleton } from "./system_tree.ts";
  * ```
  */
 export const EARLY_INIT_SCRIPT = `#!/bin/busybox sh
-fail() { echo "weft-vm early init: $*" >/dev/console; poweroff -f; sleep 5; }
+# If poweroff fails, exiting PID 1 panics the kernel: the host reports that rather than a half-set-up boot.
+fail() { echo "weft-vm early init: $*" >/dev/console; poweroff -f; sleep 5; exit 1; }
 mount -t devtmpfs devtmpfs /dev || fail "cannot mount /dev"
 mount -t proc proc /proc || fail "cannot mount /proc"
 # QEMU's microvm names its virtio-mmio devices on the kernel command line; insmod does not read it.

@@ -29,14 +29,65 @@ export function decodeExitStatus(status: number): number | undefined {
   return status % 2 === 1 ? status >> 1 : undefined;
 }
 
+/**
+ * Whether `timeout` killed the VMM: its status is 124 (TERM) or 137 (KILL
+ * after the grace), and the run lasted the whole timeout. The status alone
+ * cannot tell: a pod exiting with 68 makes QEMU exit with
+ * `(68 << 1) | 1` = 137 on its own.
+ *
+ * @param status The exit status of `timeout VMM ...`.
+ * @param elapsedMs How long it ran, measured from before it was spawned.
+ * @param timeoutSeconds The timeout it was given.
+ * @returns Whether the timeout fired.
+ */
+export function killedByTimeout(
+  status: number,
+  elapsedMs: number,
+  timeoutSeconds: number,
+): boolean {
+  return (status === 124 || status === 137) && elapsedMs >= timeoutSeconds * 1000;
+}
+
 const FINISHED = /weft-init finished with exit code (\d+)/;
 
 /**
- * The pod's exit code from a boot's console lines and QEMU's status.
+ * weft-init's own log line, whole: a timestamp, the level, its category.
+ * Without an exit device, only this form is believed: a container's output
+ * reaches the console prefixed with `[id] `, so it cannot forge it.
+ */
+const FINISHED_LINE =
+  /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO +weft\.init(?:\.pid1)?: weft-init finished with exit code (\d+): powering off$/;
+
+/**
+ * Options of {@linkcode podExitCode}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { PodExitCodeOptions } from "@weft/vm";
+ *
+ * const options: PodExitCodeOptions = { exitDevice: false, vmm: "firecracker" };
+ * assert.equal(options.exitDevice, false);
+ * ```
+ */
+export interface PodExitCodeOptions {
+  /**
+   * Whether the VMM has QEMU's `isa-debug-exit`, so its status carries the
+   * code's low byte. Without it (Firecracker, cloud-hypervisor) the code is
+   * weft-init's last log line alone. @default {true}
+   */
+  exitDevice?: boolean;
+  /** The VMM's name, for messages. @default {"QEMU"} */
+  vmm?: string;
+}
+
+/**
+ * The pod's exit code from a boot's console lines and the VMM's status.
  *
  * @param lines The serial console, line by line.
- * @param status QEMU's exit status.
- * @param timedOut Whether QEMU was killed by the timeout.
+ * @param status The VMM's exit status.
+ * @param timedOut Whether the VMM was killed by the timeout.
+ * @param options Whether the VMM has an exit device, and its name.
  * @returns The code, or the reason there is none.
  *
  * @example
@@ -47,25 +98,34 @@ const FINISHED = /weft-init finished with exit code (\d+)/;
  * const lines = ["... INFO weft.init: weft-init finished with exit code 143: powering off"];
  * assert.deepEqual(podExitCode(lines, (143 << 1 | 1) & 0xff, false), { exitCode: 143 });
  * assert.match(podExitCode([], 0, false).problem ?? "", /without reporting/);
+ * const line = "2026-12-01T06:00:00.000Z INFO    weft.init.pid1: weft-init finished with exit code 3: powering off";
+ * assert.deepEqual(podExitCode([line], 0, false, { exitDevice: false }), { exitCode: 3 });
  * ```
  */
 export function podExitCode(
   lines: readonly string[],
   status: number,
   timedOut: boolean,
+  options: PodExitCodeOptions = {},
 ): { exitCode?: number; problem?: string } {
+  const vmm = options.vmm ?? "QEMU";
   if (timedOut) {
-    return { problem: "the VM did not stop before the timeout: QEMU was killed" };
+    return { problem: `the VM did not stop before the timeout: ${vmm} was killed` };
   }
-  const byte = decodeExitStatus(status);
-  if (byte === undefined) {
-    const panic = lines.find((line) => line.includes("Kernel panic"));
-    if (panic !== undefined) return { problem: `the guest kernel panicked: ${panic.trim()}` };
-    return status === 0
-      ? { problem: "the VM powered off without reporting a pod exit code" }
-      : { problem: `QEMU failed with exit status ${status}` };
-  }
-  const logged = lines.map((line) => line.match(FINISHED)?.[1]).findLast((c) => c !== undefined);
+  const exitDevice = options.exitDevice ?? true;
+  const byte = exitDevice ? decodeExitStatus(status) : undefined;
+  const logged = lines.map((line) => line.match(exitDevice ? FINISHED : FINISHED_LINE)?.[1])
+    .findLast((c) => c !== undefined);
   const code = logged === undefined ? undefined : Number(logged);
-  return { exitCode: code !== undefined && code % 128 === byte ? code : byte };
+  if (byte !== undefined) {
+    return { exitCode: code !== undefined && code % 128 === byte ? code : byte };
+  }
+  // Without an exit device, weft-init's line is the code, whatever followed it (on Firecracker,
+  // which cannot power off, PID 1's exit after power-off panics the kernel into a reset).
+  if (!exitDevice && code !== undefined) return { exitCode: code };
+  const panic = lines.find((line) => line.includes("Kernel panic"));
+  if (panic !== undefined) return { problem: `the guest kernel panicked: ${panic.trim()}` };
+  return status === 0
+    ? { problem: "the VM powered off without reporting a pod exit code" }
+    : { problem: `${vmm} failed with exit status ${status}` };
 }

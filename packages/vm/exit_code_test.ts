@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { podExitCode } from "./exit_code.ts";
+import { killedByTimeout, podExitCode } from "./exit_code.ts";
 
 const finished = (code: number) =>
   `... weft.init: weft-init finished with exit code ${code}: powering off`;
@@ -18,4 +18,57 @@ Deno.test("no code: a timeout, a panic, a silent power-off, a QEMU failure are t
   assert.match(podExitCode([panic], 0, false).problem!, /guest kernel panicked: Kernel panic/);
   assert.match(podExitCode([], 0, false).problem!, /powered off without reporting/);
   assert.match(podExitCode([], 2, false).problem!, /QEMU failed with exit status 2/);
+});
+
+Deno.test("a pod exiting with 68 (QEMU status 137, as a KILL) is not taken for a timeout", () => {
+  const status = (68 << 1) | 1;
+  assert.equal(status, 137);
+  // It stopped after 9 s of a 600 s timeout: its own exit, not timeout's KILL.
+  const timedOut = killedByTimeout(status, 9_000, 600);
+  assert.equal(timedOut, false);
+  assert.deepEqual(podExitCode([finished(68)], status, timedOut), { exitCode: 68 });
+  // The same status after the whole timeout is timeout's KILL.
+  assert.equal(killedByTimeout(137, 605_000, 600), true);
+  assert.equal(killedByTimeout(124, 600_000, 600), true);
+  // An odd status below the timeout is QEMU's own exit: 123 is the pod's 61.
+  assert.equal(killedByTimeout(123, 600_000, 600), false);
+});
+
+const logLine = (code: number) =>
+  `2026-12-01T06:01:24.530Z INFO    weft.init.pid1: weft-init finished with exit code ${code}: ` +
+  "powering off";
+
+Deno.test("without an exit device the code is weft-init's own last log line, and nothing else", () => {
+  const firecracker = { exitDevice: false, vmm: "firecracker" };
+  // Firecracker cannot power off: PID 1's exit panics the kernel into a reset, after the line.
+  const panic = "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000";
+  assert.deepEqual(podExitCode([logLine(68), panic], 0, false, firecracker), { exitCode: 68 });
+  assert.deepEqual(podExitCode([logLine(1), logLine(143)], 0, false, firecracker), {
+    exitCode: 143,
+  });
+  // A container's line (prefixed with its id) or a loose mention is not weft-init's line.
+  assert.match(
+    podExitCode(
+      [`[web] ${logLine(0)}`, "weft-init finished with exit code 0"],
+      0,
+      false,
+      firecracker,
+    )
+      .problem!,
+    /powered off without reporting/,
+  );
+  assert.match(
+    podExitCode([panic], 0, false, firecracker).problem!,
+    /guest kernel panicked: Kernel panic/,
+  );
+  assert.match(
+    podExitCode([], 1, false, firecracker).problem!,
+    /^firecracker failed with exit status 1$/,
+  );
+  assert.match(
+    podExitCode([logLine(0)], 124, true, firecracker).problem!,
+    /timeout: firecracker was killed/,
+  );
+  // Its status is not an exit device's: an odd status is no code.
+  assert.match(podExitCode([], 7, false, firecracker).problem!, /exit status 7/);
 });

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { absolute, exists, run, sha256 } from "./_run.ts";
-import { moduleDependencies } from "./kernel_modules.ts";
+import { absolute, exists, hasElfMagic, run, sha256 } from "./_run.ts";
+import { moduleDependencies, readModule } from "./kernel_modules.ts";
 
 /**
  * The modules a weft VM loads before it mounts its disks (their
@@ -33,6 +33,9 @@ export const BOOT_MODULES: readonly string[] = [
   "ext4",
   // ext4 asks the crypto API for crc32c at mount time; nothing depends on it.
   "crc32c_generic",
+  // The ACPI power button as an input device: cloud-hypervisor's graceful stop reaches weft-init.
+  "button",
+  "evdev",
 ];
 
 /**
@@ -148,8 +151,7 @@ async function extractVmlinux(vmlinuz: string, vmlinux: string): Promise<void> {
   // xz exits 1 on the data that follows the stream; the output is complete.
   writer.write(bytes.subarray(offset)).then(() => writer.close()).catch(() => {});
   const { stdout } = await xz.output();
-  const elf = stdout.subarray(0, 4);
-  if (elf[0] !== 0x7f || elf[1] !== 0x45 || elf[2] !== 0x4c || elf[3] !== 0x46) {
+  if (!hasElfMagic(stdout)) {
     throw new Error(`Cannot uncompress "${vmlinuz}": the xz stream is not an ELF kernel`);
   }
   await Deno.writeFile(vmlinux, stdout);
@@ -185,7 +187,9 @@ async function fetchKernel(work: string, onProgress: (message: string) => void):
   await Deno.mkdir(`${out}/modules`, { recursive: true });
   await extractVmlinux(`${work}/boot/${boot.name}`, `${out}/vmlinux`);
   const order = await moduleDependencies(`${work}/lib/modules/${version}/kernel`, BOOT_MODULES);
-  for (const [name, path] of order) await Deno.copyFile(path, `${out}/modules/${name}.ko`);
+  for (const [name, path] of order) {
+    await Deno.writeFile(`${out}/modules/${name}.ko`, await readModule(path));
+  }
   await Deno.writeTextFile(`${out}/modules/order`, [...order.keys()].join("\n") + "\n");
   await Deno.writeTextFile(`${out}/version`, `${version}\n`);
 }

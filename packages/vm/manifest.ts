@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { withKernelWords } from "./guest_spec.ts";
 
 /**
  * What `vm.json` holds; paths are relative to its directory.
@@ -218,13 +219,11 @@ function optionValue(value: string): string {
  */
 export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions = {}): string[] {
   const machine = options.machine ?? "pc";
-  const [head, ...tail] = manifest.append.split(" -- ");
   const extra = [...(options.extraAppend ?? [])];
   if (machine === "microvm" && options.tscKhz !== undefined) {
     extra.push(`tsc_early_khz=${options.tscKhz}`);
   }
-  const append = [head, ...extra].join(" ") +
-    (tail.length > 0 ? ` -- ${tail.join(" -- ")}` : "");
+  const append = withKernelWords(manifest.append, extra);
   const args = [
     "-accel",
     "tcg",

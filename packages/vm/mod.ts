@@ -2,8 +2,9 @@
  * `@weft/vm`: a weft pod as a micro-VM. `buildImage` turns a pod file into
  * a bootable image (Debian's kernel, an ext4 system disk with deno, the
  * container runtimes and the bundled weft-init as PID 1, and a disk with the
- * pod), and `bootImage` boots it under QEMU, streams its console and learns
- * the pod's exit code. The `weft-vm` command (`./cli`) does both.
+ * pod), and `bootImage` boots it under QEMU (or Firecracker or
+ * cloud-hypervisor, with KVM), streams its console and learns the pod's exit
+ * code. The `weft-vm` command (`./cli`) does both.
  *
  * @example
  * ```ts ignore
@@ -18,7 +19,25 @@
  */
 export { buildImage, type BuildOptions, type VmImage } from "./image.ts";
 export { bootImage, type BootOptions, type BootResult, type SerialLine } from "./boot.ts";
-export { decodeExitStatus, podExitCode } from "./exit_code.ts";
+export { decodeExitStatus, podExitCode, type PodExitCodeOptions } from "./exit_code.ts";
+export {
+  selectVmm,
+  type SelectVmmOptions,
+  VMM_BINARIES,
+  VMM_NAMES,
+  type VmmChoice,
+  type VmmName,
+} from "./vmm.ts";
+export { probeKvm } from "./kvm.ts";
+export { type Launch, type LaunchOptions, prepareLaunch, type StopKey } from "./launch.ts";
+export { checkAppendWords, type GuestSpec, withKernelWords } from "./guest_spec.ts";
+export {
+  FIRECRACKER_APPEND,
+  FIRECRACKER_CTRL_ALT_DEL,
+  firecrackerArgs,
+  firecrackerConfig,
+} from "./firecracker.ts";
+export { CLOUD_HYPERVISOR_POWER_BUTTON, cloudHypervisorArgs } from "./cloud_hypervisor.ts";
 export { type BootPhase, bootTimeline, formatTimeline } from "./timeline.ts";
 export {
   type CommandLineSpec,
@@ -34,7 +53,7 @@ export {
   type Kernel,
   type KernelOptions,
 } from "./kernel.ts";
-export { moduleDependencies, parseModuleDepends } from "./kernel_modules.ts";
+export { moduleDependencies, parseModuleDepends, readModule } from "./kernel_modules.ts";
 export {
   IMAGE_POD_DIR,
   PodImageError,

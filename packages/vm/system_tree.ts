@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { run } from "./_run.ts";
+import { hasElfMagic, run } from "./_run.ts";
 
 /**
  * What goes into the system part of an image.
@@ -55,8 +55,7 @@ export async function isElf(path: string): Promise<boolean> {
   const file = await Deno.open(path);
   try {
     const head = new Uint8Array(4);
-    const n = await file.read(head);
-    return n === 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+    return await file.read(head) === 4 && hasElfMagic(head);
   } finally {
     file.close();
   }

@@ -7,6 +7,7 @@ import {
   buildImage,
   type BuildOptions,
   type SerialLine,
+  type StopKey,
   type VmImage,
 } from "@weft/vm";
 import type { Scenario } from "./scenarios.ts";
@@ -42,6 +43,10 @@ export interface BootScenarioOptions {
   onLine?: (line: SerialLine) => void;
   /** The host's 127.0.0.1 port forwarded to the pod's control API over TCP. */
   controlPort?: number;
+  /** Aborting it asks the pod to stop gracefully. */
+  stop?: AbortSignal;
+  /** What `stop` presses. @default {"ctrl-alt-del"} */
+  stopWith?: StopKey;
 }
 
 /** Everything one boot produced. */
@@ -73,7 +78,10 @@ export async function bootScenario(
     bootImage(image.dir, {
       machine: options.machine,
       net: scenario.net,
+      append: scenario.append,
       controlPort: options.controlPort,
+      stop: options.stop,
+      stopWith: options.stopWith,
       timeoutSeconds: options.timeoutSeconds ?? 240,
       onLine: options.onLine,
     })

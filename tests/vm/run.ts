@@ -2,7 +2,7 @@
  * Boots one VM scenario and prints the verdict and the boot timeline; exits
  * 0 only on PASS.
  *
- *     deno run -A tests/vm/run.ts [--scenario pod-crun|pod-runc|net-crun] [--root disk|initramfs]
+ *     deno run -A tests/vm/run.ts [--scenario pod-crun|pod-runc|net-crun|net-cmdline-crun] [--root disk|initramfs]
  *       [--no-code-cache] [--machine pc|microvm] [--verbose]
  */
 // deno-lint-ignore-file no-console
@@ -26,6 +26,7 @@ const scenarios = {
   "pod-crun": machinePod("crun"),
   "pod-runc": machinePod("runc"),
   "net-crun": netPod(),
+  "net-cmdline-crun": netPod("kernel-line"),
 };
 const scenario = scenarios[values.scenario as keyof typeof scenarios];
 if (scenario === undefined) {
@@ -44,7 +45,7 @@ const result = await bootScenario(scenario, {
 const { verdict, boot, image } = result;
 console.log(`image: ${image.dir} (${image.cached ? "cached" : `built in ${image.buildMs} ms`})`);
 console.log(
-  `boot: ${boot.ms} ms, QEMU exit status ${boot.qemuStatus}, serial log ${result.logPath}`,
+  `boot: ${boot.ms} ms, QEMU exit status ${boot.vmmStatus}, serial log ${result.logPath}`,
 );
 console.log(`timeline (ms since QEMU started):\n${formatTimeline(result.timeline)}`);
 console.log(verdict.message);

@@ -29,6 +29,8 @@ export interface Scenario {
   expect: Expectation;
   /** `user`: the VM gets a NIC (`weft-vm run --net user`). @default {"none"} */
   net?: "none" | "user";
+  /** Extra kernel command-line words (`weft-vm run --append`). @default {[]} */
+  append?: string[];
 }
 
 /** Writes the scenario's pod directory under `parent` and returns its pod file. */
@@ -185,14 +187,32 @@ export function machinePod(runtime: "crun" | "runc"): Scenario {
 export const VM_NETWORK = { address: "10.0.2.15/24", gateway: "10.0.2.2", dns: ["10.0.2.3"] };
 
 /**
- * A VM with a NIC (`--net user`) whose pod file sets eth0's static network;
- * a container in the VM's network namespace reports eth0, the default
- * route and the name servers the init wrote (bound in from the VM).
+ * The network the kernel command line gives in the `kernel-line` form of the
+ * net pod: not the pod file's, which it must replace whole.
  */
-export function netPod(): Scenario {
+export const VM_KERNEL_NETWORK = {
+  address: "10.0.2.16/24",
+  gateway: "10.0.2.2",
+  dns: ["10.0.2.3", "10.0.2.4"],
+};
+
+/**
+ * A VM with a NIC (`--net user`) whose eth0 gets a static network, from the
+ * pod file (`pod-file`) or from `weft.ip=`/`weft.gw=`/`weft.dns=` on the
+ * kernel command line (`kernel-line`, over a pod file that asks for another
+ * network); a container in the VM's network namespace reports eth0, the
+ * default route and the name servers the init wrote (bound in from the VM).
+ */
+export function netPod(form: "pod-file" | "kernel-line" = "pod-file"): Scenario {
+  const network = form === "pod-file" ? VM_NETWORK : VM_KERNEL_NETWORK;
   return {
-    name: "net-crun",
+    name: form === "pod-file" ? "net-crun" : "net-cmdline-crun",
     net: "user",
+    append: form === "pod-file" ? [] : [
+      `weft.ip=${network.address}`,
+      `weft.gw=${network.gateway}`,
+      `weft.dns=${network.dns.join(",")}`,
+    ],
     pod: {
       runtime: { name: "crun" },
       machine: { network: VM_NETWORK },
@@ -208,22 +228,40 @@ export function netPod(): Scenario {
         'ip link show eth0 | grep -q "[<,]UP[,>]" && echo VM-MARK eth0 is up; ' +
         'echo "VM-MARK eth0 $(ip -4 addr show eth0 | grep -o "inet [0-9./]*")"; ' +
         'echo "VM-MARK route $(ip route show default)"; ' +
-        'echo "VM-MARK resolv $(grep nameserver /etc/resolv.conf)"',
+        // Unquoted: every name server on one line.
+        "echo VM-MARK resolv $(grep nameserver /etc/resolv.conf)",
       ],
     }],
     expect: {
       exitCode: 0,
       lines: [
         "VM-MARK eth0 is up",
-        `VM-MARK eth0 inet ${VM_NETWORK.address}`,
-        `VM-MARK route default via ${VM_NETWORK.gateway} dev eth0`,
-        `VM-MARK resolv nameserver ${VM_NETWORK.dns[0]}`,
+        `VM-MARK eth0 inet ${network.address}`,
+        `VM-MARK route default via ${network.gateway} dev eth0`,
+        `VM-MARK resolv ${network.dns.map((server) => `nameserver ${server}`).join(" ")}`,
         // The init's log shows a property value with a space quoted.
-        `network="eth0 ${VM_NETWORK.address}"`,
+        `network="eth0 ${network.address}"`,
         "Pod ended with exit code 0",
       ],
-      forbidden: ["Kernel panic", "Cannot configure eth0"],
+      forbidden: [
+        "Kernel panic",
+        "Cannot configure eth0",
+        ...(form === "pod-file" ? [] : [`inet ${VM_NETWORK.address}`]),
+      ],
     },
+  };
+}
+
+/** The bundle "app": says "VM-MARK app ready", runs until TERM, then exits with `code`. */
+function runsUntilTerm(code: number): BundleSpec {
+  return {
+    id: "app",
+    args: [
+      "sh",
+      "-c",
+      `trap "echo VM-MARK app got TERM; exit ${code}" TERM; echo VM-MARK app ready; ` +
+      "while :; do sleep 1; done",
+    ],
   };
 }
 
@@ -247,15 +285,7 @@ export function controlPod(): Scenario {
       containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
       pod: { exitCode: { from: "container", id: "app" } },
     },
-    bundles: [{
-      id: "app",
-      args: [
-        "sh",
-        "-c",
-        'trap "echo VM-MARK app got TERM; exit 7" TERM; echo VM-MARK app ready; ' +
-        "while :; do sleep 1; done",
-      ],
-    }],
+    bundles: [runsUntilTerm(7)],
     expect: {
       exitCode: 7,
       lines: [
@@ -264,6 +294,34 @@ export function controlPod(): Scenario {
         /Stopping the pod/,
         "Pod ended with exit code 7",
         "weft-init finished with exit code 7: powering off",
+      ],
+    },
+  };
+}
+
+/**
+ * A pod that runs until it is stopped, for the ACPI power button (QEMU's
+ * `system_powerdown`, what cloud-hypervisor's `power-button` presses):
+ * weft-init must stop the pod gracefully, its container's TERM trap
+ * giving the pod's code.
+ */
+export function powerButtonPod(): Scenario {
+  return {
+    name: "power-button-crun",
+    pod: {
+      runtime: { name: "crun" },
+      containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
+      pod: { exitCode: { from: "container", id: "app" } },
+    },
+    bundles: [runsUntilTerm(5)],
+    expect: {
+      exitCode: 5,
+      lines: [
+        "VM-MARK app ready",
+        "Power button pressed: stopping the pod as on SIGINT",
+        "Stopping the pod: received SIGINT",
+        "VM-MARK app got TERM",
+        "Pod ended with exit code 5",
       ],
     },
   };

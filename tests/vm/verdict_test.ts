@@ -6,7 +6,8 @@ function boot(exitCode: number | undefined, lines: string[], problem?: string): 
   return {
     exitCode,
     problem,
-    qemuStatus: exitCode === undefined ? 0 : (exitCode << 1) | 1,
+    vmm: { vmm: "qemu", binary: "/usr/bin/qemu-system-x86_64", reason: "asked for" },
+    vmmStatus: exitCode === undefined ? 0 : (exitCode << 1) | 1,
     timedOut: false,
     lines: lines.map((text, ms) => ({ ms, text })),
     stderr: "",
