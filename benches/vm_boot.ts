@@ -12,6 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import {
+  BOOT_TIME_WORDS,
   bootImage,
   bootTimeline,
   buildImage,
@@ -65,6 +66,7 @@ async function floorImage(): Promise<string> {
     `#!/bin/busybox sh
 export PATH=/usr/bin:/bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+echo "weft-vm early init: started"
 mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo "floor: starting crun"
@@ -85,7 +87,8 @@ poweroff -f
     kernel: "vmlinux",
     initrd: "initrd.cpio",
     disks: [],
-    append: "console=ttyS0 quiet panic=-1 rdinit=/init",
+    // The same kernel words as weft-vm's images: the floor differs in its PID 1 only.
+    append: ["console=ttyS0 quiet panic=-1", ...BOOT_TIME_WORDS, "rdinit=/init"].join(" "),
     memoryMib: 1024,
     pod: { file: podFile, runtime: "crun" },
   };
@@ -119,6 +122,29 @@ function built(
   };
 }
 
+/**
+ * The disk layout's image as it was before BOOT_TIME_WORDS (hard links, its
+ * own vm.json): their effect, measured in the same rounds.
+ */
+function withoutBootWords(): Layout {
+  return {
+    name: "disk, without BOOT_TIME_WORDS",
+    image: async () => {
+      const from = await built("disk", "disk", {}).image();
+      const dir = out("disk-words");
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      await Deno.mkdir(dir, { recursive: true });
+      const manifest = JSON.parse(await Deno.readTextFile(`${from}/vm.json`)) as VmManifest;
+      for (const file of [manifest.kernel, manifest.initrd, ...manifest.disks]) {
+        await Deno.link(`${from}/${file}`, `${dir}/${file}`);
+      }
+      for (const word of BOOT_TIME_WORDS) manifest.append = manifest.append.replace(` ${word}`, "");
+      await Deno.writeTextFile(`${dir}/vm.json`, JSON.stringify(manifest));
+      return dir;
+    },
+  };
+}
+
 const layouts: Layout[] = [
   built("disk", "disk", {}),
   built("disk-no-code-cache", "disk-ncc", { codeCache: false }),
@@ -126,6 +152,7 @@ const layouts: Layout[] = [
   built("initramfs-no-code-cache", "i-ncc", { root: "initramfs", codeCache: false }),
   built("initramfs-microvm", "i", { root: "initramfs" }, "microvm"),
   built("disk-microvm", "disk", {}, "microvm"),
+  withoutBootWords(),
   { name: "floor (busybox sh + crun run)", image: floorImage },
 ];
 
@@ -153,6 +180,7 @@ const rows = chosen.map((layout, i) => {
   };
   return [
     layout.name,
+    median("kernel done (early init started)"),
     median("early init switched to the disk root"),
     median("init's first log line (Deno started)"),
     median("first container running"),
@@ -164,6 +192,7 @@ const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).j
 console.log(`Medians of ${values.rounds} boots, ms since QEMU started (load average ${load}):\n`);
 const header = [
   "layout",
+  "kernel done",
   "disk root mounted",
   "Deno's first log line",
   "first container running",
