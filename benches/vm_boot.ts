@@ -12,7 +12,6 @@
  */
 import { parseArgs } from "node:util";
 import {
-  BOOT_TIME_WORDS,
   bootImage,
   bootTimeline,
   buildImage,
@@ -87,8 +86,7 @@ poweroff -f
     kernel: "vmlinux",
     initrd: "initrd.cpio",
     disks: [],
-    // The same kernel words as weft-vm's images: the floor differs in its PID 1 only.
-    append: ["console=ttyS0 quiet panic=-1", ...BOOT_TIME_WORDS, "rdinit=/init"].join(" "),
+    append: "console=ttyS0 quiet panic=-1 rdinit=/init",
     memoryMib: 1024,
     pod: { file: podFile, runtime: "crun" },
   };
@@ -105,6 +103,8 @@ interface Layout {
   name: string;
   image: () => Promise<string>;
   machine?: "pc" | "microvm";
+  /** Off: the boot without weft-vm's boot-time kernel words, for comparison. */
+  tuneKernel?: boolean;
 }
 
 /** A layout built by weft-vm into a directory of its own (shared by layouts that differ in machine). */
@@ -122,29 +122,6 @@ function built(
   };
 }
 
-/**
- * The disk layout's image as it was before BOOT_TIME_WORDS (hard links, its
- * own vm.json): their effect, measured in the same rounds.
- */
-function withoutBootWords(): Layout {
-  return {
-    name: "disk, without BOOT_TIME_WORDS",
-    image: async () => {
-      const from = await built("disk", "disk", {}).image();
-      const dir = out("disk-words");
-      await Deno.remove(dir, { recursive: true }).catch(() => {});
-      await Deno.mkdir(dir, { recursive: true });
-      const manifest = JSON.parse(await Deno.readTextFile(`${from}/vm.json`)) as VmManifest;
-      for (const file of [manifest.kernel, manifest.initrd, ...manifest.disks]) {
-        await Deno.link(`${from}/${file}`, `${dir}/${file}`);
-      }
-      for (const word of BOOT_TIME_WORDS) manifest.append = manifest.append.replace(` ${word}`, "");
-      await Deno.writeTextFile(`${dir}/vm.json`, JSON.stringify(manifest));
-      return dir;
-    },
-  };
-}
-
 const layouts: Layout[] = [
   built("disk", "disk", {}),
   built("disk-no-code-cache", "disk-ncc", { codeCache: false }),
@@ -152,7 +129,7 @@ const layouts: Layout[] = [
   built("initramfs-no-code-cache", "i-ncc", { root: "initramfs", codeCache: false }),
   built("initramfs-microvm", "i", { root: "initramfs" }, "microvm"),
   built("disk-microvm", "disk", {}, "microvm"),
-  withoutBootWords(),
+  { ...built("disk", "disk", {}), name: "disk, tuneKernel: false", tuneKernel: false },
   { name: "floor (busybox sh + crun run)", image: floorImage },
 ];
 
@@ -164,7 +141,11 @@ const runs: Record<string, number>[][] = chosen.map(() => []);
 // Rounds rotate through the layouts, so that load from elsewhere hits all alike.
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const [i, layout] of chosen.entries()) {
-    const result = await bootImage(dirs[i], { machine: layout.machine, timeoutSeconds: 240 });
+    const result = await bootImage(dirs[i], {
+      machine: layout.machine,
+      tuneKernel: layout.tuneKernel,
+      timeoutSeconds: 240,
+    });
     const row: Record<string, number> = {};
     for (const phase of bootTimeline(result.lines, result.ms)) row[phase.name] = phase.ms;
     const mark = result.lines.find((l) => l.text.includes(MARK));

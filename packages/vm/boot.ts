@@ -53,6 +53,8 @@ export interface BootOptions {
   stop?: AbortSignal;
   /** Aborting it ends QEMU at once (SIGTERM through `timeout`). */
   kill?: AbortSignal;
+  /** Add the kernel words that cut boot time (see `QemuOptions.tuneKernel`). @default {true} */
+  tuneKernel?: boolean;
   /** Pass 32 random bytes from the host for the guest's entropy pool. @default {true} */
   seed?: boolean;
   /** `user`: a virtio NIC (the guest's `eth0`) on QEMU's restricted user-mode network. @default {"none"} */
@@ -186,6 +188,7 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
     machine: options.machine,
     tscKhz: await hostTscKhz(),
     extraAppend: seedWords(options.seed ?? true),
+    tuneKernel: options.tuneKernel,
     net: forward === undefined ? options.net : "user" as const,
     forward,
   };

@@ -79,25 +79,6 @@ export interface CommandLineSpec {
 }
 
 /**
- * Kernel parameters that cut boot time under TCG without changing what the
- * guest can do (measured in packages/vm/README.md, "Boot time"):
- * `cryptomgr.notests` skips the crypto self-tests (0.3 s of the kernel's
- * 2 s; they check the kernel's own implementations, nothing the pod does),
- * and `pci=noacpi` routes PCI interrupts without running ACPI's AML for
- * each device (loading virtio_pci took 0.4 to 0.6 s, then 10 to 50 ms;
- * virtio uses MSI-X anyway). `microvm`, without PCI, ignores the latter.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { BOOT_TIME_WORDS } from "@weft/vm";
- *
- * assert.ok(BOOT_TIME_WORDS.includes("cryptomgr.notests"));
- * ```
- */
-export const BOOT_TIME_WORDS: readonly string[] = ["cryptomgr.notests", "pci=noacpi"];
-
-/**
  * The kernel command line. Unknown `K=V` words become PID 1's environment
  * and the words after `--` its argv: with an initramfs root the init runs
  * straight as PID 1 (`rdinit=`); with a disk root the early `/init` gets the
@@ -129,7 +110,6 @@ export function kernelCommandLine(spec: CommandLineSpec): string {
     "console=ttyS0",
     "quiet",
     "panic=-1",
-    ...BOOT_TIME_WORDS,
     `rdinit=${rdinit}`,
     "PATH=/usr/bin:/bin:/usr/sbin:/sbin",
     "HOME=/root",
@@ -167,6 +147,17 @@ export interface QemuOptions {
    * hangs at boot; given as `tsc_early_khz=`, it need not. @default {none}
    */
   tscKhz?: number;
+  /**
+   * Add the kernel words that cut boot time under TCG without changing what
+   * the guest can do (measured in packages/vm/README.md, "Boot time"):
+   * `cryptomgr.notests` skips the crypto self-tests (0.3 s of the kernel's
+   * 2 s; they test the kernel's own implementations, nothing the pod uses),
+   * and on `pc` `pci=noacpi` routes PCI interrupts without ACPI's AML
+   * (loading virtio_pci took 0.4 to 0.6 s, then 10 to 50 ms; virtio uses
+   * MSI-X). Not on `microvm`: there it also hides the virtio-mmio devices'
+   * ACPI interrupts, and the disks never show. @default {true}
+   */
+  tuneKernel?: boolean;
   /**
    * A network card: `user` attaches a virtio NIC (the guest's `eth0`) to
    * QEMU's user-mode network with `restrict=on`, so the guest reaches
@@ -225,7 +216,10 @@ function optionValue(value: string): string {
  * } as VmManifest;
  * const args = qemuArgs("/img", manifest, { extraAppend: ["weft.seed=00"] });
  * assert.ok(args.includes("tcg") && args.includes("/img/vmlinux"));
- * assert.equal(args[args.indexOf("-append") + 1], "console=ttyS0 weft.seed=00 -- run");
+ * assert.equal(
+ *   args[args.indexOf("-append") + 1],
+ *   "console=ttyS0 weft.seed=00 cryptomgr.notests pci=noacpi -- run",
+ * );
  * assert.ok(!args.includes("-netdev"));
  * const net = qemuArgs("/img", manifest, { net: "user" });
  * assert.equal(net[net.indexOf("-netdev") + 1], "user,id=n0,restrict=on");
@@ -240,6 +234,9 @@ export function qemuArgs(dir: string, manifest: VmManifest, options: QemuOptions
   const machine = options.machine ?? "pc";
   const [head, ...tail] = manifest.append.split(" -- ");
   const extra = [...(options.extraAppend ?? [])];
+  if (options.tuneKernel ?? true) {
+    extra.push("cryptomgr.notests", ...(machine === "pc" ? ["pci=noacpi"] : []));
+  }
   if (machine === "microvm" && options.tscKhz !== undefined) {
     extra.push(`tsc_early_khz=${options.tscKhz}`);
   }

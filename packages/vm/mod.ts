@@ -21,7 +21,6 @@ export { bootImage, type BootOptions, type BootResult, type SerialLine } from ".
 export { decodeExitStatus, podExitCode } from "./exit_code.ts";
 export { type BootPhase, bootTimeline, formatTimeline } from "./timeline.ts";
 export {
-  BOOT_TIME_WORDS,
   type CommandLineSpec,
   kernelCommandLine,
   qemuArgs,
