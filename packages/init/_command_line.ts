@@ -86,7 +86,8 @@ fields are errors; "weft-init schema" prints all of it, rootfs containers too):
 Signals: TERM, INT and PWR stop the pod gracefully (a second one changes
 nothing); HUP, QUIT, TRAP, ABRT, USR1, USR2, ALRM, STKFLT, CONT, URG, XCPU,
 XFSZ, VTALRM, PROF, WINCH, IO and SYS are forwarded to every running
-container; TSTP, TTIN, TTOU and 32-64 (real-time) are ignored (logged). As the
+container (a burst of one signal makes at most two forwards per container,
+as the kernel coalesces standard signals); TSTP, TTIN, TTOU and 32-64 (real-time) are ignored (logged). As the
 PID 1 of a machine, Ctrl-Alt-Del arrives as INT.
 
 Exit: the pod's exit code (see pod.exitCode) when not PID 1 or when PID 1 of a

@@ -115,6 +115,8 @@ export interface FakeBehaviour {
   startError?: string;
   /** `create` waits for this before it ends. */
   createGate?: Promise<void>;
+  /** `kill` waits for this before it ends. */
+  killGate?: Promise<void>;
   /** The stop signal is ignored (only KILL ends it). */
   stubborn?: boolean;
 }
@@ -175,14 +177,14 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve({ status: this.#pids.has(id) ? "running" : "", pid: this.pid(id) });
   }
 
-  kill(id: string, signal: string | number, options?: { all?: boolean }): Promise<void> {
+  async kill(id: string, signal: string | number, options?: { all?: boolean }): Promise<void> {
     const name = parseSignal(signal).name;
     this.calls.push(`kill ${id} ${name}${options?.all ? " all" : ""}`);
+    await this.behaviour.get(id)?.killGate;
     const pid = this.#pids.get(id);
     if (pid !== undefined && (name === "SIGKILL" || !this.behaviour.get(id)?.stubborn)) {
       this.#exits.exit(pid, 128 + parseSignal(signal).number);
     }
-    return Promise.resolve();
   }
 
   /** Like `delete --force`: a container still alive is killed first. */

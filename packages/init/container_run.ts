@@ -204,7 +204,10 @@ export class ContainerRun {
    * resolves with the error.
    */
   async start(): Promise<string | undefined> {
-    if (this.#started) return undefined;
+    if (this.#started) {
+      mark("started", this.#config.id);
+      return undefined;
+    }
     try {
       await this.#ctx.runtime.start(this.#config.id, this.#call);
       mark("started", this.#config.id);

@@ -446,3 +446,31 @@ Deno.test("a unit started from backoff cancels its backoff timer: one run, not t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a flood of one forwarded signal costs at most two runtime calls per container", async () => {
+  const gate = Promise.withResolvers<void>();
+  await using pod = await startPod([{ id: "a" }, { id: "b" }], {}, (runtime) => {
+    for (const id of ["a", "b"]) {
+      runtime.behaviour.set(id, { stubborn: true, killGate: gate.promise });
+    }
+  });
+  await until(() => pod.phase("a") === "running" && pod.phase("b") === "running", "both running");
+  const floods = Array.from({ length: 100 }, () => pod.supervisor.forward("SIGPROF"));
+  void pod.supervisor.forward("SIGUSR1");
+  const kills = () => pod.runtime.calls.filter((call) => call.startsWith("kill "));
+  await until(() => kills().length === 4, "one SIGPROF and one SIGUSR1 under way per container");
+  gate.resolve();
+  await Promise.all(floods);
+  await settle();
+  // The 99 SIGPROF that came while the first was under way make one more, per container.
+  assert.deepEqual(kills().sort(), [
+    "kill a SIGPROF",
+    "kill a SIGPROF",
+    "kill a SIGUSR1",
+    "kill b SIGPROF",
+    "kill b SIGPROF",
+    "kill b SIGUSR1",
+  ]);
+  void pod.supervisor.forward("SIGPROF");
+  await until(() => kills().length === 8, "a later signal is forwarded again");
+});
