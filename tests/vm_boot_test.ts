@@ -54,7 +54,9 @@ Deno.test({
   ignore,
   async fn(): Promise<void> {
     init ??= bundleInit();
-    const result = await bootScenario(machinePod("crun"), { init: await init, machine: "microvm" });
+    // A name of its own: its serial log must not replace the pc boot's.
+    const scenario = { ...machinePod("crun"), name: "pod-crun-microvm" };
+    const result = await bootScenario(scenario, { init: await init, machine: "microvm" });
     assert.ok(result.verdict.pass, explain(result));
     assert.ok(result.timeline.some((p) => p.name === "early init switched to the disk root"));
   },
