@@ -65,6 +65,7 @@ async function floorImage(): Promise<string> {
     `#!/bin/busybox sh
 export PATH=/usr/bin:/bin
 mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+echo "weft-vm early init: started"
 mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 echo "floor: starting crun"
@@ -102,6 +103,8 @@ interface Layout {
   name: string;
   image: () => Promise<string>;
   machine?: "pc" | "microvm";
+  /** Off: the boot without weft-vm's boot-time kernel words, for comparison. */
+  tuneKernel?: boolean;
 }
 
 /** A layout built by weft-vm into a directory of its own (shared by layouts that differ in machine). */
@@ -126,6 +129,7 @@ const layouts: Layout[] = [
   built("initramfs-no-code-cache", "i-ncc", { root: "initramfs", codeCache: false }),
   built("initramfs-microvm", "i", { root: "initramfs" }, "microvm"),
   built("disk-microvm", "disk", {}, "microvm"),
+  { ...built("disk", "disk", {}), name: "disk, tuneKernel: false", tuneKernel: false },
   { name: "floor (busybox sh + crun run)", image: floorImage },
 ];
 
@@ -137,7 +141,11 @@ const runs: Record<string, number>[][] = chosen.map(() => []);
 // Rounds rotate through the layouts, so that load from elsewhere hits all alike.
 for (let round = 0; round < Number(values.rounds); round++) {
   for (const [i, layout] of chosen.entries()) {
-    const result = await bootImage(dirs[i], { machine: layout.machine, timeoutSeconds: 240 });
+    const result = await bootImage(dirs[i], {
+      machine: layout.machine,
+      tuneKernel: layout.tuneKernel,
+      timeoutSeconds: 240,
+    });
     const row: Record<string, number> = {};
     for (const phase of bootTimeline(result.lines, result.ms)) row[phase.name] = phase.ms;
     const mark = result.lines.find((l) => l.text.includes(MARK));
@@ -153,6 +161,7 @@ const rows = chosen.map((layout, i) => {
   };
   return [
     layout.name,
+    median("kernel done (early init started)"),
     median("early init switched to the disk root"),
     median("init's first log line (Deno started)"),
     median("first container running"),
@@ -164,6 +173,7 @@ const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).j
 console.log(`Medians of ${values.rounds} boots, ms since QEMU started (load average ${load}):\n`);
 const header = [
   "layout",
+  "kernel done",
   "disk root mounted",
   "Deno's first log line",
   "first container running",

@@ -50,6 +50,19 @@ for (const runtime of ["crun", "runc"] as const) {
 }
 
 Deno.test({
+  name: "on QEMU's microvm machine the disk root mounts over virtio-mmio and the pod runs",
+  ignore,
+  async fn(): Promise<void> {
+    init ??= bundleInit();
+    // A name of its own: its serial log must not replace the pc boot's.
+    const scenario = { ...machinePod("crun"), name: "pod-crun-microvm" };
+    const result = await bootScenario(scenario, { init: await init, machine: "microvm" });
+    assert.ok(result.verdict.pass, explain(result));
+    assert.ok(result.timeline.some((p) => p.name === "early init switched to the disk root"));
+  },
+});
+
+Deno.test({
   name: "a micro-VM with a NIC gets the pod file's static eth0 network: address, route and DNS",
   ignore,
   async fn(): Promise<void> {

@@ -3,8 +3,16 @@ import { GatedPump } from "./_gated_pump.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
+interface Setup {
+  feed: WritableStreamDefaultWriter<Uint8Array>;
+  pump: GatedPump;
+  sink: () => string;
+  ended: Promise<void>;
+  settle: () => Promise<unknown>;
+}
+
 /** A source fed by hand, a sink that collects, and a pump between them. */
-function setup() {
+function setup(): Setup {
   const source = new TransformStream<Uint8Array, Uint8Array>();
   const feed = source.writable.getWriter();
   let text = "";

@@ -27,13 +27,16 @@ export async function prune(
   keep: string,
   graceMs: number = PRUNE_GRACE_MS,
 ): Promise<void> {
-  const found = [];
+  // By path: a directory read while another process removes entries may
+  // return one entry twice, which would count as two newer ones.
+  const times = new Map<string, number>();
   for await (const entry of Deno.readDir(dir)) {
     const path = `${dir}/${entry.name}`;
     if (!entry.name.startsWith(prefix) || path === keep) continue;
     const mtime = await modified(path);
-    if (mtime !== undefined) found.push({ path, mtime });
+    if (mtime !== undefined) times.set(path, mtime);
   }
+  const found = [...times].map(([path, mtime]) => ({ path, mtime }));
   found.sort((a, b) => b.mtime - a.mtime);
   for (const old of found.slice(KEEP - 1)) {
     // Read again just before removing: a concurrent build may have reused it since.

@@ -76,6 +76,8 @@ export interface BootOptions {
    * {@linkcode checkAppendWords} against the image's own. @default {[]}
    */
   append?: readonly string[];
+  /** Add the kernel words that cut boot time (QEMU; see `QemuOptions.tuneKernel`). @default {true} */
+  tuneKernel?: boolean;
   /** Pass 32 random bytes from the host for the guest's entropy pool. @default {true} */
   seed?: boolean;
   /** `user`: a virtio NIC (the guest's `eth0`) on QEMU's restricted user-mode network. @default {"none"} */
@@ -183,6 +185,7 @@ export async function bootImage(dir: string, options: BootOptions = {}): Promise
     machine: options.machine,
     tscKhz: await hostTscKhz(),
     extraAppend: [...append, ...seedWords(options.seed ?? true)],
+    tuneKernel: options.tuneKernel,
     net,
     forward,
   };

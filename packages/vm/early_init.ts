@@ -27,6 +27,8 @@ export const EARLY_INIT_SCRIPT = `#!/bin/busybox sh
 fail() { echo "weft-vm early init: $*" >/dev/console; poweroff -f; sleep 5; exit 1; }
 mount -t devtmpfs devtmpfs /dev || fail "cannot mount /dev"
 mount -t proc proc /proc || fail "cannot mount /proc"
+# The boot timeline's mark of the kernel's end: the first instruction of user space.
+echo "weft-vm early init: started"
 # QEMU's microvm names its virtio-mmio devices on the kernel command line; insmod does not read it.
 mmio=""
 for word in $(cat /proc/cmdline); do

@@ -230,8 +230,10 @@ async function build(
     ? await ensureKernel({ cacheDir, onProgress })
     : { vmlinux: options.kernel, modules: [], version: "given" };
   const sysKey = await systemKey(spec, kind);
+  // The command line's words come from code: a new weft-vm must not reuse an image with old ones.
+  const words = kernelCommandLine({ root: kind, compiled, initArgs: [], denoDir: IMAGE_DENO_DIR });
   const imageKey = (await sha256(
-    [sysKey, pod.key, kind, kernel.vmlinux, kernel.version, options.memoryMib].join("\n"),
+    [sysKey, pod.key, kind, kernel.vmlinux, kernel.version, options.memoryMib, words].join("\n"),
   )).slice(0, 16);
   const dir = absolute(options.outDir ?? `${cacheDir}/images/${imageKey}`);
   const manifestPath = `${dir}/vm.json`;

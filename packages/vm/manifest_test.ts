@@ -60,3 +60,17 @@ Deno.test("microvm gets its PIT, RTC, the TSC rate and virtio-mmio disks", () =>
   // The pc machine measures the TSC itself.
   assert.doesNotMatch(qemuArgs("/img", manifest, { tscKhz: 1 }).join(" "), /tsc_early_khz/);
 });
+
+Deno.test("the boot-time kernel words: pci=noacpi on pc only, none when turned off", () => {
+  const append = (options: Parameters<typeof qemuArgs>[2]) => {
+    const args = qemuArgs("/img", manifest, options);
+    return args[args.indexOf("-append") + 1].split(" -- ")[0].split(" ");
+  };
+  const pc = append({});
+  assert.ok(pc.includes("cryptomgr.notests") && pc.includes("pci=noacpi"));
+  // On microvm pci=noacpi also hides the virtio-mmio devices' interrupts: no disk would show.
+  const microvm = append({ machine: "microvm" });
+  assert.ok(microvm.includes("cryptomgr.notests") && !microvm.includes("pci=noacpi"));
+  const plain = append({ tuneKernel: false });
+  assert.ok(!plain.includes("cryptomgr.notests") && !plain.includes("pci=noacpi"));
+});

@@ -29,6 +29,7 @@ export interface BootPhase {
 
 /** The phases, each by the first console line that shows it. */
 const PHASES: [string, RegExp][] = [
+  ["kernel done (early init started)", /^weft-vm early init: started/],
   ["early init switched to the disk root", /^weft-vm early init: switching/],
   ["init's first log line (Deno started)", /^\d{4}-\d\d-\d\dT\S+ +[A-Z]+ +weft\./],
   ["runtime chosen (supervising)", /weft-init supervising as/],
