@@ -130,9 +130,21 @@ podTest(
     }
     assert.ok(crashLines.filter((l) => l === "stderr:crash-run").length >= 2, crashLines.join("|"));
 
-    // Signal: the container's trap prints, and a follower sees it.
-    const follow = client.logs("ct-svc", { tail: 0, follow: true })[Symbol.asyncIterator]();
+    // Signal: the container's trap prints, and a follower sees it. The
+    // follower starts from a cursor taken before the signal: one that asked
+    // for new lines only once it ran could miss a line printed before then.
+    const lastSeq = async (): Promise<number> => {
+      let seq = 0;
+      for await (const frame of client.logs("ct-svc", { tail: 1 })) {
+        if ("seq" in frame) seq = frame.seq;
+      }
+      return seq;
+    };
+    const beforeHup = await lastSeq();
     await client.signal("ct-svc", "HUP");
+    const follow = client.logs("ct-svc", { after: beforeHup, follow: true })[
+      Symbol.asyncIterator
+    ]();
     for (;;) {
       const { value } = await follow.next();
       if (value && "line" in value && value.line === "got-hup") break;
@@ -180,13 +192,13 @@ podTest(
     assert.deepEqual(seqs.slice(0, 5), [1, 2, 3, 4, 5]);
     const ctlLogs = await weftCtl(socket, "logs", "ct-svc", "--tail", "2");
     assert.equal(ctlLogs.stdout.split("\n").length, 3, ctlLogs.stdout);
+    const beforeCtlHup = await lastSeq();
     assert.equal((await weftCtl(socket, "kill", "ct-svc", "HUP")).code, 0);
     await waitFor(async () => {
-      let hups = 0;
-      for await (const frame of client.logs("ct-svc")) {
-        if ("line" in frame && frame.line === "got-hup") hups++;
+      for await (const frame of client.logs("ct-svc", { after: beforeCtlHup })) {
+        if ("line" in frame && frame.line === "got-hup") return true;
       }
-      return hups === 2;
+      return false;
     });
     const ctlExec = await weftCtl(
       socket,
