@@ -15,6 +15,9 @@ async function orphans(script: string): Promise<{ pids: number[]; release(): Pro
     stdin: "piped",
     stdout: "piped",
   }).spawn();
+  // Registered: a reaper started with detectDenoChildren: false knows Deno's
+  // children from the registry alone, and would otherwise reap this sh first.
+  trackChildProcess(child);
   const writer = child.stdin.getWriter();
   const text = await new Response(child.stdout).text();
   assert.equal((await child.status).code, 0);
