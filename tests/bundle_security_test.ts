@@ -95,7 +95,9 @@ for (const target of targets) {
       "echo data > /tmp/file && cat /tmp/file",
       "sleep 0.01 && echo slept",
       // A server and a client on the loopback interface: the server's answer proves both ran.
-      "(echo pong | nc -l -p 7070 127.0.0.1 > /tmp/heard) & server=$!",
+      // The server reads the client's line before it answers: with `echo pong | nc -l` the two
+      // ends' half-closes raced, and the server sometimes ended before it had read "ping".
+      `nc -l -p 7070 127.0.0.1 -e sh -c 'read line; echo "$line" > /tmp/heard; echo pong' & server=$!`,
       // Connect once the server listens (0A: LISTEN on port 7070 = 0x1B9E in /proc/net/tcp).
       "i=0; until grep -q ':1B9E 00000000:0000 0A' /proc/net/tcp; do",
       "  i=$((i + 1)); [ $i -gt 3000 ] && { echo no-listener; kill $server; break; }; usleep 10000",
