@@ -71,6 +71,9 @@ export class ContainerNotFoundError extends RuntimeCommandError {
  * ```
  */
 export class ContainerExistsError extends RuntimeCommandError {
+  static {
+    brandErrorClass(this, "ContainerExistsError");
+  }
   /** The container id. */
   readonly id: string;
   /** Creates the error. */

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { ContainerNotFoundError, ContainerNotRunningError } from "./container_errors.ts";
+import {
+  ContainerExistsError,
+  ContainerNotFoundError,
+  ContainerNotRunningError,
+} from "./container_errors.ts";
 import {
   InvalidArgumentError,
   RuntimeCommandError,
@@ -49,6 +53,16 @@ Deno.test("errors from another copy of @weft/runtime pass instanceof for their c
   assert.ok(!(notFound instanceof ContainerNotRunningError));
   assert.ok(!(notFound instanceof RuntimeTimeoutError));
   assert.ok(!(notFound instanceof PluginError));
+  assert.ok(!(notFound instanceof ContainerExistsError));
+
+  const exists = new copy.container.ContainerExistsError('Cannot create container "x"', {
+    id: "x",
+    argv: ["runc", "create", "x"],
+    code: 1,
+    runtimeMessage: "container with given ID already exists",
+  });
+  assert.ok(exists instanceof ContainerExistsError);
+  assert.ok(exists instanceof RuntimeCommandError);
 
   const invalid = new copy.errors.InvalidArgumentError('Invalid option "x"', {
     argument: "options.x",
