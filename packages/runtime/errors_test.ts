@@ -103,3 +103,17 @@ Deno.test("a caller's own subclass keeps ordinary instanceof", () => {
   assert.ok(mine instanceof RuntimeError);
   assert.ok(!(new RuntimeError("x") instanceof MyError));
 });
+
+Deno.test("every error class @weft/runtime exports carries its own brand", async () => {
+  const exports = await import("./mod.ts");
+  const classes = Object.entries(exports).filter((entry): entry is [string, typeof Error] =>
+    typeof entry[1] === "function" && entry[1].prototype instanceof Error
+  );
+  assert.ok(classes.length > 10, "found the error classes");
+  for (const [name, ctor] of classes) {
+    assert.ok(
+      Object.hasOwn(ctor.prototype, Symbol.for(`@weft/runtime/${name}`)),
+      `${name} is not branded: instanceof fails across copies of @weft/runtime`,
+    );
+  }
+});
