@@ -32,10 +32,6 @@ function event(type: number, code: number, value: number): Uint8Array {
   return bytes;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  return concatBytes(parts);
-}
-
 Deno.test("the power button's event device is found by its name, not taken from the keyboard", () => {
   assert.equal(powerButtonDevice(DEVICES), "event0");
   assert.equal(powerButtonDevice(DEVICES.split("\n\n")[1]), undefined);
@@ -46,9 +42,15 @@ Deno.test("the power button's event device is found by its name, not taken from 
 
 Deno.test("only a press of the power key counts: not its release, repeats, other keys or syncs", () => {
   const press = event(1, 116, 1);
-  const events = concat(press, event(0, 0, 0), event(1, 116, 0), event(1, 116, 2), event(1, 28, 1));
+  const events = concatBytes([
+    press,
+    event(0, 0, 0),
+    event(1, 116, 0),
+    event(1, 116, 2),
+    event(1, 28, 1),
+  ]);
   assert.equal(powerKeyPresses(events), 1);
-  assert.equal(powerKeyPresses(concat(press, press)), 2);
+  assert.equal(powerKeyPresses(concatBytes([press, press])), 2);
   // A partial record is not read.
   assert.equal(powerKeyPresses(press.subarray(0, 23)), 0);
 });
@@ -66,7 +68,7 @@ Deno.test("the watcher reads presses split across reads and calls back once per 
       inputDir: dir,
     });
     const writer = await Deno.open(`${dir}/event0`, { write: true });
-    const events = concat(event(1, 116, 1), event(1, 116, 0), event(1, 116, 1));
+    const events = concatBytes([event(1, 116, 1), event(1, 116, 0), event(1, 116, 1)]);
     await writer.write(events.subarray(0, 30));
     await writer.write(events.subarray(30));
     writer.close();

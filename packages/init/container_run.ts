@@ -204,14 +204,8 @@ export class ContainerRun {
    * resolves with the error.
    */
   async start(): Promise<string | undefined> {
-    if (this.#started) {
-      mark("started", this.#config.id);
-      return undefined;
-    }
     try {
-      await this.#ctx.runtime.start(this.#config.id, this.#call);
-      mark("started", this.#config.id);
-      return undefined;
+      if (!this.#started) await this.#ctx.runtime.start(this.#config.id, this.#call);
     } catch (error) {
       logger.error("Cannot start container {container}: {error}", {
         container: this.#config.id,
@@ -220,6 +214,8 @@ export class ContainerRun {
       await this.killAndDelete();
       return errorText(error);
     }
+    mark("started", this.#config.id);
+    return undefined;
   }
 
   /**
