@@ -279,7 +279,7 @@ export async function runInit(args: string[], mode: InitMode = "child"): Promise
 }
 
 /** Resolves after `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

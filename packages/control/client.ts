@@ -289,6 +289,8 @@ export class ControlClient implements Disposable {
     const controller = new AbortController();
     const onTimeout = (): void => controller.abort(timeout.reason);
     timeout.addEventListener("abort", onTimeout);
+    // An abort event never fires for a signal aborted already: check it first.
+    if (signal?.aborted) controller.abort(signal.reason);
     signal?.addEventListener("abort", () => controller.abort(signal.reason));
     let response: Response;
     try {

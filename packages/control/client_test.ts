@@ -85,3 +85,20 @@ Deno.test("maxFrameBytes must be a positive integer", () => {
     );
   }
 });
+
+Deno.test("a call given an already aborted signal is not sent", async () => {
+  let calls = 0;
+  await withHostile(
+    () => (calls++, new Response(`{"seq": 1}\n`)),
+    async (client) => {
+      const signal = AbortSignal.abort(new Error("gave up before asking"));
+      await assert.rejects(
+        (async () => {
+          for await (const _ of client.events({ follow: true, signal })) { /* none */ }
+        })(),
+        /gave up before asking/,
+      );
+      assert.equal(calls, 0);
+    },
+  );
+});

@@ -283,14 +283,8 @@ export class ControlServer implements Disposable {
       );
     }
     this.#streams++;
-    let ended = false;
-    return {
-      signal: this.#closing.signal,
-      onEnd: () => {
-        if (!ended) this.#streams--;
-        ended = true;
-      },
-    };
+    // ringStream and execStream each call onEnd exactly once.
+    return { signal: this.#closing.signal, onEnd: () => void this.#streams-- };
   }
 
   #events(url: URL): Response {

@@ -21,57 +21,22 @@ const big = new Uint8Array(70_000).fill(0x20);
 export function hostileRequests(running: string, ended: string): HostileRequest[] {
   const c = (id: string, action = ""): string =>
     `/v1/containers/${id}${action ? `/${action}` : ""}`;
+  const noSuchCall = (name: string, path: string, method = "GET"): HostileRequest => ({
+    name,
+    method,
+    path,
+    status: 404,
+    message: /No such call/,
+  });
   return [
     { name: "no version", method: "GET", path: "/status", status: 404, message: /under \/v1/ },
-    {
-      name: "future version",
-      method: "GET",
-      path: "/v2/status",
-      status: 404,
-      message: /No such call/,
-    },
-    {
-      name: "unknown call",
-      method: "GET",
-      path: "/v1/shutdown",
-      status: 404,
-      message: /No such call/,
-    },
-    {
-      name: "prototype key",
-      method: "GET",
-      path: "/v1/constructor",
-      status: 404,
-      message: /No such call/,
-    },
-    {
-      name: "proto key",
-      method: "GET",
-      path: "/v1/__proto__",
-      status: 404,
-      message: /No such call/,
-    },
-    {
-      name: "container list",
-      method: "GET",
-      path: "/v1/containers",
-      status: 404,
-      message: /No such call/,
-    },
-    {
-      name: "extra segment",
-      method: "GET",
-      path: `${c(running, "logs")}/x`,
-      status: 404,
-      message: /No such call/,
-    },
-    {
-      name: "unknown action",
-      method: "POST",
-      path: c(running, "pause"),
-      status: 404,
-      message: /No such call/,
-    },
+    noSuchCall("future version", "/v2/status"),
+    noSuchCall("unknown call", "/v1/shutdown"),
+    noSuchCall("prototype key", "/v1/constructor"),
+    noSuchCall("proto key", "/v1/__proto__"),
+    noSuchCall("container list", "/v1/containers"),
+    noSuchCall("extra segment", `${c(running, "logs")}/x`),
+    noSuchCall("unknown action", c(running, "pause"), "POST"),
     {
       name: "wrong method",
       method: "DELETE",
