@@ -265,6 +265,16 @@ function runsUntilTerm(code: number): BundleSpec {
   };
 }
 
+/** A crun pod file whose one container "app" ({@linkcode runsUntilTerm}) gives the pod's code. */
+function untilTermPodFile(extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    runtime: { name: "crun" },
+    ...extra,
+    containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
+    pod: { exitCode: { from: "container", id: "app" } },
+  };
+}
+
 /** The guest port of the control pod's API (`control.tcp.port`). */
 export const VM_CONTROL_PORT = 7070;
 
@@ -278,13 +288,10 @@ export function controlPod(): Scenario {
   return {
     name: "control-crun",
     net: "user",
-    pod: {
-      runtime: { name: "crun" },
+    pod: untilTermPodFile({
       machine: { network: { address: VM_NETWORK.address } },
       control: { tcp: { hostname: "0.0.0.0", port: VM_CONTROL_PORT } },
-      containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
-      pod: { exitCode: { from: "container", id: "app" } },
-    },
+    }),
     bundles: [runsUntilTerm(7)],
     expect: {
       exitCode: 7,
@@ -308,11 +315,7 @@ export function controlPod(): Scenario {
 export function powerButtonPod(): Scenario {
   return {
     name: "power-button-crun",
-    pod: {
-      runtime: { name: "crun" },
-      containers: [{ id: "app", bundle: "bundles/app", restart: { policy: "never" } }],
-      pod: { exitCode: { from: "container", id: "app" } },
-    },
+    pod: untilTermPodFile({}),
     bundles: [runsUntilTerm(5)],
     expect: {
       exitCode: 5,
