@@ -196,3 +196,19 @@ export class FakeRuntime implements Runtime {
     return Promise.resolve();
   }
 }
+
+/**
+ * A FakeRuntime with the optional `run` (create and start in one call), as
+ * crun, runc and youki have it; its calls show as `run id`.
+ */
+export class FakeRunRuntime extends FakeRuntime {
+  async run(
+    id: string,
+    bundle: string,
+    stdio?: Stdio,
+    options?: { pidFile?: string },
+  ): Promise<void> {
+    await this.create(id, bundle, stdio, options);
+    this.calls.splice(this.calls.lastIndexOf(`create ${id}`), 1, `run ${id}`);
+  }
+}

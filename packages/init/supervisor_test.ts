@@ -2,7 +2,14 @@
 // exit watcher and a fake clock: no root, no process, milliseconds.
 import assert from "node:assert/strict";
 import { parseConfig } from "./config.ts";
-import { FakeClock, FakeExits, FakeRuntime, settle, until } from "./_supervisor_fakes.ts";
+import {
+  FakeClock,
+  FakeExits,
+  FakeRunRuntime,
+  FakeRuntime,
+  settle,
+  until,
+} from "./_supervisor_fakes.ts";
 import type { PodEvent } from "./pod_event.ts";
 import { Supervisor } from "./supervisor.ts";
 import type { PodResult, SupervisorOptions } from "./supervisor_options.ts";
@@ -32,7 +39,7 @@ async function startPod(
   containers: Record<string, unknown>[],
   pod: Record<string, unknown> = {},
   before: (runtime: FakeRuntime) => void = () => {},
-  options: Pick<SupervisorOptions, "maxParallelStarts"> = {},
+  options: Pick<SupervisorOptions, "maxParallelStarts"> & { withRun?: boolean } = {},
 ): Promise<Pod> {
   const dir = await Deno.makeTempDir({ prefix: "weft-sm-test-" });
   const config = parseConfig({
@@ -42,7 +49,7 @@ async function startPod(
   });
   const clock = new FakeClock();
   const exits = new FakeExits(clock);
-  const runtime = new FakeRuntime(exits);
+  const runtime = options.withRun ? new FakeRunRuntime(exits) : new FakeRuntime(exits);
   before(runtime);
   const supervisor = new Supervisor(config, {
     runtime,
@@ -217,6 +224,35 @@ Deno.test("a stop during create deletes the container without starting it", asyn
   gate.resolve();
   await stopping;
   assert.deepEqual(pod.runtime.calls, ["create slow", "delete slow"]);
+  assert.equal((await pod.result).status.containers.slow.state, "stopped");
+});
+
+Deno.test("with a runtime that has run, a container starts in one call and its exit is kept", async () => {
+  await using pod = await startPod([{ id: "a" }], {}, () => {}, { withRun: true });
+  await until(() => pod.phase("a") === "running", "a running");
+  assert.deepEqual(pod.runtime.calls, ["run a"]);
+  assert.deepEqual(
+    pod.trail().filter((t) => t.endsWith(" a")),
+    ["container-created a", "container-started a"],
+  );
+  pod.exits.exit(pod.runtime.pid("a"), 3);
+  await until(() => pod.supervisor.status().containers.a.exitCount === 1, "exit recorded");
+  assert.equal(pod.supervisor.status().containers.a.exits[0].status, 3);
+});
+
+Deno.test("with run, a stop during the call kills and deletes the container it started", async () => {
+  const gate = Promise.withResolvers<void>();
+  await using pod = await startPod(
+    [{ id: "slow" }],
+    {},
+    (runtime) => runtime.behaviour.set("slow", { createGate: gate.promise }),
+    { withRun: true },
+  );
+  await until(() => pod.runtime.calls.includes("create slow"), "run begun");
+  const stopping = pod.supervisor.stop("test");
+  gate.resolve();
+  await stopping;
+  assert.deepEqual(pod.runtime.calls, ["run slow", "delete slow"]);
   assert.equal((await pod.result).status.containers.slow.state, "stopped");
 });
 
