@@ -245,11 +245,25 @@ export class InitProcess implements AsyncDisposable {
 export function startInit(
   configFile: string,
   mode: InitMode,
-  options: { args?: string[]; env?: Record<string, string>; main?: string } = {},
+  options: {
+    args?: string[];
+    env?: Record<string, string>;
+    main?: string;
+    /** The `deno run` options before the file (default `-A`). */
+    runOptions?: string[];
+  } = {},
 ): InitProcess {
   const extraArgs = options.args ?? [];
   const main = options.main ?? MAIN;
-  const deno = [Deno.execPath(), "run", "-A", main, "--config", configFile, ...extraArgs];
+  const deno = [
+    Deno.execPath(),
+    "run",
+    ...options.runOptions ?? ["-A"],
+    main,
+    "--config",
+    configFile,
+    ...extraArgs,
+  ];
   const argv = mode === "pid1"
     ? [UNSHARE!, "--pid", "--fork", "--kill-child", "--mount-proc", ...deno]
     : deno;

@@ -14,7 +14,9 @@
  * (sizes: comma-separated, default 1,10,50; runtimes: WEFT_BENCH_RUNTIMES, default crun,runc;
  * the init run: WEFT_BENCH_INIT, default packages/init/main.ts, e.g. dist/weft-init.js after
  * `deno task bundle`; several, comma-separated, are run in turn within each run, so that a
- * comparison sees the same load)
+ * comparison sees the same load; WEFT_BENCH_FLAGS: deployed (default: `deno run` with the
+ * V8 flags of @weft/init/run-options, as images run it), none (plain -A), or both, each init
+ * with and without)
  *
  * The machine has two cores shared with other work: each figure is the
  * median of `runs` runs (default 5), printed with the range of the runs.
@@ -23,6 +25,7 @@
  */
 import { createBusyboxBundle } from "@weft/runtime/testing";
 import { findBinary } from "@weft/runtime";
+import { initRunOptions } from "@weft/init/run-options";
 import { PROFILE_VARIABLE } from "../packages/init/_profile.ts";
 import {
   CONTAINER_PHASES,
@@ -34,8 +37,21 @@ import {
   type RunProfile,
 } from "./_init_profile.ts";
 
-const INITS = (Deno.env.get("WEFT_BENCH_INIT") ??
+const MAINS = (Deno.env.get("WEFT_BENCH_INIT") ??
   new URL("../packages/init/main.ts", import.meta.url).pathname).split(",");
+const FLAGS = Deno.env.get("WEFT_BENCH_FLAGS") ?? "deployed";
+const RUN_OPTIONS: Record<string, string[]> = { deployed: initRunOptions(), none: ["-A"] };
+if (FLAGS !== "both" && !(FLAGS in RUN_OPTIONS)) {
+  throw new Error(`Invalid WEFT_BENCH_FLAGS "${FLAGS}": expected deployed, none or both`);
+}
+/** Each init run: its file and the `deno run` options before it. */
+const INITS = MAINS.flatMap((main) =>
+  (FLAGS === "both" ? ["deployed", "none"] : [FLAGS]).map((flags) => ({
+    main,
+    flags,
+    runOptions: RUN_OPTIONS[flags],
+  }))
+);
 const RUNS = Number(Deno.args[0] ?? 5);
 const SIZES = (Deno.args[1] ?? "1,10,50").split(",").map(Number);
 const RUNTIMES = (Deno.env.get("WEFT_BENCH_RUNTIMES") ?? "crun,runc").split(",");
@@ -80,7 +96,7 @@ function rssKiB(pid: number): number {
 
 /** Starts the init on N containers; ms to all running (as its status file says), RSS then, profile. */
 async function timeInit(
-  main: string,
+  init: { main: string; runOptions: string[] },
   runtime: string,
   bundle: string,
   n: number,
@@ -104,12 +120,17 @@ async function timeInit(
   );
   const started = now();
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main, "--config", config, "--log-level", "warning"],
+    args: ["run", ...init.runOptions, init.main, "--config", config, "--log-level", "warning"],
     env: { [PROFILE_VARIABLE]: profileFile },
     stdout: "null",
     stderr: "inherit",
   }).spawn();
-  while (!(await allRunning(statusFile, n))) await sleep(5);
+  let ended = false;
+  child.status.then(() => ended = true);
+  while (!(await allRunning(statusFile, n))) {
+    if (ended) throw new Error(`weft-init ended before ${n} containers ran`);
+    await sleep(5);
+  }
   const ms = now() - started;
   const cpu = cpuOf(child.pid);
   // Let the start-up garbage settle before reading the resident set.
@@ -195,8 +216,8 @@ try {
       const shellCpu: Cpu[] = [];
       const parallel: number[] = [];
       for (let run = 0; run < RUNS; run++) {
-        for (const [i, main] of INITS.entries()) {
-          const result = await timeInit(main, runtime, bundle.dir, n, dir);
+        for (const [i, variant] of INITS.entries()) {
+          const result = await timeInit(variant, runtime, bundle.dir, n, dir);
           init[i].push(result.ms);
           rss[i].push(result.rss / 1024);
           cpu[i].push(result.cpu);
@@ -235,7 +256,11 @@ try {
     }
   }
   const head = ["runtime", "N", ...(INITS.length > 1 ? ["init"] : [])];
-  console.log(`\nweft-init: ${INITS.map((main, i) => `${i + 1} = ${main}`).join(", ")}`);
+  console.log(
+    `\nweft-init: ${
+      INITS.map((init, i) => `${i + 1} = ${init.runOptions.join(" ")} ${init.main}`).join(", ")
+    }`,
+  );
   console.log(`\nStart to N containers running: median (min-max) of ${RUNS} runs, ms\n`);
   printTable([
     ...head,

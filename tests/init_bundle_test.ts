@@ -1,6 +1,8 @@
 // The single-file bundle (`deno task bundle`) is what images carry: it must
-// hold the built-in runtimes and run a pod as the source does.
+// hold the built-in runtimes and run a pod as the source does, built and run
+// with the options images use (run_options.ts).
 import { ok as assert, strictEqual as assertEquals } from "node:assert/strict";
+import { INIT_BUNDLE_OPTIONS, initRunOptions } from "@weft/init/run-options";
 import { label, missing, MODES, PodDir, startInit } from "./_init_harness.ts";
 
 const MAIN = new URL("../packages/init/main.ts", import.meta.url).pathname;
@@ -13,7 +15,7 @@ for (const mode of MODES) {
       await using pod = await PodDir.create();
       const bundled = `${pod.dir}/weft-init.js`;
       const build = await new Deno.Command(Deno.execPath(), {
-        args: ["bundle", "--output", bundled, MAIN],
+        args: ["bundle", ...INIT_BUNDLE_OPTIONS, "--output", bundled, MAIN],
         stdout: "null",
         stderr: "piped",
       }).output();
@@ -27,7 +29,10 @@ for (const mode of MODES) {
           }],
           pod: { exitCode: { from: "container", id: "wi-bundled" } },
         });
-        await using init = startInit(config, mode, { main: bundled });
+        await using init = startInit(config, mode, {
+          main: bundled,
+          runOptions: initRunOptions(),
+        });
         const { code, stdout, stderr } = await init.exited;
         assertEquals(code, 4, stderr);
         assert(stdout.startsWith("[wi-bundled] from the bundle\n"), stdout);

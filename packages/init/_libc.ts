@@ -20,12 +20,29 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+type Symbols = typeof SYMBOLS;
+type Libc = Deno.DynamicLibrary<Symbols>["symbols"];
 
-let libc: Libc | undefined;
+const bound: { -readonly [K in keyof Libc]?: Libc[K] } = {};
 
-function lib(): Libc {
-  return libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+/**
+ * One libc function, bound on its first call: Deno compiles a trampoline per
+ * symbol at dlopen, about 0.3 ms each (measured), and a start needs only the
+ * reaper's three of these nine (mount, sync and reboot serve a VM's PID 1).
+ */
+function lib<K extends keyof Symbols>(name: K): Libc[K] {
+  if (bound[name] === undefined) {
+    // Bound with the first call, never after a failed one: a dlopen then
+    // could change the errno that errno() is about to read.
+    bound.__errno_location ??= bind("__errno_location");
+    bound[name] = bind(name);
+  }
+  return bound[name]!;
+}
+
+function bind<K extends keyof Symbols>(name: K): Libc[K] {
+  const one = { [name]: SYMBOLS[name] } as Pick<Symbols, K>;
+  return Deno.dlopen("libc.so.6", one).symbols[name] as Libc[K];
 }
 
 const ERRNO_NAMES: Record<number, string> = {
@@ -48,12 +65,12 @@ const ERRNO_NAMES: Record<number, string> = {
 
 /** The errno of the last failed call; read right after the call, before any other. */
 function errno(): number {
-  const pointer = lib().__errno_location();
+  const pointer = lib("__errno_location")();
   return pointer === null ? 0 : new Deno.UnsafePointerView(pointer).getInt32();
 }
 
 function describe(code: number): string {
-  const pointer = lib().strerror(code);
+  const pointer = lib("strerror")(code);
   return pointer === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(pointer);
 }
 
@@ -99,7 +116,7 @@ const siginfoView = new DataView(siginfo.buffer);
  */
 export function peekExitedChild(): number {
   siginfo.fill(0);
-  if (lib().waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT | __WALL) === -1) {
+  if (lib("waitid")(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT | __WALL) === -1) {
     const code = errno();
     if (code === ECHILD) return 0;
     throw syscallError("waitid", "Cannot look for exited children", code);
@@ -114,7 +131,7 @@ export function peekExitedChild(): number {
  */
 export function hasExited(pid: number): boolean {
   siginfo.fill(0);
-  if (lib().waitid(P_PID, pid, siginfo, WEXITED | WNOHANG | WNOWAIT | __WALL) === -1) {
+  if (lib("waitid")(P_PID, pid, siginfo, WEXITED | WNOHANG | WNOWAIT | __WALL) === -1) {
     return errno() !== ECHILD;
   }
   return siginfoView.getInt32(16, true) === pid;
@@ -135,7 +152,7 @@ export type ReapResult =
  */
 export function reapChild(pid: number): ReapResult {
   statusBuffer[0] = 0;
-  const result = lib().waitpid(pid, new Uint8Array(statusBuffer.buffer), WNOHANG | __WALL);
+  const result = lib("waitpid")(pid, new Uint8Array(statusBuffer.buffer), WNOHANG | __WALL);
   if (result === pid) return { state: "reaped", status: statusBuffer[0] };
   if (result === 0) return { state: "running" };
   const code = errno();
@@ -148,7 +165,7 @@ const PR_GET_CHILD_SUBREAPER = 37;
 
 /** prctl(PR_SET_CHILD_SUBREAPER); throws a SyscallError on failure. */
 export function setChildSubreaper(on: boolean): void {
-  if (lib().prctl(PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n) === -1) {
+  if (lib("prctl")(PR_SET_CHILD_SUBREAPER, on ? 1n : 0n, 0n, 0n, 0n) === -1) {
     throw syscallError("prctl", `Cannot ${on ? "set" : "clear"} the child subreaper attribute`);
   }
 }
@@ -156,7 +173,9 @@ export function setChildSubreaper(on: boolean): void {
 /** prctl(PR_GET_CHILD_SUBREAPER). */
 export function getChildSubreaper(): boolean {
   const value = new Int32Array(1);
-  if (lib().prctlPointer(PR_GET_CHILD_SUBREAPER, new Uint8Array(value.buffer), 0n, 0n, 0n) === -1) {
+  if (
+    lib("prctlPointer")(PR_GET_CHILD_SUBREAPER, new Uint8Array(value.buffer), 0n, 0n, 0n) === -1
+  ) {
     throw syscallError("prctl", "Cannot read the child subreaper attribute");
   }
   return value[0] !== 0;
@@ -170,7 +189,7 @@ export function mount(
   flags: bigint,
   data: string | undefined,
 ): void {
-  const result = lib().mount(
+  const result = lib("mount")(
     cString(source),
     cString(target),
     cString(fstype),
@@ -184,7 +203,7 @@ export function mount(
 
 /** sync(2): flushes every filesystem. */
 export function sync(): void {
-  lib().sync();
+  lib("sync")();
 }
 
 /**
@@ -192,6 +211,6 @@ export function sync(): void {
  * when the call succeeded (for the commands that return), the error otherwise.
  */
 export function reboot(command: number, what: string): SyscallError | undefined {
-  if (lib().reboot(command) === 0) return undefined;
+  if (lib("reboot")(command) === 0) return undefined;
   return syscallError("reboot", what);
 }

@@ -47,3 +47,4 @@ export * from "./child_subreaper.ts";
 export * from "./syscall_error.ts";
 export * from "./exit_port.ts";
 export * from "./signal_table.ts";
+export * from "./run_options.ts";

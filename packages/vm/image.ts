@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { INIT_BUNDLE_OPTIONS } from "@weft/init/run-options";
 import { absolute, exists, run, sha256, which } from "./_run.ts";
 import { cachedPart, prune, touch } from "./_cache.ts";
 import { writeCpio, writeExt4 } from "./archive.ts";
@@ -104,7 +105,14 @@ async function defaultInit(cacheDir: string, onProgress: (m: string) => void): P
   const main = new URL(import.meta.resolve("@weft/init/main"));
   onProgress(`Bundling the init: deno bundle ${main.pathname}`);
   const out = `${cacheDir}/weft-init-${Deno.pid}.js`;
-  await run(Deno.execPath(), ["bundle", "--quiet", "--output", out, main.href]);
+  await run(Deno.execPath(), [
+    "bundle",
+    "--quiet",
+    ...INIT_BUNDLE_OPTIONS,
+    "--output",
+    out,
+    main.href,
+  ]);
   return out;
 }
 

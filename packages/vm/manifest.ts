@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { initRunOptions } from "@weft/init/run-options";
 import { withKernelWords } from "./guest_spec.ts";
 
 /**
@@ -99,13 +100,13 @@ export interface CommandLineSpec {
  *   initArgs: ["--config", "/pod/pod.json"],
  *   denoDir: "/var/cache/deno",
  * });
- * assert.match(line, /rdinit=\/usr\/bin\/deno .* -- run -A \/init.js --config \/pod\/pod.json$/);
+ * assert.match(line, /rdinit=\/usr\/bin\/deno .* -- run -A --v8-flags=\S+ \/init.js --config \/pod\/pod.json$/);
  * ```
  */
 export function kernelCommandLine(spec: CommandLineSpec): string {
   const init = spec.compiled
     ? ["/usr/bin/weft-init", ...spec.initArgs]
-    : ["/usr/bin/deno", "run", "-A", "/init.js", ...spec.initArgs];
+    : ["/usr/bin/deno", "run", ...initRunOptions(), "/init.js", ...spec.initArgs];
   const [rdinit, argv] = spec.root === "disk" ? ["/init", init] : [init[0], init.slice(1)];
   return [
     "console=ttyS0",

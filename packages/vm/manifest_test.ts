@@ -20,7 +20,9 @@ const manifest: VmManifest = {
 
 Deno.test("a disk root boots the early /init, which gets deno's whole command line", () => {
   assert.match(manifest.append, /rdinit=\/init .*DENO_DIR=\/var\/cache\/deno/);
-  assert.ok(manifest.append.endsWith("-- /usr/bin/deno run -A /init.js --config /pod/pod.json"));
+  assert.ok(manifest.append.endsWith(
+    "-- /usr/bin/deno run -A --v8-flags=--lite-mode,--max-semi-space-size=1 /init.js --config /pod/pod.json",
+  ));
   const compiled = kernelCommandLine({
     root: "initramfs",
     compiled: true,

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { initRunOptions } from "@weft/init/run-options";
 import { hasElfMagic, run } from "./_run.ts";
 
 /**
@@ -118,9 +119,13 @@ export async function makeSkeleton(root: string, extra: readonly string[] = []):
  */
 async function bakeCodeCache(root: string): Promise<void> {
   await Deno.mkdir(`${root}${IMAGE_DENO_DIR}`, { recursive: true });
-  await run("chroot", [root, "/usr/bin/deno", "run", "-A", "/init.js", "--version"], {
-    env: { DENO_DIR: IMAGE_DENO_DIR, NO_COLOR: "1", HOME: "/root" },
-  });
+  await run(
+    "chroot",
+    [root, "/usr/bin/deno", "run", ...initRunOptions(), "/init.js", "--version"],
+    {
+      env: { DENO_DIR: IMAGE_DENO_DIR, NO_COLOR: "1", HOME: "/root" },
+    },
+  );
 }
 
 /**
