@@ -231,21 +231,25 @@ export class ControlClient implements Disposable {
   async exec(id: string, args: string[], options: ExecCallOptions = {}): Promise<ExecOutcome> {
     const { onOutput, signal, ...rest } = options;
     const path = `/v1/containers/${encodeURIComponent(id)}/exec`;
-    const response = await this.#call("POST", path, { args, ...rest }, signal);
+    const { response, end } = await this.#open("POST", path, { args, ...rest }, signal);
     const outcome: ExecOutcome = { code: -1, stdout: "", stderr: "" };
-    for await (const frame of this.#lines<ExecFrame>(response)) {
-      if ("stdout" in frame) {
-        outcome.stdout += frame.stdout;
-        onOutput?.("stdout", frame.stdout);
-      } else if ("stderr" in frame) {
-        outcome.stderr += frame.stderr;
-        onOutput?.("stderr", frame.stderr);
-      } else if ("exit" in frame) {
-        outcome.code = frame.exit;
-        return outcome;
-      } else {
-        throw new ControlError(frame.error.message, { status: 0, code: frame.error.code });
+    try {
+      for await (const frame of this.#lines<ExecFrame>(response)) {
+        if ("stdout" in frame) {
+          outcome.stdout += frame.stdout;
+          onOutput?.("stdout", frame.stdout);
+        } else if ("stderr" in frame) {
+          outcome.stderr += frame.stderr;
+          onOutput?.("stderr", frame.stderr);
+        } else if ("exit" in frame) {
+          outcome.code = frame.exit;
+          return outcome;
+        } else {
+          throw new ControlError(frame.error.message, { status: 0, code: frame.error.code });
+        }
       }
+    } finally {
+      end();
     }
     throw new ControlUnreachableError(
       `The exec stream from ${this.#where} ended without an exit code`,
@@ -263,8 +267,12 @@ export class ControlClient implements Disposable {
   }
 
   async *#frames<T>(path: string, signal?: AbortSignal): AsyncGenerator<T> {
-    const response = await this.#call("GET", path, undefined, signal);
-    yield* this.#lines<T>(response);
+    const { response, end } = await this.#open("GET", path, undefined, signal);
+    try {
+      yield* this.#lines<T>(response);
+    } finally {
+      end();
+    }
   }
 
   async *#lines<T>(response: Response): AsyncGenerator<T> {
@@ -279,19 +287,46 @@ export class ControlClient implements Disposable {
     }
   }
 
-  async #call(
+  async #call(method: string, path: string, body?: unknown): Promise<Response> {
+    return (await this.#open(method, path, body)).response;
+  }
+
+  /**
+   * Sends a call and gives its answer once its head says it succeeded, with
+   * `end`, which the caller calls once it is done with the answer's body: it
+   * removes the listener the call added to the caller's `signal` (a
+   * long-lived signal used for many calls would otherwise collect one per call).
+   */
+  async #open(
     method: string,
     path: string,
     body?: unknown,
     signal?: AbortSignal,
-  ): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.#timeout);
+  ): Promise<{ response: Response; end: () => void }> {
     const controller = new AbortController();
-    const onTimeout = (): void => controller.abort(timeout.reason);
-    timeout.addEventListener("abort", onTimeout);
     // An abort event never fires for a signal aborted already: check it first.
     if (signal?.aborted) controller.abort(signal.reason);
-    signal?.addEventListener("abort", () => controller.abort(signal.reason));
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const end = (): void => signal?.removeEventListener("abort", onAbort);
+    try {
+      return { response: await this.#send(method, path, body, controller, signal), end };
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    body: unknown,
+    controller: AbortController,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.#timeout);
+    const onTimeout = (): void => controller.abort(timeout.reason);
+    timeout.addEventListener("abort", onTimeout);
     let response: Response;
     try {
       response = await fetch(`http://weft${path}`, {
