@@ -170,17 +170,18 @@ export class ControlClient implements Disposable {
 
   /** Liveness, version, uptime and runtime. */
   async health(): Promise<Health> {
-    return await (await this.#call("GET", "/v1/health")).json();
+    return await this.#json("GET /v1/health", await this.#call("GET", "/v1/health"));
   }
 
   /** The pod's status: the same data as the status file. */
   async status(): Promise<PodStatus> {
-    return await (await this.#call("GET", "/v1/status")).json();
+    return await this.#json("GET /v1/status", await this.#call("GET", "/v1/status"));
   }
 
   /** One container's status and exit history. */
   async container(id: string): Promise<ContainerStatusRecord & { id: string }> {
-    return await (await this.#call("GET", `/v1/containers/${encodeURIComponent(id)}`)).json();
+    const path = `/v1/containers/${encodeURIComponent(id)}`;
+    return await this.#json(`GET ${path}`, await this.#call("GET", path));
   }
 
   /** Sends `signal` to container `id`'s init. */
@@ -234,7 +235,7 @@ export class ControlClient implements Disposable {
     const { response, end } = await this.#open("POST", path, { args, ...rest }, signal);
     const outcome: ExecOutcome = { code: -1, stdout: "", stderr: "" };
     try {
-      for await (const frame of this.#lines<ExecFrame>(response)) {
+      for await (const frame of this.#lines<ExecFrame>(`POST ${path}`, response)) {
         if ("stdout" in frame) {
           outcome.stdout += frame.stdout;
           onOutput?.("stdout", frame.stdout);
@@ -269,13 +270,13 @@ export class ControlClient implements Disposable {
   async *#frames<T>(path: string, signal?: AbortSignal): AsyncGenerator<T> {
     const { response, end } = await this.#open("GET", path, undefined, signal);
     try {
-      yield* this.#lines<T>(response);
+      yield* this.#lines<T>(`GET ${path}`, response);
     } finally {
       end();
     }
   }
 
-  async *#lines<T>(response: Response): AsyncGenerator<T> {
+  async *#lines<T>(call: string, response: Response): AsyncGenerator<T> {
     const tooLong = (): Error =>
       new ControlError(
         `A stream from ${this.#where} sent a line longer than ${this.#maxFrameBytes} bytes ` +
@@ -283,7 +284,26 @@ export class ControlClient implements Disposable {
         { status: response.status, code: "frame-too-large" },
       );
     for await (const line of boundedLines(response.body!, this.#maxFrameBytes, tooLong)) {
-      if (line !== "") yield JSON.parse(line) as T;
+      if (line !== "") yield this.#parse<T>(call, response.status, "a line of its stream", line);
+    }
+  }
+
+  /** The answer's body, parsed as JSON. */
+  async #json<T>(call: string, response: Response): Promise<T> {
+    return this.#parse<T>(call, response.status, "the answer", await response.text());
+  }
+
+  /** `text` parsed as JSON, else a {@linkcode ControlError} naming the call (not a bare SyntaxError). */
+  #parse<T>(call: string, status: number, what: string, text: string): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      const start = JSON.stringify(text.slice(0, 80));
+      throw new ControlError(
+        `${call}: ${what} from ${this.#where} was not JSON (it began ${start}): ` +
+          `not a weft-init control API, or a broken one`,
+        { status, code: "not-json", cause: error },
+      );
     }
   }
 

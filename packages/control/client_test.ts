@@ -166,3 +166,39 @@ Deno.test("a signal used for many calls keeps no listener of the calls that ende
     },
   );
 });
+
+Deno.test("an answer that is not JSON is a ControlError naming the call", async () => {
+  await withUnixServer(
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/v1/events") return new Response(`{"seq": 1}\n<html>oops</html>\n`);
+      return new Response("<html>not the control API</html>");
+    },
+    async (client) => {
+      const notJson = (call: RegExp) => (error: Error): boolean => {
+        assert.ok(error instanceof ControlError, `${error.name}: ${error.message}`);
+        assert.equal(error.name, "ControlError");
+        assert.equal(error.code, "not-json");
+        assert.match(error.message, call);
+        assert.match(error.message, /was not JSON/);
+        assert.match(error.message, /unix:.*control\.sock/);
+        return true;
+      };
+      await assert.rejects(client.health(), notJson(/^GET \/v1\/health: /));
+      await assert.rejects(client.status(), notJson(/^GET \/v1\/status: /));
+      await assert.rejects(client.container("web"), notJson(/^GET \/v1\/containers\/web: /));
+      const frames: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const frame of client.events()) frames.push(frame);
+        })(),
+        notJson(/^GET \/v1\/events\?after=0: /),
+      );
+      assert.deepEqual(frames, [{ seq: 1 }]);
+      await assert.rejects(
+        client.exec("web", ["true"]),
+        notJson(/^POST \/v1\/containers\/web\/exec: /),
+      );
+    },
+  );
+});
