@@ -86,7 +86,7 @@ async function zombiesScenario(runtimeName: string, root: string): Promise<void>
     configure: withoutPidNamespace,
   });
   const pidFile = `${bundle.dir}/pid`;
-  const before = Date.now();
+  const before = performance.now();
   await runtime.create(id, bundle.dir, {}, { pidFile });
   const pid = Number(await Deno.readTextFile(pidFile));
   const containerExit = reaper.waitPid(pid, { after: before, signal: AbortSignal.timeout(10_000) });
@@ -117,7 +117,7 @@ async function earlyScenario(runtimeName: string, root: string): Promise<void> {
   const id = `wip-reaper-early-${runtimeName}`;
   await using bundle = await createBusyboxBundle({ args: ["sh", "-c", "exit 5"] });
   const pidFile = `${bundle.dir}/pid`;
-  const before = Date.now();
+  const before = performance.now();
   await runtime.create(id, bundle.dir, {}, { pidFile });
   const pid = Number(await Deno.readTextFile(pidFile));
   await runtime.start(id);

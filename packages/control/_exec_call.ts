@@ -1,3 +1,4 @@
+import { getLogger } from "@logtape/logtape";
 import type { ExecCapability, Runtime } from "@weft/runtime";
 import { ndjsonLine } from "./_ndjson.ts";
 import { badRequest } from "./_request.ts";
@@ -11,6 +12,23 @@ export const DEFAULT_EXEC_TIMEOUT = 60_000;
 const MAX_EXEC_TIMEOUT = 86_400_000;
 /** How long output may keep draining after the process exited (its children may hold the pipes). */
 const DRAIN_MS = 1_000;
+/**
+ * How long the client has, once the process has ended, to take the rest of
+ * the output and the exit frame before its stream is cut (and its slot of
+ * `maxStreams` freed).
+ */
+export const FINISH_MS = 10_000;
+
+const logger = getLogger(["weft", "control"]);
+
+/** The client of an exec that has ended did not read the rest of its output in time. */
+export class ExecStalledError extends Error {
+  /** An error saying `message`. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ExecStalledError";
+  }
+}
 
 function isStrings(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === "string");
@@ -57,15 +75,20 @@ export function execRequest(body: Record<string, unknown>): ExecRequest {
 /**
  * Runs `request` in container `id` and streams its output as NDJSON
  * {@linkcode ExecFrame}s, ending with its exit code or an error. A slow
- * client slows the process (the pipes fill), never the init. `signal`
- * (the client gone, the server closing) kills the exec.
+ * client slows the process (the pipes fill), never the init: while it runs,
+ * the request's timeout bounds that. Once it has ended, a client that does
+ * not take the rest within `finishTimeout` ms (default {@linkcode FINISH_MS})
+ * has its stream cut with an {@linkcode ExecStalledError}, so that a client
+ * that stopped reading cannot hold a stream slot forever. `signal` (the
+ * client gone, the server closing) kills the exec.
  */
 export function execStream(
   runtime: Runtime & ExecCapability,
   id: string,
   request: ExecRequest,
-  options: { signal: AbortSignal; onEnd: () => void },
+  options: { signal: AbortSignal; onEnd: () => void; finishTimeout?: number },
 ): ReadableStream<Uint8Array> {
+  const finishTimeout = options.finishTimeout ?? FINISH_MS;
   const pipe = new TransformStream<Uint8Array, Uint8Array>(
     {},
     { highWaterMark: 64 * 1024, size: (chunk) => chunk.length },
@@ -126,12 +149,32 @@ export function execStream(
       new Promise((resolve) => timer = setTimeout(resolve, DRAIN_MS)),
     ]);
     clearTimeout(timer);
-    await send(last);
-    await writer.close();
+    const finish = async (): Promise<void> => {
+      await send(last);
+      await writer.close();
+    };
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      stall = setTimeout(() =>
+        reject(
+          new ExecStalledError(
+            `The client did not read the rest of the exec's output within ${finishTimeout} ms ` +
+              `of its end: stream cut`,
+          ),
+        ), finishTimeout);
+    });
+    try {
+      await Promise.race([finish(), stalled]);
+    } finally {
+      clearTimeout(stall);
+    }
   };
-  run().catch(() => writer.abort().catch(() => {})).finally(options.onEnd);
   const reader = pipe.readable.getReader();
-  return new ReadableStream<Uint8Array>({
+  let cut = (_error: unknown): void => {};
+  const body = new ReadableStream<Uint8Array>({
+    start(controller): void {
+      cut = (error): void => controller.error(error);
+    },
     async pull(controller): Promise<void> {
       const { value, done } = await reader.read();
       if (done) controller.close();
@@ -142,4 +185,15 @@ export function execStream(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+  run().catch((error) => {
+    if (error instanceof ExecStalledError) {
+      logger.warn("Exec in {id}: {error}", { id, error: error.message });
+    }
+    // The client sees the stream fail, not end. Not writer.abort(): that waits
+    // for the write in flight, which waits for a reader; cancelling the pipe's
+    // readable errors its writable side and unblocks that write.
+    cut(error);
+    return reader.cancel(error).catch(() => {});
+  }).finally(options.onEnd);
+  return body;
 }

@@ -170,17 +170,18 @@ export class ControlClient implements Disposable {
 
   /** Liveness, version, uptime and runtime. */
   async health(): Promise<Health> {
-    return await (await this.#call("GET", "/v1/health")).json();
+    return await this.#json("GET /v1/health", await this.#call("GET", "/v1/health"));
   }
 
   /** The pod's status: the same data as the status file. */
   async status(): Promise<PodStatus> {
-    return await (await this.#call("GET", "/v1/status")).json();
+    return await this.#json("GET /v1/status", await this.#call("GET", "/v1/status"));
   }
 
   /** One container's status and exit history. */
   async container(id: string): Promise<ContainerStatusRecord & { id: string }> {
-    return await (await this.#call("GET", `/v1/containers/${encodeURIComponent(id)}`)).json();
+    const path = `/v1/containers/${encodeURIComponent(id)}`;
+    return await this.#json(`GET ${path}`, await this.#call("GET", path));
   }
 
   /** Sends `signal` to container `id`'s init. */
@@ -231,21 +232,25 @@ export class ControlClient implements Disposable {
   async exec(id: string, args: string[], options: ExecCallOptions = {}): Promise<ExecOutcome> {
     const { onOutput, signal, ...rest } = options;
     const path = `/v1/containers/${encodeURIComponent(id)}/exec`;
-    const response = await this.#call("POST", path, { args, ...rest }, signal);
+    const { response, end } = await this.#open("POST", path, { args, ...rest }, signal);
     const outcome: ExecOutcome = { code: -1, stdout: "", stderr: "" };
-    for await (const frame of this.#lines<ExecFrame>(response)) {
-      if ("stdout" in frame) {
-        outcome.stdout += frame.stdout;
-        onOutput?.("stdout", frame.stdout);
-      } else if ("stderr" in frame) {
-        outcome.stderr += frame.stderr;
-        onOutput?.("stderr", frame.stderr);
-      } else if ("exit" in frame) {
-        outcome.code = frame.exit;
-        return outcome;
-      } else {
-        throw new ControlError(frame.error.message, { status: 0, code: frame.error.code });
+    try {
+      for await (const frame of this.#lines<ExecFrame>(`POST ${path}`, response)) {
+        if ("stdout" in frame) {
+          outcome.stdout += frame.stdout;
+          onOutput?.("stdout", frame.stdout);
+        } else if ("stderr" in frame) {
+          outcome.stderr += frame.stderr;
+          onOutput?.("stderr", frame.stderr);
+        } else if ("exit" in frame) {
+          outcome.code = frame.exit;
+          return outcome;
+        } else {
+          throw new ControlError(frame.error.message, { status: 0, code: frame.error.code });
+        }
       }
+    } finally {
+      end();
     }
     throw new ControlUnreachableError(
       `The exec stream from ${this.#where} ended without an exit code`,
@@ -263,11 +268,15 @@ export class ControlClient implements Disposable {
   }
 
   async *#frames<T>(path: string, signal?: AbortSignal): AsyncGenerator<T> {
-    const response = await this.#call("GET", path, undefined, signal);
-    yield* this.#lines<T>(response);
+    const { response, end } = await this.#open("GET", path, undefined, signal);
+    try {
+      yield* this.#lines<T>(`GET ${path}`, response);
+    } finally {
+      end();
+    }
   }
 
-  async *#lines<T>(response: Response): AsyncGenerator<T> {
+  async *#lines<T>(call: string, response: Response): AsyncGenerator<T> {
     const tooLong = (): Error =>
       new ControlError(
         `A stream from ${this.#where} sent a line longer than ${this.#maxFrameBytes} bytes ` +
@@ -275,23 +284,69 @@ export class ControlClient implements Disposable {
         { status: response.status, code: "frame-too-large" },
       );
     for await (const line of boundedLines(response.body!, this.#maxFrameBytes, tooLong)) {
-      if (line !== "") yield JSON.parse(line) as T;
+      if (line !== "") yield this.#parse<T>(call, response.status, "a line of its stream", line);
     }
   }
 
-  async #call(
+  /** The answer's body, parsed as JSON. */
+  async #json<T>(call: string, response: Response): Promise<T> {
+    return this.#parse<T>(call, response.status, "the answer", await response.text());
+  }
+
+  /** `text` parsed as JSON, else a {@linkcode ControlError} naming the call (not a bare SyntaxError). */
+  #parse<T>(call: string, status: number, what: string, text: string): T {
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      const start = JSON.stringify(text.slice(0, 80));
+      throw new ControlError(
+        `${call}: ${what} from ${this.#where} was not JSON (it began ${start}): ` +
+          `not a weft-init control API, or a broken one`,
+        { status, code: "not-json", cause: error },
+      );
+    }
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<Response> {
+    return (await this.#open(method, path, body)).response;
+  }
+
+  /**
+   * Sends a call and gives its answer once its head says it succeeded, with
+   * `end`, which the caller calls once it is done with the answer's body: it
+   * removes the listener the call added to the caller's `signal` (a
+   * long-lived signal used for many calls would otherwise collect one per call).
+   */
+  async #open(
     method: string,
     path: string,
     body?: unknown,
     signal?: AbortSignal,
-  ): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.#timeout);
+  ): Promise<{ response: Response; end: () => void }> {
     const controller = new AbortController();
-    const onTimeout = (): void => controller.abort(timeout.reason);
-    timeout.addEventListener("abort", onTimeout);
     // An abort event never fires for a signal aborted already: check it first.
     if (signal?.aborted) controller.abort(signal.reason);
-    signal?.addEventListener("abort", () => controller.abort(signal.reason));
+    const onAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const end = (): void => signal?.removeEventListener("abort", onAbort);
+    try {
+      return { response: await this.#send(method, path, body, controller, signal), end };
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    body: unknown,
+    controller: AbortController,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const timeout = AbortSignal.timeout(this.#timeout);
+    const onTimeout = (): void => controller.abort(timeout.reason);
+    timeout.addEventListener("abort", onTimeout);
     let response: Response;
     try {
       response = await fetch(`http://weft${path}`, {

@@ -1,7 +1,9 @@
 /**
  * The endpoint answered with an error (4xx, 5xx) or an exec ended in an
  * `error` frame: `status` is the HTTP status, `code` the stable word of the
- * answer (`bad-request`, `not-found`, `conflict`, `timeout`...).
+ * answer (`bad-request`, `not-found`, `conflict`, `timeout`...). Also what
+ * the client makes of an answer that is not the API's: `not-json` (a body,
+ * or a line of a stream, that does not parse), `frame-too-large`.
  *
  * @example
  * ```ts

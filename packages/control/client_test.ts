@@ -102,3 +102,103 @@ Deno.test("a call given an already aborted signal is not sent", async () => {
     },
   );
 });
+
+/** Serves `handler` on a Unix socket in a temporary directory and gives a client of it. */
+async function withUnixServer(
+  handler: (request: Request) => Response,
+  fn: (client: ControlClient) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/control.sock`;
+  const server = Deno.serve({ transport: "unix", path, onListen: () => {} }, handler);
+  const client = new ControlClient({ transport: "unix", path }, { timeout: 5_000 });
+  try {
+    await fn(client);
+  } finally {
+    client.close();
+    await server.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A signal that counts the abort listeners added to it and not yet removed. */
+function countingSignal(): { signal: AbortSignal; live(): number } {
+  const signal = new AbortController().signal;
+  const listeners = new Set<unknown>();
+  const add = signal.addEventListener.bind(signal);
+  const remove = signal.removeEventListener.bind(signal);
+  type Listen = (type: string, listener: EventListener, options?: boolean) => void;
+  (signal.addEventListener as Listen) = (type, listener, options): void => {
+    if (type === "abort") listeners.add(listener);
+    add(type, listener, options);
+  };
+  (signal.removeEventListener as Listen) = (type, listener, options): void => {
+    if (type === "abort") listeners.delete(listener);
+    remove(type, listener, options);
+  };
+  return { signal, live: () => listeners.size };
+}
+
+Deno.test("a signal used for many calls keeps no listener of the calls that ended", async () => {
+  await withUnixServer(
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path.includes("/gone/")) {
+        return Response.json({ error: { code: "not-found", message: "no" } }, { status: 404 });
+      }
+      return new Response(
+        path.endsWith("/exec") ? `{"stdout": "hi"}\n{"exit": 0}\n` : `{"seq": 1}\n`,
+      );
+    },
+    async (client) => {
+      const { signal, live } = countingSignal();
+      for (let i = 0; i < 1000; i++) {
+        for await (const _ of client.events({ signal })) { /* one frame */ }
+      }
+      for (let i = 0; i < 100; i++) {
+        assert.equal((await client.exec("web", ["true"], { signal })).code, 0);
+      }
+      // Leaving a stream early ends its call too.
+      for await (const _ of client.logs("web", { signal })) break;
+      // A call that fails also ends.
+      await assert.rejects(client.exec("gone", ["true"], { signal }), ControlError);
+      assert.equal(live(), 0);
+    },
+  );
+});
+
+Deno.test("an answer that is not JSON is a ControlError naming the call", async () => {
+  await withUnixServer(
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/v1/events") return new Response(`{"seq": 1}\n<html>oops</html>\n`);
+      return new Response("<html>not the control API</html>");
+    },
+    async (client) => {
+      const notJson = (call: RegExp) => (error: Error): boolean => {
+        assert.ok(error instanceof ControlError, `${error.name}: ${error.message}`);
+        assert.equal(error.name, "ControlError");
+        assert.equal(error.code, "not-json");
+        assert.match(error.message, call);
+        assert.match(error.message, /was not JSON/);
+        assert.match(error.message, /unix:.*control\.sock/);
+        return true;
+      };
+      await assert.rejects(client.health(), notJson(/^GET \/v1\/health: /));
+      await assert.rejects(client.status(), notJson(/^GET \/v1\/status: /));
+      await assert.rejects(client.container("web"), notJson(/^GET \/v1\/containers\/web: /));
+      const frames: unknown[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const frame of client.events()) frames.push(frame);
+        })(),
+        notJson(/^GET \/v1\/events\?after=0: /),
+      );
+      assert.deepEqual(frames, [{ seq: 1 }]);
+      await assert.rejects(
+        client.exec("web", ["true"]),
+        notJson(/^POST \/v1\/containers\/web\/exec: /),
+      );
+    },
+  );
+});

@@ -39,7 +39,12 @@ export interface LogLine {
 export interface LogStoreOptions {
   /** Lines kept per container (both streams together). @default {1000} */
   lines?: number;
-  /** Characters kept of one line; the rest is dropped and the line marked `truncated`. @default {8192} */
+  /**
+   * UTF-16 code units kept of one line; the rest is dropped and the line
+   * marked `truncated`. A cut that would split a surrogate pair is made
+   * before it (the line is then one unit shorter), so a kept line is always
+   * well-formed text. @default {8192}
+   */
   maxLineLength?: number;
 }
 
@@ -90,6 +95,7 @@ export class LogStore {
   readonly #rings = new Map<string, SeqRing<LogLine>>();
   readonly #lines: number;
   readonly #maxLineLength: number;
+  #closed = false;
 
   /** An empty store. */
   constructor(options: LogStoreOptions = {}) {
@@ -108,28 +114,43 @@ export class LogStore {
     return this.#lines;
   }
 
-  /** The ring of container `id` (created empty on first use). */
+  /** The ring of container `id` (created empty on first use; closed at once after {@linkcode LogStore.close}). */
   ring(id: string): SeqRing<LogLine> {
     let ring = this.#rings.get(id);
     if (!ring) {
       ring = new SeqRing(this.#lines);
+      // A follower of a container first named after the close must end, not wait.
+      if (this.#closed) ring.close();
       this.#rings.set(id, ring);
     }
     return ring;
   }
 
-  /** Appends one line (without its newline) to the ring of `id`. */
+  /** Appends one line (without its newline) to the ring of `id`; after {@linkcode LogStore.close}, nothing. */
   append(id: string, stream: LogLine["stream"], line: string): void {
+    if (this.#closed) return;
     const entry: LogLine = { at: Date.now(), stream, line };
     if (line.length > this.#maxLineLength) {
-      entry.line = line.slice(0, this.#maxLineLength);
+      let end = this.#maxLineLength;
+      if (isHighSurrogate(line.charCodeAt(end - 1))) end--;
+      entry.line = line.slice(0, end);
       entry.truncated = true;
     }
     this.ring(id).push(entry);
   }
 
-  /** Ends every ring: followers get what is left, then the end of their stream. */
+  /**
+   * Ends every ring: followers get what is left, then the end of their
+   * stream. Later appends are dropped (container output keeps coming while
+   * the pod stops), and rings asked for later are closed already.
+   */
   close(): void {
+    this.#closed = true;
     for (const ring of this.#rings.values()) ring.close();
   }
+}
+
+/** The first half of a surrogate pair: a cut after it would leave it alone. */
+function isHighSurrogate(unit: number): boolean {
+  return unit >= 0xd800 && unit <= 0xdbff;
 }

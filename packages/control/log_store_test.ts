@@ -78,3 +78,26 @@ Deno.test("abandoned waits leave nothing behind in the ring", async () => {
   await woke;
   assert.equal(ring.waiting, 0);
 });
+
+Deno.test("after close, appending changes nothing and every ring, new ones included, is closed", () => {
+  const store = new LogStore();
+  store.append("web", "stdout", "before");
+  store.close();
+  store.append("web", "stdout", "after");
+  store.append("late", "stderr", "after");
+  assert.deepEqual(store.ring("web").read(0).entries.map((e) => e.value.line), ["before"]);
+  assert.equal(store.ring("web").closed, true);
+  // A container first heard of after the close: its followers end at once, with nothing.
+  assert.equal(store.ring("late").last, 0);
+  assert.equal(store.ring("late").closed, true);
+});
+
+Deno.test("a cut never splits a surrogate pair", () => {
+  const store = new LogStore({ maxLineLength: 4 });
+  store.append("web", "stdout", "abc😀def"); // the emoji is code units 3 and 4
+  store.append("web", "stdout", "ab😀cdef"); // the emoji is code units 2 and 3: kept whole
+  const [first, second] = store.ring("web").read(0).entries.map((e) => e.value);
+  assert.deepEqual([first.line, first.truncated], ["abc", true]);
+  assert.deepEqual([second.line, second.truncated], ["ab😀", true]);
+  for (const { line } of [first, second]) assert.ok(line.isWellFormed(), JSON.stringify(line));
+});

@@ -22,7 +22,7 @@ export class ExitWaiters {
     return count;
   }
 
-  /** Waits for the exit of `pid` reaped at `after` or later; `signal` stops waiting. */
+  /** Waits for the exit of `pid` reaped at `after` (`performance.now()`) or later; `signal` stops waiting. */
   wait(pid: number, after: number, signal?: AbortSignal): Promise<ExitStatus> {
     const { promise, resolve, reject } = Promise.withResolvers<ExitStatus>();
     const waiters = this.#waiters.get(pid) ?? new Set();
@@ -54,7 +54,7 @@ export class ExitWaiters {
     if (waiters === undefined) return false;
     let claimed = false;
     for (const waiter of waiters) {
-      if (waiter.after > exit.at) continue;
+      if (waiter.after > exit.reapedAt) continue;
       waiters.delete(waiter);
       waiter.resolve(exit);
       claimed = true;

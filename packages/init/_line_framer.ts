@@ -8,9 +8,11 @@ const NEWLINE_BYTES = new Uint8Array([NEWLINE]);
  * lines, each ending with a newline, so that a consumer can write a block in
  * one call (a batch) and never split a line. What follows the last newline
  * of a chunk is kept until its newline comes. A line longer than `maxLine`
- * bytes is cut after exactly `maxLine` bytes (a newline is added there, and
- * the rest is the next line), so that no line of a block and nothing kept is
- * ever longer than `maxLine`, whatever the chunks.
+ * bytes is cut after `maxLine` bytes (a newline is added there, and the rest
+ * is the next line), so that no line of a block and nothing kept is ever
+ * longer than `maxLine`, whatever the chunks. When that would split a UTF-8
+ * sequence, the cut is made before it (up to 3 bytes earlier; not when the
+ * line would then be empty), so that each piece of UTF-8 text stays valid.
  */
 export class LineFramer {
   readonly #maxLine: number;
@@ -35,7 +37,11 @@ export class LineFramer {
       const newline = chunk.indexOf(NEWLINE, start);
       const end = newline === -1 ? chunk.length : newline;
       if (end - start > room) {
-        parts.push(...this.#take(), chunk.subarray(start, start + room), NEWLINE_BYTES);
+        const piece = concatBytes([...this.#take(), chunk.subarray(start, start + room)]);
+        const split = splitSequenceLength(piece);
+        parts.push(piece.subarray(0, piece.length - split), NEWLINE_BYTES);
+        // The split sequence's first bytes begin the next piece.
+        if (split > 0) this.#keep(piece.subarray(piece.length - split));
         start += room;
       } else if (newline === -1) {
         this.#keep(chunk.subarray(start));
@@ -80,6 +86,22 @@ export class LineFramer {
     this.#carry.push(bytes.slice());
     this.#carried += bytes.length;
   }
+}
+
+/**
+ * How many bytes at the end of `bytes` are the start of a UTF-8 sequence
+ * that they do not complete (0 to 3), unless they are all of `bytes`: the
+ * bytes to move past a cut. Not UTF-8 (no lead byte there): 0.
+ */
+function splitSequenceLength(bytes: Uint8Array): number {
+  for (let i = 1; i <= 3 && i < bytes.length; i++) {
+    const byte = bytes[bytes.length - i];
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    if ((byte & 0xc0) !== 0xc0) return 0; // ASCII: the cut is between characters
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+    return i < length ? i : 0;
+  }
+  return 0;
 }
 
 /** Calls `each(start, end)` for every line of `block` (`end` at its newline, excluded). */

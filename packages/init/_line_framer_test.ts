@@ -61,3 +61,33 @@ Deno.test("framing equals cutting every line into maxLine pieces, for random inp
 Deno.test("maxLine must be a positive integer", () => {
   for (const bad of [0, -1, 1.5, NaN]) assert.throws(() => new LineFramer(bad), RangeError);
 });
+
+Deno.test("a cut never splits a UTF-8 sequence, whatever the chunks", () => {
+  const random = seededRandom(7);
+  const encoder = new TextEncoder();
+  const strict = new TextDecoder("utf-8", { fatal: true });
+  const text = "ab😀é€x😀😀\nyé€😀z\n";
+  const bytes = encoder.encode(text);
+  for (let round = 0; round < 200; round++) {
+    const max = 4 + (round % 6); // at least one whole 4-byte character fits
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length;) {
+      const size = round % 3 === 0 ? 1 : 1 + Math.floor(random() * 8);
+      chunks.push(bytes.subarray(at, at + size));
+      at += size;
+    }
+    const { blocks } = frame(chunks, max);
+    const lines = new TextDecoder().decode(concatBytes(blocks)).split("\n").slice(0, -1);
+    for (const block of blocks) {
+      let start = 0;
+      for (let end = block.indexOf(10); end !== -1; end = block.indexOf(10, start)) {
+        const line = block.subarray(start, end);
+        assert.ok(line.length <= max, `round ${round}: a line of ${line.length} bytes`);
+        assert.doesNotThrow(() => strict.decode(line), `round ${round}, max ${max}: split`);
+        start = end + 1;
+      }
+    }
+    // Nothing lost or doubled: the cut lines join back into the input's lines.
+    assert.equal(lines.join(""), text.replaceAll("\n", ""), `round ${round}`);
+  }
+});

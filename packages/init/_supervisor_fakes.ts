@@ -103,6 +103,7 @@ export class FakeExits implements ExitWatcher {
       code: signal === null ? status : null,
       signal,
       at: this.#clock.now(),
+      reapedAt: performance.now(),
     });
   }
 }

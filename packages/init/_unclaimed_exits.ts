@@ -36,19 +36,20 @@ export class UnclaimedExits {
     this.#exits.set(exit.pid, exit);
   }
 
-  /** Takes the kept exit of `pid` reaped at `after` or later, if any. */
+  /** Takes the kept exit of `pid` reaped at `after` (`performance.now()`) or later, if any. */
   take(pid: number, after: number): ExitStatus | undefined {
     const kept = this.#exits.get(pid);
-    if (kept === undefined || kept.at < after) return undefined;
+    if (kept === undefined || kept.reapedAt < after) return undefined;
     this.#exits.delete(pid);
     return kept;
   }
 
   /** Drops what is over the bounds. */
   prune(): void {
-    const oldest = Date.now() - this.#ttl;
+    // Monotonic: a wall clock set forward at boot must not expire every kept exit.
+    const oldest = performance.now() - this.#ttl;
     for (const [pid, exit] of this.#exits) {
-      if (this.#exits.size <= this.#max && exit.at >= oldest) break;
+      if (this.#exits.size <= this.#max && exit.reapedAt >= oldest) break;
       this.#exits.delete(pid);
       this.#dropped++;
       logger.debug("Dropped the unclaimed exit of {pid}", { pid });

@@ -165,7 +165,9 @@ export class ContainerRun {
     const pidFile = `${this.#ctx.runDir()}/${id}.pid`;
     removePidFile(pidFile);
     let output;
-    const createdAt = clock.now();
+    // Monotonic, as the reaper's `reapedAt`: the injected clock may be a
+    // test's, and the wall clock may step back (set by the host) before the exit.
+    const createdAt = performance.now();
     try {
       output = await openContainerStdio(id, this.#config.stdio, this.#ctx.console);
       mark("stdio", id);

@@ -25,7 +25,7 @@ export const MAX_EXIT_RECORDS = 20;
  * import assert from "node:assert/strict";
  * import { exitRecord } from "@weft/init";
  *
- * const exit = { pid: 42, status: 143, code: null, signal: 15, at: 1200 };
+ * const exit = { pid: 42, status: 143, code: null, signal: 15, at: 1200, reapedAt: 80 };
  * const record = exitRecord(exit, { restartCount: 0, startedAt: 0 });
  * assert.equal(record.signal, "SIGTERM");
  * assert.equal(record.code, null);
@@ -64,7 +64,10 @@ function signalName(signal: number): string | null {
  * import { ExitHistory } from "@weft/init";
  *
  * const history = new ExitHistory();
- * history.add({ pid: 7, status: 1, code: 1, signal: null, at: 50 }, { restartCount: 0, startedAt: 0 });
+ * history.add({ pid: 7, status: 1, code: 1, signal: null, at: 50, reapedAt: 9 }, {
+ *   restartCount: 0,
+ *   startedAt: 0,
+ * });
  * assert.equal(history.lastStatus, 1);
  * assert.equal(history.count, 1);
  * ```

@@ -7,6 +7,7 @@
  * import { decodeWaitStatus, type ExitStatus } from "@weft/init/exit-status";
  *
  * const exit: ExitStatus = decodeWaitStatus(42, 9);
+ * assert.ok(exit.reapedAt <= performance.now());
  * assert.ok(exit.signal === 9 && exit.status === 137 && exit.code === null);
  * ```
  */
@@ -22,8 +23,14 @@ export interface ExitStatus {
   code: number | null;
   /** The signal number when a signal killed the process, otherwise `null`. */
   signal: number | null;
-  /** `Date.now()` when the process was reaped. */
+  /** `Date.now()` when the process was reaped: for people (events, the status file). */
   at: number;
+  /**
+   * `performance.now()` when the process was reaped: a monotonic time that a
+   * step of the wall clock (the host setting a VM's clock at boot) does not
+   * move. Exits are ordered against a container's creation, and aged, by it.
+   */
+  reapedAt: number;
 }
 
 /**
@@ -31,7 +38,8 @@ export interface ExitStatus {
  *
  * @param pid The process the status belongs to.
  * @param raw The status word `waitpid` stored.
- * @param at When it was reaped. @default {Date.now()}
+ * @param at When it was reaped, by the wall clock. @default {Date.now()}
+ * @param reapedAt When it was reaped, by the monotonic clock. @default {performance.now()}
  * @returns The decoded status, with `status` = 128 + signal for a killed process.
  * @throws {RangeError} When `raw` is neither an exit nor a death by signal
  * (a stop or continue report, which `waitpid` only gives with WUNTRACED or WCONTINUED).
@@ -45,14 +53,19 @@ export interface ExitStatus {
  * assert.ok(decodeWaitStatus(42, 15).status === 143);
  * ```
  */
-export function decodeWaitStatus(pid: number, raw: number, at: number = Date.now()): ExitStatus {
+export function decodeWaitStatus(
+  pid: number,
+  raw: number,
+  at: number = Date.now(),
+  reapedAt: number = performance.now(),
+): ExitStatus {
   const low = raw & 0x7f;
   if (low === 0) {
     const code = (raw >> 8) & 0xff;
-    return { pid, status: code, code, signal: null, at };
+    return { pid, status: code, code, signal: null, at, reapedAt };
   }
   if (low !== 0x7f && (raw & 0xffff) === (raw & 0xff)) {
-    return { pid, status: 128 + low, code: null, signal: low, at };
+    return { pid, status: 128 + low, code: null, signal: low, at, reapedAt };
   }
   throw new RangeError(
     `Invalid wait status 0x${

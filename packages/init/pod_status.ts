@@ -10,7 +10,7 @@ import type { ExitStatus } from "./exit_status.ts";
  * // A watcher for tests: every process exits at once with status 0.
  * const watcher: ExitWatcher = {
  *   waitPid: (pid): Promise<ExitStatus> =>
- *     Promise.resolve({ pid, status: 0, code: 0, signal: null, at: Date.now() }),
+ *     Promise.resolve({ pid, status: 0, code: 0, signal: null, at: Date.now(), reapedAt: performance.now() }),
  * };
  * assert.equal((await watcher.waitPid(42)).status, 0);
  * ```
@@ -18,8 +18,9 @@ import type { ExitStatus } from "./exit_status.ts";
 export interface ExitWatcher {
   /**
    * Resolves with the exit of `pid`; an exit reaped before this call is kept
-   * and returned, unless it was reaped before `options.after` (a `Date.now()`
-   * value): that was an earlier process with the same, recycled, pid.
+   * and returned, unless it was reaped before `options.after` (a
+   * `performance.now()` value, compared with `reapedAt`): that was an
+   * earlier process with the same, recycled, pid.
    */
   waitPid(pid: number, options?: { after?: number }): Promise<ExitStatus>;
 }

@@ -57,7 +57,7 @@ export interface ReaperOptions {
  * import { Reaper, type WaitPidOptions } from "@weft/init/reaper";
  *
  * using reaper = Reaper.start();
- * const options: WaitPidOptions = { after: Date.now(), signal: AbortSignal.timeout(10_000) };
+ * const options: WaitPidOptions = { after: performance.now(), signal: AbortSignal.timeout(10_000) };
  * const pid = 4242; // e.g. the container's init, read from the runtime's pid file
  * console.log((await reaper.waitPid(pid, options)).status);
  * ```
@@ -66,9 +66,12 @@ export interface WaitPidOptions {
   /** Stops waiting; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /**
-   * Ignore exits reaped before this time (`Date.now()` value): pass the time
-   * just before the process was created, so that a kept exit of an earlier
-   * process with the same (recycled) pid is not taken for it.
+   * Ignore exits reaped before this time (a `performance.now()` value, compared
+   * with the exit's `reapedAt`): pass the time just before the
+   * process was created, so that a kept exit of an earlier process with the
+   * same (recycled) pid is not taken for it. Monotonic, not `Date.now()`: a
+   * wall clock stepped back between the two would make the process's own
+   * exit look older than it, and lose it.
    * @default {0}
    */
   after?: number;

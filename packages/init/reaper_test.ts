@@ -3,6 +3,10 @@ import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { trackChildProcess } from "@weft/runtime";
 import { isChildSubreaper } from "./child_subreaper.ts";
 import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
+import { ContainerRun, type RunContext } from "./container_run.ts";
+import type { ContainerConfig } from "./config.ts";
+import { systemClock } from "./clock.ts";
+import type { Runtime } from "@weft/runtime";
 
 /**
  * Runs `script` in sh, which prints the pids of the orphans it leaves, one a
@@ -118,9 +122,82 @@ test("waitPid ignores a kept exit older than its `after` time", async () => {
   const { pids: [pid], release } = await orphans(orphanScript([5]));
   await release();
   await until(() => reaper.stats().unclaimed === 1);
-  const later = reaper.waitPid(pid, { after: Date.now() + 1, signal: AbortSignal.timeout(100) });
+  const later = reaper.waitPid(pid, {
+    after: performance.now() + 1,
+    signal: AbortSignal.timeout(100),
+  });
   await assert.rejects(later, { name: "TimeoutError" });
   assert.equal((await reaper.waitPid(pid)).status, 5);
+});
+
+/** Runs `fn` with `Date.now()` moved by `stepMs` (a host setting a VM's clock at boot). */
+async function withClockStep<T>(stepMs: number, fn: () => Promise<T>): Promise<T> {
+  const realNow = Date.now;
+  Date.now = (): number => realNow() + stepMs;
+  try {
+    return await fn();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+test("a wall-clock step forward does not expire kept exits", async () => {
+  using reaper = Reaper.start({ unclaimedTtl: 600_000 });
+  const { pids: [pid], release } = await orphans(orphanScript([6]));
+  await release();
+  await until(() => reaper.stats().unclaimed === 1);
+  // A year later by the wall clock, a moment later in fact.
+  await withClockStep(365 * 86_400_000, () => Promise.resolve(reaper.reapNow()));
+  assert.deepEqual([reaper.stats().unclaimed, reaper.stats().dropped], [1, 0]);
+  assert.equal((await reaper.waitPid(pid)).status, 6);
+});
+
+test("a container run claims its init's exit reaped after the wall clock stepped back", async () => {
+  using reaper = Reaper.start();
+  const runDir = Deno.makeTempDirSync();
+  const { pids: [pid], release } = await orphans(orphanScript([9]));
+  const realNow = Date.now;
+  // The runtime's `run`: the init exits (and is reaped, unclaimed) before its
+  // pid is handed to the reaper, while the host sets the clock an hour back.
+  const runtime = {
+    name: "fake",
+    run: async (_id: string, _bundle: string, _stdio: unknown, options: { pidFile: string }) => {
+      Deno.writeTextFileSync(options.pidFile, `${pid}\n`);
+      Date.now = (): number => realNow() - 3_600_000;
+      await release();
+      await until(() => reaper.stats().unclaimed === 1);
+    },
+    delete: () => Promise.resolve(),
+  } as unknown as Runtime;
+  const context: RunContext = {
+    runtime,
+    reaper,
+    clock: systemClock,
+    runDir: () => runDir,
+    path: "containers[0]",
+    callTimeout: 10_000,
+    noPivot: false,
+    pidOf: () => null,
+    trackOutput: () => {},
+    killPid: () => {},
+  };
+  const config = { id: "web", bundle: runDir, stdio: "none" } as ContainerConfig;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const run = new ContainerRun(config, context);
+    assert.equal(await run.create(), undefined);
+    const exit = await Promise.race([
+      run.exit,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the kept exit was never claimed")), 5000);
+      }),
+    ]);
+    assert.deepEqual([exit.pid, exit.status], [pid, 9]);
+  } finally {
+    clearTimeout(timer);
+    Date.now = realNow;
+    Deno.removeSync(runDir, { recursive: true });
+  }
 });
 
 test("unclaimed exits are bounded by maxUnclaimed, the newest kept", async () => {
@@ -253,6 +330,6 @@ if (Deno.env.get("WEFT_REAPER_TEST_CHILD") !== "1") {
     }).output();
     const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
     assert.equal(code, 0, output);
-    assert.match(output, /ok \| 13 passed \| 0 failed/, output);
+    assert.match(output, /ok \| 15 passed \| 0 failed/, output);
   });
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { GatedPump } from "./_gated_pump.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -78,4 +79,65 @@ Deno.test("open(true) after the pipe ended still delivers the held bytes, then c
   pump.open(true);
   await ended;
   assert.equal(sink(), "all of it\n");
+});
+
+/** A stream of `count` chunks of `size` bytes, chunk i filled with the letter i (a, b, c...). */
+function flood(count: number, size: number): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    pull(controller): void {
+      if (i === count) return controller.close();
+      controller.enqueue(new Uint8Array(size).fill(97 + i++));
+    },
+  });
+}
+
+Deno.test("held bytes are bounded by maxHeld: the oldest are dropped, counted and logged", async () => {
+  const records: LogRecord[] = [];
+  await configure({
+    sinks: { buffer: (record) => records.push(record) },
+    loggers: [
+      { category: ["weft", "runtime"], sinks: ["buffer"], lowestLevel: "debug" },
+      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
+    ],
+  });
+  try {
+    // 10 chunks of 300 bytes, 1000 kept: the last three whole, and 100 bytes of the one before.
+    const pump = new GatedPump(flood(10, 300), undefined, (error) => {
+      throw error;
+    }, { maxHeld: 1000 });
+    const text = await pump.fail(60_000);
+    assert.equal(text, "g".repeat(100) + "h".repeat(300) + "i".repeat(300) + "j".repeat(300));
+    const warning = records.find((r) => r.level === "warning");
+    assert.ok(warning, "the drop was not logged");
+    assert.equal(warning.properties.dropped, 2000);
+  } finally {
+    await reset();
+  }
+});
+
+Deno.test("open(true) past maxHeld releases the newest held bytes, then what follows", async () => {
+  let text = "";
+  const closed = Promise.withResolvers<void>();
+  const sink = new WritableStream<Uint8Array>({
+    write: (chunk) => void (text += new TextDecoder().decode(chunk)),
+    close: () => closed.resolve(),
+  });
+  const pump = new GatedPump(flood(4, 256), sink, (error) => {
+    throw error;
+  }, { maxHeld: 512 });
+  // The flood is in memory: the pump has read all of it (in microtasks) by the next task.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(pump.open(true), "");
+  await closed.promise;
+  assert.equal(text, "c".repeat(256) + "d".repeat(256));
+});
+
+Deno.test("the kept bytes never begin inside a UTF-8 sequence", async () => {
+  const text = "é".repeat(100); // 2 bytes each: keeping an odd count would start mid-character
+  const source = new Blob([text]).stream();
+  const pump = new GatedPump(source, undefined, (error) => {
+    throw error;
+  }, { maxHeld: 51 });
+  assert.equal(await pump.fail(60_000), "é".repeat(25));
 });

@@ -1,3 +1,7 @@
+import { getLogger } from "@logtape/logtape";
+
+const logger = getLogger(["weft", "runtime", "children"]);
+
 // The pids of runtime processes this process spawned with Deno.Command and
 // whose status Deno has not collected yet. A PID-1 reaper must never reap
 // them: Deno waits for its children by pid, and a foreign waitpid() makes
@@ -38,7 +42,17 @@ export function trackChildProcess(child: Deno.ChildProcess): void {
   pids.add(child.pid);
   child.status.finally(() => {
     pids.delete(child.pid);
-    for (const listener of listeners()) listener(child.pid);
+    for (const listener of listeners()) {
+      // One listener's fault must not keep the others (a reaper waiting for this pid) uncalled.
+      try {
+        listener(child.pid);
+      } catch (error) {
+        logger.error("A collected-child listener threw for {pid}: {error}", {
+          pid: child.pid,
+          error,
+        });
+      }
+    }
   }).catch(() => {});
 }
 
@@ -48,7 +62,8 @@ export function trackChildProcess(child: Deno.ChildProcess): void {
  * then no longer in {@linkcode ownedChildPids}). A reaper that found such a
  * child's zombie in its way waits for this instead of scanning /proc.
  *
- * @param listener Receives the pid; keep it quick.
+ * @param listener Receives the pid; keep it quick. If it throws, the error
+ * is logged (category `weft.runtime.children`) and the other listeners are still called.
  * @returns A function that removes the listener.
  *
  * @example
