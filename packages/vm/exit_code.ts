@@ -113,7 +113,9 @@ export function podExitCode(
     return { problem: `the VM did not stop before the timeout: ${vmm} was killed` };
   }
   const exitDevice = options.exitDevice ?? true;
-  const byte = exitDevice ? decodeExitStatus(status) : undefined;
+  // QEMU's own failure (an option refused, a forwarded port it cannot bind) is exit status 1,
+  // as a guest's write of 0 is: a guest that printed nothing wrote nothing.
+  const byte = exitDevice && lines.length > 0 ? decodeExitStatus(status) : undefined;
   const logged = lines.map((line) => line.match(FINISHED_LINE)?.[1]).findLast((c) =>
     c !== undefined
   );
