@@ -10,10 +10,10 @@
 import assert from "node:assert/strict";
 import { requireBinary } from "@weft/runtime/testing";
 import { ControlClient, ControlUnreachableError, type EventFrame } from "@weft/control";
-import { formatTimeline } from "@weft/vm";
-import { bootScenario, type ScenarioRun } from "./vm/boot_scenario.ts";
+import { type BootResult, formatTimeline } from "@weft/vm";
+import { bootScenario, type BootScenarioOptions, type ScenarioRun } from "./vm/boot_scenario.ts";
 import { bundleInit } from "./vm/init_bundle.ts";
-import { controlPod, machinePod, netPod, powerButtonPod } from "./vm/scenarios.ts";
+import { controlPod, machinePod, netPod, powerButtonPod, type Scenario } from "./vm/scenarios.ts";
 
 // In CI a missing tool throws here, failing the file instead of skipping it.
 const tools = await Promise.all(
@@ -97,6 +97,55 @@ function freeLoopbackPort(): number {
   return port;
 }
 
+/** Whether QEMU refused to start because it could not bind the forward's host port. */
+function hostForwardRefused(boot: BootResult): boolean {
+  return boot.vmmStatus === 1 && boot.stderr.includes("Could not set up host forwarding rule");
+}
+
+/** A boot whose control API is forwarded from `port`, and the boots refused before it. */
+interface ForwardedBoot {
+  port: number;
+  booted: Promise<ScenarioRun>;
+  refused: number[];
+}
+
+/**
+ * Boots `scenario` with its control API forwarded from a port of the host's
+ * loopback, resolving once the console shows `readyMark` (or the boot has
+ * ended). Between the pick of a free port and QEMU's bind another process
+ * may take it (the pick happens before the wait for the VM lock, too): QEMU
+ * then exits at once, before the guest starts, saying it could not set up
+ * the forwarding rule. That boot is done again on the next port of `ports`,
+ * up to 5 ports in all.
+ */
+async function bootForwarded(
+  scenario: Scenario,
+  options: BootScenarioOptions,
+  readyMark: string,
+  ports: Iterator<number>,
+): Promise<ForwardedBoot> {
+  const refused: number[] = [];
+  for (;;) {
+    const port: number = ports.next().value;
+    const { promise: ready, resolve: onReady } = Promise.withResolvers<"ready">();
+    const booted = bootScenario(scenario, {
+      ...options,
+      controlPort: port,
+      onLine: (line) => line.text.includes(readyMark) && onReady("ready"),
+    });
+    const first = await Promise.race([ready, booted]);
+    if (first === "ready" || !hostForwardRefused(first.boot)) return { port, booted, refused };
+    refused.push(port);
+    if (refused.length === 5) throw new Error(`QEMU could bind none of the ports ${refused}`);
+  }
+}
+
+/** `first` if given, then free ports of the host's loopback. */
+function* loopbackPorts(first?: number): Generator<number, never> {
+  if (first !== undefined) yield first;
+  for (;;) yield freeLoopbackPort();
+}
+
 /** The first answer of `health`: the forward connects before the guest's listener may be up. */
 async function firstHealth(client: ControlClient, booted: Promise<unknown>): Promise<void> {
   let over = false;
@@ -119,15 +168,16 @@ Deno.test({
   ignore,
   async fn(): Promise<void> {
     init ??= bundleInit();
-    const port = freeLoopbackPort();
-    const { promise: ready, resolve: onReady } = Promise.withResolvers<void>();
-    const booted = bootScenario(controlPod(), {
-      init: await init,
-      controlPort: port,
-      onLine: (line) => line.text.includes("VM-MARK app ready") && onReady(),
-    });
+    // The first port offered is taken (held here): the boot must see QEMU refuse it and retry.
+    using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const { port, booted, refused } = await bootForwarded(
+      controlPod(),
+      { init: await init },
+      "VM-MARK app ready",
+      loopbackPorts(taken.addr.port),
+    );
+    assert.deepEqual(refused.slice(0, 1), [taken.addr.port], "QEMU took a port already bound");
     using client = new ControlClient({ transport: "tcp", hostname: "127.0.0.1", port });
-    await Promise.race([ready, booted]);
     await firstHealth(client, booted);
     const status = await client.status();
     assert.equal(status.pod.state, "running");

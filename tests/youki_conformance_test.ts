@@ -8,14 +8,17 @@
  * one test allowed to be skipped there, and it says so loudly: a banner on
  * stderr and a test, marked ignored, whose name says it did NOT run. It
  * does not fail CI (unlike `requireBinary`, which throws when CI=true).
+ * busybox, which every machine here has, is required as everywhere else:
+ * missing, it fails CI, and elsewhere the test says it did NOT run.
  */
 import { findBinary } from "@weft/runtime";
-import { runConformance } from "@weft/runtime/testing";
+import { requireBinary, runConformance } from "@weft/runtime/testing";
 import { YOUKI_BINARY_ENV, youkiPlugin, YoukiRuntime } from "@weft/youki";
 
 const named = Deno.env.get(YOUKI_BINARY_ENV);
 const youki = await findBinary(named ?? "youki");
-const busybox = await findBinary("busybox");
+// In CI a missing busybox throws here, failing the file instead of skipping it.
+const busybox = await requireBinary("busybox");
 
 if (youki === undefined) {
   const looked = named === undefined
@@ -39,6 +42,8 @@ if (youki === undefined) {
 Deno.test({
   name: youki === undefined
     ? `youki conformance suite NOT RUN: no youki binary (set ${YOUKI_BINARY_ENV} or put youki in PATH)`
+    : busybox === undefined
+    ? "youki conformance suite NOT RUN: busybox is not installed"
     : "youki passes the runtime conformance suite",
   ignore: youki === undefined || busybox === undefined,
   async fn(t): Promise<void> {

@@ -72,9 +72,12 @@ function kind(info: Deno.FileInfo): string {
 /**
  * The bytes of `path` (symbolic links followed), refused with an
  * {@linkcode UnreadableFileError} unless it is a regular file of at most
- * `maxBytes`. It is checked before it is opened, since opening a FIFO
- * blocks, and read at most one byte past the bound, since a file may grow
- * after the check or report no size (/proc).
+ * `maxBytes`. The file opened is checked (fstat), so that what is read is
+ * what was checked even when the path is replaced in between (by a link to
+ * /dev/zero, a directory); the path is also checked before the open, since
+ * opening a FIFO waits for a writer (Deno.open has no O_NONBLOCK). It is
+ * read at most one byte past the bound, since a file may grow after the
+ * check or report no size (/proc).
  *
  * @example
  * ```ts
@@ -93,21 +96,22 @@ export async function readRegularFile(
   options: ReadRegularFileOptions = {},
 ): Promise<Uint8Array> {
   const maxBytes = options.maxBytes ?? MAX_DOCUMENT_BYTES;
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(path);
-  } catch (error) {
-    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
-    throw new UnreadableFileError(why, { cause: error });
-  }
-  if (!info.isFile) throw new UnreadableFileError(`expected a regular file, got ${kind(info)}`);
   const tooLarge = () =>
     new UnreadableFileError(
       `larger than the ${maxBytes} bytes ${options.what ?? "the file"} may have`,
     );
-  if (info.size > maxBytes) throw tooLarge();
+  /** Refuses `info` unless it is a regular file within the bound. */
+  const check = (info: Deno.FileInfo): void => {
+    if (!info.isFile) throw new UnreadableFileError(`expected a regular file, got ${kind(info)}`);
+    if (info.size > maxBytes) throw tooLarge();
+  };
   try {
+    // By path first: only so that a FIFO is not opened (the open would block).
+    check(await Deno.stat(path));
     using handle = await Deno.open(path);
+    // The check that counts: the file opened, whatever the path names now.
+    const info = await handle.stat();
+    check(info);
     // One byte past the size read tells the end; a file grown since the
     // stat (or with no size, as in /proc) grows the buffer up to the bound.
     let buffer = new Uint8Array(info.size + 1);
@@ -125,6 +129,7 @@ export async function readRegularFile(
     }
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
-    throw new UnreadableFileError((error as Error).message, { cause: error });
+    const why = error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
+    throw new UnreadableFileError(why, { cause: error });
   }
 }

@@ -34,3 +34,45 @@ Deno.test("only a regular file within its bound is read; anything else is refuse
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a path replaced between its check and its open is judged by the file opened", async () => {
+  const dir = await Deno.makeTempDir();
+  const stat = Deno.stat;
+  try {
+    const path = `${dir}/passwd`;
+    /** Replacements of a regular file, each made just after a stat of the path answers. */
+    const swaps: [string, () => Promise<void>, RegExp][] = [
+      ["a link to /dev/zero", () => Deno.symlink("/dev/zero", path), /character device$/],
+      ["a directory", () => Deno.mkdir(path), /directory$/],
+      [
+        "a larger file",
+        () => Deno.writeFile(path, new Uint8Array(100)),
+        /^larger than the 50 bytes the file may have$/,
+      ],
+    ];
+    for (const [what, swap, expected] of swaps) {
+      await Deno.writeTextFile(path, "root:x:0:0::/root:/bin/sh\n");
+      let swapped = false;
+      // The window an attacker needs: the path changes right after a check of it by path.
+      Deno.stat = async (target: string | URL): Promise<Deno.FileInfo> => {
+        const info = await stat(target);
+        if (target === path && !swapped) {
+          swapped = true;
+          await Deno.remove(path);
+          await swap();
+        }
+        return info;
+      };
+      await assert.rejects(readRegularFile(path, { maxBytes: 50 }), (error: Error) => {
+        assert.ok(error instanceof UnreadableFileError, String(error));
+        assert.match(error.message, expected, what);
+        return true;
+      });
+      Deno.stat = stat;
+      await Deno.remove(path, { recursive: true });
+    }
+  } finally {
+    Deno.stat = stat;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

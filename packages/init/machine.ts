@@ -8,7 +8,17 @@ import {
   setInterfaceUp,
   setOpenFilesLimit,
 } from "./_machine_libc.ts";
-import type { MachineConfig, NetworkConfig } from "./machine_schema.ts";
+import * as v from "valibot";
+import { fromValibot } from "./_issues.ts";
+import { ConfigError } from "./config.ts";
+import type { ConfigIssue } from "./config_types.ts";
+import {
+  HOSTNAME_SCHEMA,
+  IPV4_PREFIX_SCHEMA,
+  IPV4_SCHEMA,
+  type MachineConfig,
+  type NetworkConfig,
+} from "./machine_schema.ts";
 
 const logger = getLogger(["weft", "init", "machine"]);
 
@@ -36,10 +46,53 @@ export interface KernelMachineArgs {
 }
 
 /**
+ * A `weft.*` word of the kernel command line that the pod file's own rule
+ * for the same field refuses (`weft.hostname=` as `machine.hostname`,
+ * `weft.ip=`, `weft.gw=` and each of `weft.dns=` as `machine.network`'s). A
+ * {@linkcode ConfigError} (weft-init exits with 2, before any container
+ * starts) whose `issues` name each word and what it expected.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KernelCommandLineError, parseKernelMachineArgs } from "@weft/init/machine";
+ *
+ * assert.throws(
+ *   () => parseKernelMachineArgs("weft.hostname=no_underscores"),
+ *   (error) => error instanceof KernelCommandLineError && error.issues[0].path === "weft.hostname",
+ * );
+ * ```
+ */
+export class KernelCommandLineError extends ConfigError {
+  /** Creates the error for `issues` (each a word and what it expected). */
+  constructor(issues: ConfigIssue[]) {
+    const lines = issues.map((issue) => `${issue.path}: ${issue.message}`);
+    super(`Invalid kernel command line: ${lines.join("; ")}`, { issues });
+    this.name = "KernelCommandLineError";
+  }
+}
+
+/** Adds to `issues`, named `word`, what the pod file's `schema` says of `value`. */
+function check(
+  word: string,
+  schema: v.GenericSchema<string>,
+  value: string,
+  issues: ConfigIssue[],
+): void {
+  const result = v.safeParse(schema, value, { abortPipeEarly: true });
+  if (result.success) return;
+  for (const { message } of fromValibot(schema, result.issues)) {
+    issues.push({ path: word, message });
+  }
+}
+
+/**
  * Reads the `weft.*` words of a kernel command line.
  *
  * @param cmdline The contents of /proc/cmdline.
- * @returns What they ask for; malformed words are left out (and logged).
+ * @returns What they ask for; a malformed `weft.seed=` is left out (and logged).
+ * @throws {KernelCommandLineError} When `weft.hostname=`, `weft.ip=`,
+ * `weft.gw=` or `weft.dns=` is not what the pod file's same field accepts.
  *
  * @example
  * ```ts
@@ -59,16 +112,23 @@ export function parseKernelMachineArgs(cmdline: string): KernelMachineArgs {
     if (match !== null) words.set(match[1], match[2]);
   }
   const args: KernelMachineArgs = {};
-  if (words.has("hostname")) args.hostname = words.get("hostname");
+  const issues: ConfigIssue[] = [];
+  const hostname = words.get("hostname");
+  if (hostname !== undefined) {
+    check("weft.hostname", HOSTNAME_SCHEMA, hostname, issues);
+    args.hostname = hostname;
+  }
+  // gw and dns are checked even without ip (where they are unused): a typo must not pass silently.
+  const gateway = words.get("gw");
+  if (gateway !== undefined) check("weft.gw", IPV4_SCHEMA, gateway, issues);
+  const dns = (words.get("dns") ?? "").split(",").filter((s) => s !== "");
+  for (const server of dns) check("weft.dns", IPV4_SCHEMA, server, issues);
   const ip = words.get("ip");
   if (ip !== undefined) {
-    args.network = {
-      interface: "eth0",
-      address: ip,
-      gateway: words.get("gw"),
-      dns: (words.get("dns") ?? "").split(",").filter((s) => s !== ""),
-    };
+    check("weft.ip", IPV4_PREFIX_SCHEMA, ip, issues);
+    args.network = { interface: "eth0", address: ip, gateway, dns };
   }
+  if (issues.length > 0) throw new KernelCommandLineError(issues);
   const seed = words.get("seed");
   if (seed !== undefined) {
     if (/^([0-9a-fA-F]{2})+$/.test(seed)) {
@@ -119,7 +179,6 @@ function configureNetwork(network: NetworkConfig): void {
   const { address, netmask } = parseCidr(network.address);
   setInterfaceAddress(network.interface, address, netmask);
   setInterfaceUp(network.interface);
-  // weft.gw= reaches here unchecked: parse it as strictly as the address.
   if (network.gateway !== undefined) addDefaultRoute(parseCidr(`${network.gateway}/32`).address);
   if (network.dns.length > 0) {
     Deno.writeTextFileSync(
@@ -158,6 +217,8 @@ export interface SetUpMachineOptions {
  * @param config The pod file's `machine`.
  * @param options Where the kernel command line comes from.
  * @returns Whether every duty succeeded.
+ * @throws {KernelCommandLineError} Before any duty, when a `weft.*` word is
+ * not what the pod file's same field accepts.
  *
  * @example
  * ```ts ignore

@@ -52,7 +52,8 @@ export interface NetworkConfig {
   dns: string[];
 }
 
-const hostname = v.pipe(
+/** `machine.hostname`, and the kernel command line's `weft.hostname=`: one rule for both. */
+export const HOSTNAME_SCHEMA: v.GenericSchema<string> = v.pipe(
   v.string(),
   v.regex(
     /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
@@ -62,7 +63,20 @@ const hostname = v.pipe(
   v.description("The machine's hostname."),
 );
 
-const ipv4 = v.pipe(v.string(), v.regex(new RegExp(`^${IPV4}$`), "an IPv4 address"));
+/** One IPv4 address: `machine.network.gateway` and each of `dns`, `weft.gw=` and each of `weft.dns=`. */
+export const IPV4_SCHEMA: v.GenericSchema<string> = v.pipe(
+  v.string(),
+  v.regex(new RegExp(`^${IPV4}$`), "an IPv4 address"),
+);
+
+/** `machine.network.address`, and `weft.ip=`: an IPv4 address with its prefix length. */
+export const IPV4_PREFIX_SCHEMA: v.GenericSchema<string> = v.pipe(
+  v.string(),
+  v.regex(
+    new RegExp(`^${IPV4}/([0-9]|[12][0-9]|3[0-2])$`),
+    "an IPv4 address with its prefix length, like 10.0.2.15/24",
+  ),
+);
 
 const network = strictObject({
   interface: v.optional(
@@ -73,17 +87,10 @@ const network = strictObject({
     ),
     "eth0",
   ),
-  address: v.pipe(
-    v.string(),
-    v.regex(
-      new RegExp(`^${IPV4}/([0-9]|[12][0-9]|3[0-2])$`),
-      "an IPv4 address with its prefix length, like 10.0.2.15/24",
-    ),
-    v.description("Address and prefix length."),
-  ),
-  gateway: v.optional(v.pipe(ipv4, v.description("The default route's gateway."))),
+  address: v.pipe(IPV4_PREFIX_SCHEMA, v.description("Address and prefix length.")),
+  gateway: v.optional(v.pipe(IPV4_SCHEMA, v.description("The default route's gateway."))),
   dns: v.optional(
-    v.pipe(v.array(ipv4), v.description("Name servers written to /etc/resolv.conf.")),
+    v.pipe(v.array(IPV4_SCHEMA), v.description("Name servers written to /etc/resolv.conf.")),
     () => [],
   ),
 });
@@ -91,7 +98,7 @@ const network = strictObject({
 /** The `machine` object of the pod file (valibot; config_schema.ts puts it into the pod's schema). */
 export const MACHINE_SCHEMA: v.GenericSchema<unknown, MachineConfig> = v.pipe(
   strictObject({
-    hostname: v.optional(hostname),
+    hostname: v.optional(HOSTNAME_SCHEMA),
     openFiles: v.optional(
       v.pipe(
         integer(1024, 1 << 30),

@@ -1,4 +1,5 @@
 import { getLogger } from "@logtape/logtape";
+import { SIGRTMIN } from "@weft/runtime";
 import { keepRealtimeSignalsHarmless } from "./_signal_dispositions.ts";
 
 const logger = getLogger(["weft", "init", "signals"]);
@@ -39,7 +40,7 @@ export type SignalAction = "stop" | "forward" | "reap" | "ignore" | "fault" | "u
 export interface SignalEntry {
   /** The signal's number on Linux x86-64 (the first of a range for real-time signals). */
   signal: number;
-  /** Its name (`"SIGRTMIN..SIGRTMAX"` for the range 34-64). */
+  /** Its name (`"SIGRTMIN..SIGRTMAX"` for the range from `SIGRTMIN` of `@weft/runtime`, 34-64). */
   name: string;
   /** What the init does with it. */
   action: SignalAction;
@@ -100,7 +101,7 @@ export const SIGNAL_TABLE: readonly SignalEntry[] = [
   { signal: 32, name: "32 (glibc)", action: "ignore", why: "glibc's own; caught, ignored" },
   { signal: 33, name: "33 (glibc)", action: "ignore", why: "glibc's own; caught, ignored" },
   {
-    signal: 34,
+    signal: SIGRTMIN,
     name: "SIGRTMIN..SIGRTMAX",
     action: "ignore",
     why: "Deno cannot listen to them: caught by a no-op so they cannot end the init",

@@ -41,3 +41,27 @@ export function writeAllSync(
   let offset = 0;
   while (offset < data.length) offset += sink.writeSync(data.subarray(offset));
 }
+
+/**
+ * Writes all of `data` to `sink`, whose `write` may write only part of it (as
+ * `Deno.Conn.write` may, on a socket whose buffer is nearly full): the
+ * asynchronous {@linkcode writeAllSync}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeAll } from "@weft/runtime";
+ *
+ * const seen: number[] = [];
+ * // A sink that takes one byte per call.
+ * await writeAll({ write: (data) => Promise.resolve((seen.push(data[0]), 1)) }, new Uint8Array([7, 8, 9]));
+ * assert.deepEqual(seen, [7, 8, 9]);
+ * ```
+ */
+export async function writeAll(
+  sink: { write(data: Uint8Array): Promise<number> },
+  data: Uint8Array,
+): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) offset += await sink.write(data.subarray(offset));
+}

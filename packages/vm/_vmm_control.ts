@@ -1,5 +1,9 @@
 // Talking to a running VMM over the Unix socket it serves: QEMU's human
 // monitor, Firecracker's and cloud-hypervisor's HTTP APIs.
+import { concatBytes, writeAll } from "@weft/runtime";
+
+/** What the calls below use of a connection (a fake in tests). */
+export type VmmConn = Pick<Deno.Conn, "read" | "write">;
 
 /**
  * Connects to `path`, retrying while the VMM has not made the socket yet;
@@ -22,7 +26,7 @@ export async function connectWhileRunning(
 }
 
 /** Reads from `conn` until `enough` says the text so far is complete, or EOF. */
-async function readUntil(conn: Deno.Conn, enough: (seen: string) => boolean): Promise<string> {
+async function readUntil(conn: VmmConn, enough: (seen: string) => boolean): Promise<string> {
   let seen = "";
   const buffer = new Uint8Array(4096);
   const decoder = new TextDecoder();
@@ -38,8 +42,9 @@ async function readUntil(conn: Deno.Conn, enough: (seen: string) => boolean): Pr
  * Runs one command on QEMU's human monitor and waits for the next prompt,
  * which comes once the command has been done (closing earlier drops it).
  */
-export async function monitorCommand(conn: Deno.Conn, command: string): Promise<void> {
-  await conn.write(new TextEncoder().encode(`${command}\n`));
+export async function monitorCommand(conn: VmmConn, command: string): Promise<void> {
+  // A socket may take part of a write: the rest must follow, or the VMM waits for it forever.
+  await writeAll(conn, new TextEncoder().encode(`${command}\n`));
   // The banner's prompt, then the prompt after the command.
   await readUntil(conn, (seen) => seen.split("(qemu)").length >= 3);
 }
@@ -55,7 +60,7 @@ export interface ApiRequest {
  * Sends `request` over `conn` as HTTP/1.1 and returns the response's status
  * code; the VMMs' APIs answer 204 when an action was done.
  */
-export async function apiRequest(conn: Deno.Conn, request: ApiRequest): Promise<number> {
+export async function apiRequest(conn: VmmConn, request: ApiRequest): Promise<number> {
   const body = new TextEncoder().encode(request.body);
   const head = [
     `${request.method} ${request.path} HTTP/1.1`,
@@ -66,7 +71,7 @@ export async function apiRequest(conn: Deno.Conn, request: ApiRequest): Promise<
     "",
     "",
   ].join("\r\n");
-  await conn.write(new Uint8Array([...new TextEncoder().encode(head), ...body]));
+  await writeAll(conn, concatBytes([new TextEncoder().encode(head), body]));
   const response = await readUntil(conn, (seen) => seen.includes("\r\n"));
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(response);
   if (status === null) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { apiRequest, connectWhileRunning, monitorCommand } from "./_vmm_control.ts";
+import { apiRequest, connectWhileRunning, monitorCommand, type VmmConn } from "./_vmm_control.ts";
 import { CLOUD_HYPERVISOR_POWER_BUTTON } from "./cloud_hypervisor.ts";
 import { FIRECRACKER_CTRL_ALT_DEL } from "./firecracker.ts";
 import { withTempDir } from "./_test_utils.ts";
@@ -116,4 +116,39 @@ Deno.test("connecting gives up once the VMM has exited without making its socket
     const exited = Promise.resolve();
     assert.equal(await connectWhileRunning(`${dir}/never.sock`, exited), undefined);
   });
+});
+
+/**
+ * A connection that takes one byte per write (as a socket with a full buffer
+ * may) and answers reads from `replies`, in turn.
+ */
+function oneByteConn(replies: string[]): VmmConn & { written: () => string } {
+  const written: number[] = [];
+  return {
+    write(data: Uint8Array): Promise<number> {
+      written.push(data[0]);
+      return Promise.resolve(1);
+    },
+    read(buffer: Uint8Array): Promise<number | null> {
+      const reply = replies.shift();
+      if (reply === undefined) return Promise.resolve(null);
+      const bytes = new TextEncoder().encode(reply);
+      buffer.set(bytes);
+      return Promise.resolve(bytes.length);
+    },
+    written: () => new TextDecoder().decode(new Uint8Array(written)),
+  };
+}
+
+Deno.test("a request or monitor command is written whole when the socket takes a byte at a time", async () => {
+  const api = oneByteConn(["HTTP/1.1 204 \r\n\r\n"]);
+  assert.equal(await apiRequest(api, FIRECRACKER_CTRL_ALT_DEL), 204);
+  const [head, body] = api.written().split("\r\n\r\n");
+  assert.equal(head.split("\r\n")[0], `PUT ${FIRECRACKER_CTRL_ALT_DEL.path} HTTP/1.1`);
+  assert.match(head, new RegExp(`\r\nContent-Length: ${FIRECRACKER_CTRL_ALT_DEL.body.length}$`));
+  assert.equal(body, FIRECRACKER_CTRL_ALT_DEL.body);
+
+  const monitor = oneByteConn(["QEMU 7.2.0 monitor\r\n(qemu) ", "sendkey\r\n(qemu) "]);
+  await monitorCommand(monitor, "sendkey ctrl-alt-delete");
+  assert.equal(monitor.written(), "sendkey ctrl-alt-delete\n");
 });

@@ -3,9 +3,9 @@
  * device turns the byte B that weft-init writes to port 0xf4 into QEMU's
  * exit status `(B << 1) | 1`, truncated to 8 bits: B modulo 128. weft-init
  * also logs the whole code on the console just before it powers off
- * ("weft-init finished with exit code N"); the two are read together, so a
- * code above 127 (143 after TERM) survives and a stray console line cannot
- * fake one.
+ * ("weft-init finished with exit code N: powering off", a log line of its
+ * own); the two are read together, so a code above 127 (143 after TERM)
+ * survives and a stray console line cannot fake one.
  *
  * @module
  */
@@ -48,15 +48,15 @@ export function killedByTimeout(
   return (status === 124 || status === 137) && elapsedMs >= timeoutSeconds * 1000;
 }
 
-const FINISHED = /weft-init finished with exit code (\d+)/;
-
 /**
- * weft-init's own log line, whole: a timestamp, the level, its category.
- * Without an exit device, only this form is believed: a container's output
- * reaches the console prefixed with `[id] `, so it cannot forge it.
+ * weft-init's own log line, whole and alone on its line: a timestamp, the
+ * level, its category, and a code of 0 to 255. Nothing else is believed,
+ * with an exit device or without: a container's output reaches the console
+ * prefixed with `[id] `, so it cannot forge the line, and a look-alike in the
+ * middle of a line, or a number past 255, is no exit code.
  */
 const FINISHED_LINE =
-  /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO +weft\.init(?:\.pid1)?: weft-init finished with exit code (\d+): powering off$/;
+  /^\d{4}-\d\d-\d\dT[\d:.]+Z INFO +weft\.init(?:\.pid1)?: weft-init finished with exit code (25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d): powering off$/;
 
 /**
  * Options of {@linkcode podExitCode}.
@@ -95,11 +95,11 @@ export interface PodExitCodeOptions {
  * import assert from "node:assert/strict";
  * import { podExitCode } from "@weft/vm";
  *
- * const lines = ["... INFO weft.init: weft-init finished with exit code 143: powering off"];
- * assert.deepEqual(podExitCode(lines, (143 << 1 | 1) & 0xff, false), { exitCode: 143 });
+ * const line = (code: number): string =>
+ *   `2026-12-01T06:00:00.000Z INFO    weft.init.pid1: weft-init finished with exit code ${code}: powering off`;
+ * assert.deepEqual(podExitCode([line(143)], (143 << 1 | 1) & 0xff, false), { exitCode: 143 });
  * assert.match(podExitCode([], 0, false).problem ?? "", /without reporting/);
- * const line = "2026-12-01T06:00:00.000Z INFO    weft.init.pid1: weft-init finished with exit code 3: powering off";
- * assert.deepEqual(podExitCode([line], 0, false, { exitDevice: false }), { exitCode: 3 });
+ * assert.deepEqual(podExitCode([line(3)], 0, false, { exitDevice: false }), { exitCode: 3 });
  * ```
  */
 export function podExitCode(
@@ -113,9 +113,12 @@ export function podExitCode(
     return { problem: `the VM did not stop before the timeout: ${vmm} was killed` };
   }
   const exitDevice = options.exitDevice ?? true;
-  const byte = exitDevice ? decodeExitStatus(status) : undefined;
-  const logged = lines.map((line) => line.match(exitDevice ? FINISHED : FINISHED_LINE)?.[1])
-    .findLast((c) => c !== undefined);
+  // QEMU's own failure (an option refused, a forwarded port it cannot bind) is exit status 1,
+  // as a guest's write of 0 is: a guest that printed nothing wrote nothing.
+  const byte = exitDevice && lines.length > 0 ? decodeExitStatus(status) : undefined;
+  const logged = lines.map((line) => line.match(FINISHED_LINE)?.[1]).findLast((c) =>
+    c !== undefined
+  );
   const code = logged === undefined ? undefined : Number(logged);
   if (byte !== undefined) {
     return { exitCode: code !== undefined && code % 128 === byte ? code : byte };

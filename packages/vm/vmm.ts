@@ -135,54 +135,50 @@ export async function selectVmm(
   if (requested !== "auto" && !(VMM_NAMES as readonly string[]).includes(requested)) {
     throw new TypeError(`Invalid vmm "${requested}": expected ${VMM_NAMES.join(", ")} or auto`);
   }
-  const qemu = async (reason: string): Promise<VmmChoice> => {
-    const binary = await find(VMM_BINARIES.qemu);
-    if (binary === undefined) {
-      throw new Error(
-        `Cannot boot with qemu: "${VMM_BINARIES.qemu}" is not in PATH (${WHERE.qemu})`,
-      );
-    }
-    return { vmm: "qemu", binary, reason };
-  };
-  if (requested === "qemu") return await qemu("asked for");
-  if (requested !== "auto") {
-    const vmm = requested as VmmName;
-    if (options.needsUserNet) {
-      throw new Error(
-        `Cannot boot with ${vmm}: --net user and --control-port are QEMU's user-mode network ` +
-          "(use --vmm qemu)",
-      );
-    }
-    const binary = await find(VMM_BINARIES[vmm]);
-    if (binary === undefined) {
-      throw new Error(
-        `Cannot boot with ${vmm}: "${VMM_BINARIES[vmm]}" is not in PATH (${WHERE[vmm]})`,
-      );
-    }
-    const probe = kvm();
-    if (!probe.usable) throw new Error(`Cannot boot with ${vmm}: it needs KVM: ${probe.reason}`);
-    return { vmm, binary, reason: "asked for" };
+  const auto = requested === "auto";
+  if (!auto && requested !== "qemu" && options.needsUserNet) {
+    throw new Error(
+      `Cannot boot with ${requested}: --net user and --control-port are QEMU's user-mode network ` +
+        "(use --vmm qemu)",
+    );
   }
-  if (options.needsUserNet) return await qemu("auto: the user-mode network is QEMU's");
-  const missing: string[] = [];
-  for (const vmm of ["firecracker", "cloud-hypervisor"] as const) {
+  // The KVM VMMs to try, in order: the one asked for, or auto's preference
+  // (none when the boot needs QEMU's user-mode network); QEMU comes after.
+  const candidates: readonly VmmName[] = auto
+    ? (options.needsUserNet ? [] : ["firecracker", "cloud-hypervisor"])
+    : requested === "qemu"
+    ? []
+    : [requested as VmmName];
+  const passedOver: string[] = [];
+  for (const vmm of candidates) {
     const binary = await find(VMM_BINARIES[vmm]);
-    if (binary === undefined) {
-      missing.push(`${vmm} is not in PATH`);
-      continue;
+    const probe = binary === undefined ? undefined : kvm();
+    if (binary !== undefined && probe?.usable) {
+      const why = passedOver.length > 0 ? ` (${passedOver.join("; ")})` : "";
+      const reason = auto ? `auto: ${binary}, and /dev/kvm is usable${why}` : "asked for";
+      return { vmm, binary, reason };
     }
-    const probe = kvm();
-    if (!probe.usable) {
-      missing.push(`${vmm} needs KVM: ${probe.reason}`);
-      continue;
+    if (!auto) {
+      throw new Error(
+        `Cannot boot with ${vmm}: ${
+          probe === undefined
+            ? `"${VMM_BINARIES[vmm]}" is not in PATH (${WHERE[vmm]})`
+            : `it needs KVM: ${probe.reason}`
+        }`,
+      );
     }
-    return {
-      vmm,
-      binary,
-      reason: `auto: ${binary}, and /dev/kvm is usable${
-        missing.length > 0 ? ` (${missing.join("; ")})` : ""
-      }`,
-    };
+    passedOver.push(
+      probe === undefined ? `${vmm} is not in PATH` : `${vmm} needs KVM: ${probe.reason}`,
+    );
   }
-  return await qemu(`auto: ${missing.join("; ")}`);
+  const binary = await find(VMM_BINARIES.qemu);
+  if (binary === undefined) {
+    throw new Error(`Cannot boot with qemu: "${VMM_BINARIES.qemu}" is not in PATH (${WHERE.qemu})`);
+  }
+  const reason = !auto
+    ? "asked for"
+    : options.needsUserNet
+    ? "auto: the user-mode network is QEMU's"
+    : `auto: ${passedOver.join("; ")}`;
+  return { vmm: "qemu", binary, reason };
 }

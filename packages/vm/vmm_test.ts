@@ -62,3 +62,63 @@ Deno.test("a VMM asked for by name must be installed, have KVM, and give what th
   const fc = await selectVmm("firecracker", machine(ALL, true));
   assert.deepEqual(fc, { vmm: "firecracker", binary: "/usr/bin/firecracker", reason: "asked for" });
 });
+
+Deno.test("QEMU asked for, as auto's fallback or missing, and a KVM VMM asked for, each with its reason or error", async () => {
+  // Asked for, even with the user-mode network and the other VMMs usable: no probe decides.
+  assert.deepEqual(await selectVmm("qemu", { ...machine(ALL, true), needsUserNet: true }), {
+    vmm: "qemu",
+    binary: "/usr/bin/qemu-system-x86_64",
+    reason: "asked for",
+  });
+  const net = await selectVmm("auto", { ...machine(ALL, true), needsUserNet: true });
+  assert.deepEqual(net, {
+    vmm: "qemu",
+    binary: "/usr/bin/qemu-system-x86_64",
+    reason: "auto: the user-mode network is QEMU's",
+  });
+  // auto with nothing usable and no QEMU: QEMU's own error, as when it is asked for.
+  for (
+    const [requested, options] of [["auto", machine(["firecracker"], false)], ["auto", {
+      ...machine(ALL.slice(1), true),
+      needsUserNet: true,
+    }]] as const
+  ) {
+    await assert.rejects(
+      () => selectVmm(requested, options),
+      (error: Error) =>
+        error.message ===
+          'Cannot boot with qemu: "qemu-system-x86_64" is not in PATH (install qemu-system-x86)',
+    );
+  }
+  const ch = await selectVmm("cloud-hypervisor", machine(["cloud-hypervisor"], true));
+  assert.deepEqual(ch, {
+    vmm: "cloud-hypervisor",
+    binary: "/usr/bin/cloud-hypervisor",
+    reason: "asked for",
+  });
+  // A KVM VMM asked for is checked in order: the network, then its binary, then KVM.
+  await assert.rejects(
+    () => selectVmm("cloud-hypervisor", { ...machine([], false), needsUserNet: true }),
+    /--net user and --control-port are QEMU's user-mode network \(use --vmm qemu\)$/,
+  );
+  await assert.rejects(
+    () => selectVmm("cloud-hypervisor", machine([], false)),
+    (error: Error) =>
+      error.message ===
+        'Cannot boot with cloud-hypervisor: "cloud-hypervisor" is not in PATH ' +
+          "(install it from its GitHub releases; Debian 12 does not package it)",
+  );
+  // auto's reason lists what was passed over before the VMM it took.
+  const fcNoKvm = await selectVmm("auto", {
+    find: machine(ALL, true).find,
+    kvm: (() => {
+      let calls = 0;
+      return () => ++calls === 1 ? { usable: false, reason: "busy" } : { usable: true };
+    })(),
+  });
+  assert.deepEqual(fcNoKvm, {
+    vmm: "cloud-hypervisor",
+    binary: "/usr/bin/cloud-hypervisor",
+    reason: "auto: /usr/bin/cloud-hypervisor, and /dev/kvm is usable (firecracker needs KVM: busy)",
+  });
+});
