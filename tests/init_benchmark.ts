@@ -5,6 +5,9 @@
  *   a shell script that runs `create` then `start` for each container in turn,
  *   with the ratio init / shell, and against the same create + start of
  *   every container launched at once from the shell (the floor of any launcher);
+ * - against the floor of any Deno-based launcher: a Deno program with nothing
+ *   but `Deno.Command` running every container's `run --detach` at once
+ *   (tests/fixtures/launch_floor), started as the init is;
  * - the CPU time of the init itself and of its runtime calls, beside the shell's;
  * - the per-phase profile of those starts (the init's own start, and each
  *   container's), from the marks the init writes with WEFT_INIT_PROFILE;
@@ -56,6 +59,7 @@ const RUNS = Number(Deno.args[0] ?? 5);
 const SIZES = (Deno.args[1] ?? "1,10,50").split(",").map(Number);
 const RUNTIMES = (Deno.env.get("WEFT_BENCH_RUNTIMES") ?? "crun,runc").split(",");
 const SERVICE = "trap 'exit 0' TERM; while :; do sleep 1; done";
+const FLOOR = new URL("./fixtures/launch_floor/main.ts", import.meta.url).pathname;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -187,6 +191,33 @@ async function timeShell(
   return { ms, cpu };
 }
 
+/**
+ * The floor of a Deno-based launcher (tests/fixtures/launch_floor/main.ts):
+ * ms from starting it to every container's `run --detach` returned.
+ */
+async function timeDenoFloor(
+  runtime: string,
+  bundle: string,
+  n: number,
+  dir: string,
+): Promise<number> {
+  const root = `${dir}/root-floor`;
+  const binary = (await findBinary(runtime))!;
+  const started = now();
+  const { code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", FLOOR, binary, root, bundle, String(n)],
+  }).output();
+  const ms = now() - started;
+  if (code !== 0) throw new Error(`the Deno launch floor failed with ${code}`);
+  await Promise.all(Array.from({ length: n }, (_, i) =>
+    new Deno.Command(binary, {
+      args: ["--root", root, "delete", "--force", `floor-${i}`],
+      stdout: "null",
+      stderr: "null",
+    }).output()));
+  return ms;
+}
+
 /** "median (min-max)". */
 function spread(values: number[], digits = 0): string {
   const sorted = [...values].sort((a, b) => a - b);
@@ -215,6 +246,7 @@ try {
       const cpu = INITS.map(() => [] as Cpu[]);
       const shellCpu: Cpu[] = [];
       const parallel: number[] = [];
+      const floor: number[] = [];
       for (let run = 0; run < RUNS; run++) {
         for (const [i, variant] of INITS.entries()) {
           const result = await timeInit(variant, runtime, bundle.dir, n, dir);
@@ -227,6 +259,7 @@ try {
         shell.push(loop.ms);
         shellCpu.push(loop.cpu);
         parallel.push((await timeShell(runtime, bundle.dir, n, dir, true)).ms);
+        floor.push(await timeDenoFloor(runtime, bundle.dir, n, dir));
       }
       for (const i of INITS.keys()) {
         const label = [runtime, String(n), ...(INITS.length > 1 ? [String(i + 1)] : [])];
@@ -238,6 +271,8 @@ try {
           (median(init[i]) - median(shell)).toFixed(0),
           spread(parallel),
           (median(init[i]) / median(parallel)).toFixed(2),
+          spread(floor),
+          (median(floor) / median(shell)).toFixed(2),
         ]);
         memory.push([...label, spread(rss[i], 1)]);
         const ms = (values: number[]) => spread(values.map((v) => v * 1000));
@@ -270,6 +305,8 @@ try {
     "init - shell",
     "shell, all at once",
     "init / all at once",
+    "Deno, all at once",
+    "Deno all at once / shell",
   ], rows);
   console.log("\nweft-init resident memory (VmRSS) 2 s after N containers run: MiB\n");
   printTable([...head, "RSS MiB"], memory);

@@ -9,10 +9,13 @@
 /**
  * The `deno bundle` options of weft-init's single file. `--platform browser`
  * only changes which build of `@logtape/logtape`'s helpers the bundle holds:
- * the portable one instead of the one that imports `node:util`, which would
- * make Deno load its Node compatibility layer before the init's first line
- * runs (about 7 ms of every start, measured here). Deno's own APIs are all
- * there at run time; the init formats its log values itself.
+ * the portable one instead of the one that imports `node:util`, which makes
+ * Deno load its Node compatibility layer (7 to 10 ms, measured here) before
+ * the init's first line runs. Deno 2.9 loads that layer again at a process's
+ * first `setTimeout` or `setInterval` (its timers are Node's), so a pod run
+ * still pays it once, at the reaper's start; `--help`, `--version`, `validate`
+ * and `schema` do not. Deno's own APIs are all there at run time; the init
+ * formats its log values itself.
  *
  * @example
  * ```ts
