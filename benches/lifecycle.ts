@@ -17,6 +17,7 @@ import { findBinary, type Runtime } from "@weft/runtime";
 import { createBusyboxBundle } from "@weft/runtime/testing";
 import { CrunRuntime } from "@weft/crun";
 import { RuncRuntime } from "@weft/runc";
+import { median } from "../tests/_init_profile.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -30,12 +31,6 @@ const rounds = Number(values.rounds);
 const warmup = Number(values.warmup);
 const names = values.runtime ?? ["crun", "runc"];
 const SHELL = new URL("./lifecycle.sh", import.meta.url).pathname;
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 async function viaShell(binary: string, root: string, bundle: string, id: string): Promise<number> {
   const { code, stdout, stderr } = await new Deno.Command("bash", {

@@ -24,6 +24,7 @@ import { copyInto, installBusybox, libraries, makeSkeleton } from "../packages/v
 import { bundleInit } from "../tests/vm/init_bundle.ts";
 import { writePodDir } from "../tests/vm/scenarios.ts";
 import { CACHE_DIR } from "../tests/vm/boot_scenario.ts";
+import { median } from "../tests/_init_profile.ts";
 
 const { values } = parseArgs({
   options: {
@@ -155,18 +156,18 @@ for (let round = 0; round < Number(values.rounds); round++) {
   }
 }
 const rows = chosen.map((layout, i) => {
-  const median = (key: string): string => {
-    const all = runs[i].map((r) => r[key]).filter((v) => v !== undefined).sort((a, b) => a - b);
-    return all.length === 0 ? "-" : String(all[Math.floor(all.length / 2)]);
+  const medianOf = (key: string): string => {
+    const all = runs[i].map((r) => r[key]).filter((v) => v !== undefined);
+    return all.length === 0 ? "-" : String(median(all));
   };
   return [
     layout.name,
-    median("kernel done (early init started)"),
-    median("early init switched to the disk root"),
-    median("init's first log line (Deno started)"),
-    median("first container running"),
-    median("container's first output"),
-    median("QEMU exited"),
+    medianOf("kernel done (early init started)"),
+    medianOf("early init switched to the disk root"),
+    medianOf("init's first log line (Deno started)"),
+    medianOf("first container running"),
+    medianOf("container's first output"),
+    medianOf("QEMU exited"),
   ];
 });
 const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");

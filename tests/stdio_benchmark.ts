@@ -18,6 +18,7 @@ import { createBusyboxBundle } from "@weft/runtime/testing";
 import { findBinary } from "@weft/runtime";
 import { RuncRuntime } from "@weft/runc";
 import { openContainerStdio } from "@weft/init";
+import { median } from "./_init_profile.ts";
 
 const RUNS = Number(Deno.args[0] ?? 3);
 const LINES = 1_000_000;
@@ -26,11 +27,6 @@ const BYTES = LINES * (LINE.length + 1);
 // From a file in the rootfs: `yes | head` in busybox tops out near 40 MB/s
 // here, which would measure the producer, not the sink.
 const PRODUCER = "cat /lines.txt";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 /** Lines of `path` that are not the expected line (after removing `prefix`), and the count. */
 async function check(path: string, prefix: string): Promise<{ lost: number; bad: number }> {

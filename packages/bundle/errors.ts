@@ -5,6 +5,13 @@ import { InvalidArgumentError } from "@weft/runtime";
 export { InvalidArgumentError };
 
 /**
+ * The brand of {@linkcode ContainerSpecError}: a registered symbol
+ * (`Symbol.for`), the same in every copy of this module, set on the class's
+ * prototype, as @weft/runtime brands its error classes.
+ */
+const SPEC_ERROR_BRAND: unique symbol = Symbol.for("@weft/bundle/ContainerSpecError") as never;
+
+/**
  * Fields of {@linkcode ContainerSpecError}.
  *
  * @example
@@ -30,6 +37,8 @@ export interface ContainerSpecErrorOptions extends ErrorOptions {
  * A container spec was refused before anything ran: the field path, what it
  * should have held and the value it held. An {@linkcode InvalidArgumentError}
  * from `@weft/runtime` (so a `TypeError`) whose `argument` is the field path.
+ * Like the errors of `@weft/runtime`, `instanceof` holds for one made by
+ * another copy of this package (a bundled host and a plugin each carry one).
  *
  * @example
  * ```ts
@@ -46,6 +55,21 @@ export interface ContainerSpecErrorOptions extends ErrorOptions {
  * ```
  */
 export class ContainerSpecError extends InvalidArgumentError {
+  static {
+    Object.defineProperty(this.prototype, SPEC_ERROR_BRAND, { value: true });
+  }
+  /**
+   * True for instances of this class made by any copy of @weft/bundle in the
+   * process (a bundled host and a plugin each may carry one): identity is a
+   * shared brand, not the prototype chain. A subclass (which has no brand of
+   * its own) is matched by its prototype chain.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== ContainerSpecError) {
+      return Function.prototype[Symbol.hasInstance].call(this, value);
+    }
+    return typeof value === "object" && value !== null && SPEC_ERROR_BRAND in value;
+  }
   /** The path of the refused field (the same as `argument`). */
   readonly field: string;
   /** What the field should have held. */

@@ -32,8 +32,8 @@ export type ContainerPhase =
  * import assert from "node:assert/strict";
  * import { type ExitRecord, exitRecord } from "@weft/init";
  *
- * const exit = { pid: 42, status: 137, code: null, signal: 9, at: 2500 };
- * const record: ExitRecord = exitRecord(exit, { restartCount: 2, startedAt: 1000 });
+ * const exit = { pid: 42, status: 137, code: null, signal: 9, at: 1_700_000_002_500, reapedAt: 2500 };
+ * const record: ExitRecord = exitRecord(exit, { restartCount: 2, startedAtMonotonic: 1000 });
  * assert.equal(record.signal, "SIGKILL");
  * assert.equal(record.ranFor, 1500);
  * ```
@@ -49,7 +49,7 @@ export interface ExitRecord {
   signal: string | null;
   /** How many times the container had been restarted when this run ended. */
   restartCount: number;
-  /** Milliseconds from the start of the run to the reaper collecting its exit. */
+  /** Milliseconds from the start of the run to the reaper collecting its exit (by the monotonic clock). */
   ranFor: number;
 }
 

@@ -50,7 +50,8 @@ export class ControlServer implements Disposable {
   readonly #version: string;
   readonly #maxBody: number;
   readonly #maxStreams: number;
-  readonly #started = Date.now();
+  // Monotonic: the host may set a VM's wall clock after the server started.
+  readonly #started = performance.now();
   readonly #closing = new AbortController();
   readonly #subscription: Disposable;
   #streams = 0;
@@ -172,7 +173,7 @@ export class ControlServer implements Disposable {
     const health: Health = {
       alive: true,
       version: this.#version,
-      uptime: Date.now() - this.#started,
+      uptime: Math.round(performance.now() - this.#started),
       runtime: this.#target.runtime.name,
       pid: Deno.pid,
       pod: this.#target.status().pod.state,

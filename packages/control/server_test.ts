@@ -82,6 +82,22 @@ Deno.test("the socket is mode 0600 and health names version and runtime", async 
   });
 });
 
+Deno.test("uptime is measured on the monotonic clock, whatever the wall clock does", async () => {
+  await withServer(async ({ client }) => {
+    const realNow = Date.now;
+    // The host sets the VM's clock an hour back, then an hour forward, after the server started.
+    for (const step of [-3_600_000, 3_600_000]) {
+      Date.now = () => realNow() + step;
+      try {
+        const { uptime } = await client.health();
+        assert.ok(uptime >= 0 && uptime < 3_600_000, `uptime ${uptime} after a step of ${step} ms`);
+      } finally {
+        Date.now = realNow;
+      }
+    }
+  });
+});
+
 Deno.test("status and one container's record come from the target", async () => {
   await withServer(async ({ client }) => {
     assert.deepEqual(Object.keys((await client.status()).containers), ["web", "db"]);

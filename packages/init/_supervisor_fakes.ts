@@ -14,9 +14,14 @@ import type { Clock } from "./clock.ts";
 import type { ExitStatus } from "./exit_status.ts";
 import type { ExitWatcher } from "./pod_status.ts";
 
-/** A clock whose time moves only with {@linkcode FakeClock.advance}. */
+/**
+ * A clock whose time moves only with {@linkcode FakeClock.advance} (both
+ * readings, and the timers) and {@linkcode FakeClock.stepWall} (the wall
+ * clock alone, as when the host sets a VM's clock).
+ */
 export class FakeClock implements Clock {
   #now = 1_700_000_000_000;
+  #monotonic = 1_000;
   #next = 1;
   readonly #timers = new Map<number, { at: number; fn: () => void }>();
 
@@ -24,9 +29,13 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
+  monotonic(): number {
+    return this.#monotonic;
+  }
+
   setTimeout(fn: () => void, ms: number): unknown {
     const id = this.#next++;
-    this.#timers.set(id, { at: this.#now + ms, fn });
+    this.#timers.set(id, { at: this.#monotonic + ms, fn });
     return id;
   }
 
@@ -41,7 +50,7 @@ export class FakeClock implements Clock {
 
   /** Moves time on by `ms`, firing each timer due on the way (and letting what it starts run). */
   async advance(ms: number): Promise<void> {
-    const end = this.#now + ms;
+    const end = this.#monotonic + ms;
     for (;;) {
       const due = [...this.#timers].filter(([, t]) => t.at <= end).sort((a, b) =>
         a[1].at - b[1].at
@@ -49,12 +58,22 @@ export class FakeClock implements Clock {
       if (due.length === 0) break;
       const [id, timer] = due[0];
       this.#timers.delete(id);
-      this.#now = timer.at;
+      this.#move(timer.at);
       timer.fn();
       await settle();
     }
-    this.#now = end;
+    this.#move(end);
     await settle();
+  }
+
+  /** Sets the wall clock `ms` forward (back when negative); no time passes, no timer fires. */
+  stepWall(ms: number): void {
+    this.#now += ms;
+  }
+
+  #move(monotonic: number): void {
+    this.#now += monotonic - this.#monotonic;
+    this.#monotonic = monotonic;
   }
 }
 
@@ -72,7 +91,7 @@ export async function until(predicate: () => boolean, what: string): Promise<voi
   await poll(predicate, Boolean, `it to happen: ${what}`, { timeout: 10_000, interval: 1 });
 }
 
-/** Delivers the ends of fake processes, stamped with the fake clock. */
+/** Delivers the ends of fake processes, stamped with both readings of the fake clock. */
 export class FakeExits implements ExitWatcher {
   readonly #clock: Clock;
   readonly #waiting = new Map<number, PromiseWithResolvers<ExitStatus>>();
@@ -103,7 +122,7 @@ export class FakeExits implements ExitWatcher {
       code: signal === null ? status : null,
       signal,
       at: this.#clock.now(),
-      reapedAt: performance.now(),
+      reapedAt: this.#clock.monotonic(),
     });
   }
 }

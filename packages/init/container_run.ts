@@ -36,7 +36,7 @@ export interface RunContext {
   runtime: Runtime;
   /** Where the exit of the container's init comes from. */
   reaper: ExitWatcher;
-  /** Timers and the time. */
+  /** Timers and the time; its `monotonic()` is on the timeline of the reaper's `reapedAt`. */
   clock: Clock;
   /** The pod's private directory, for pid files and generated bundles. */
   runDir(): string;
@@ -114,8 +114,10 @@ export function errorText(error: unknown): string {
 export class ContainerRun {
   /** The pid of the container's init, once created. */
   pid = 0;
-  /** When `create` ended (`clock.now()`). */
+  /** When `create` ended, by the wall clock (`clock.now()`): for people. */
   startedAt = 0;
+  /** When `create` ended, by the monotonic clock (`clock.monotonic()`): how long it ran is measured from it. */
+  startedAtMonotonic = 0;
   /** Resolves with the init's exit, once created. */
   exit: Promise<ExitStatus> = new Promise(() => {});
   /** Whether the init has exited. */
@@ -165,9 +167,9 @@ export class ContainerRun {
     const pidFile = `${this.#ctx.runDir()}/${id}.pid`;
     removePidFile(pidFile);
     let output;
-    // Monotonic, as the reaper's `reapedAt`: the injected clock may be a
-    // test's, and the wall clock may step back (set by the host) before the exit.
-    const createdAt = performance.now();
+    // Monotonic, as the reaper's `reapedAt`: the wall clock may step back
+    // (set by the host) before the exit.
+    const createdAt = clock.monotonic();
     try {
       output = await openContainerStdio(id, this.#config.stdio, this.#ctx.console);
       mark("stdio", id);
@@ -194,6 +196,7 @@ export class ContainerRun {
     }
     this.#ctx.trackOutput(output.done);
     this.startedAt = clock.now();
+    this.startedAtMonotonic = clock.monotonic();
     this.exit = this.#ctx.reaper.waitPid(this.pid, { after: createdAt });
     this.exit.then(() => this.exited = true, () => {});
     mark("pid", id);

@@ -5,7 +5,7 @@ import { ContainerRun, errorText, type UnitContext } from "./container_run.ts";
 import type { ExitStatus } from "./exit_status.ts";
 import type { PodEvent } from "./pod_event.ts";
 import { decideRestart } from "./restart_policy.ts";
-import type { ContainerPhase, ContainerStatusRecord } from "./pod_status.ts";
+import type { ContainerPhase, ContainerStatusRecord, ExitRecord } from "./pod_status.ts";
 import { ExitHistory } from "./exit_history.ts";
 import {
   ContainerRestartSupersededError,
@@ -302,10 +302,10 @@ export class ContainerUnit {
       restartCount: this.#restartCount,
     });
     const exit = await run.exit;
-    this.#recordExit(run, exit);
+    const record = this.#recordExit(run, exit);
     await run.deleteAfterExit();
     this.#run = undefined;
-    this.#afterRun(exit.status, Math.max(0, exit.at - run.startedAt), undefined);
+    this.#afterRun(exit.status, record.ranFor, undefined);
   }
 
   /** Creates and starts a run; when it does not run, decides what follows and gives undefined. */
@@ -341,10 +341,10 @@ export class ContainerUnit {
     return run;
   }
 
-  #recordExit(run: ContainerRun, exit: ExitStatus): void {
+  #recordExit(run: ContainerRun, exit: ExitStatus): ExitRecord {
     const record = this.#exits.add(exit, {
       restartCount: this.#restartCount,
-      startedAt: run.startedAt,
+      startedAtMonotonic: run.startedAtMonotonic,
     });
     logger.info("Container {container} (pid {pid}) exited with status {status}", {
       container: this.id,
@@ -365,6 +365,7 @@ export class ContainerUnit {
       restartCount: this.#restartCount,
     });
     this.#ctx.changed(this);
+    return record;
   }
 
   /** After a stop or restart: the run (if any) is over and deleted. */

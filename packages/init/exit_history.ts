@@ -18,7 +18,9 @@ export const MAX_EXIT_RECORDS = 20;
 /**
  * Turns a reaper's report into the exit record of the status file: the
  * signal by name when one killed the process, else the exit code; the time
- * is the reaper's, and `ranFor` runs from `startedAt` to it.
+ * is the reaper's (`at`, by the wall clock), and `ranFor` runs from
+ * `startedAtMonotonic` to its `reapedAt`, both on the monotonic clock, so
+ * that a step of the wall clock during the run does not change it.
  *
  * @example
  * ```ts
@@ -26,14 +28,15 @@ export const MAX_EXIT_RECORDS = 20;
  * import { exitRecord } from "@weft/init";
  *
  * const exit = { pid: 42, status: 143, code: null, signal: 15, at: 1200, reapedAt: 80 };
- * const record = exitRecord(exit, { restartCount: 0, startedAt: 0 });
+ * const record = exitRecord(exit, { restartCount: 0, startedAtMonotonic: 30 });
  * assert.equal(record.signal, "SIGTERM");
  * assert.equal(record.code, null);
+ * assert.equal(record.ranFor, 50);
  * ```
  */
 export function exitRecord(
   exit: ExitStatus,
-  run: { restartCount: number; startedAt: number },
+  run: { restartCount: number; startedAtMonotonic: number },
 ): ExitRecord {
   return {
     at: new Date(exit.at).toISOString(),
@@ -41,7 +44,7 @@ export function exitRecord(
     code: exit.code,
     signal: exit.signal === null ? null : signalName(exit.signal),
     restartCount: run.restartCount,
-    ranFor: Math.max(0, exit.at - run.startedAt),
+    ranFor: Math.max(0, exit.reapedAt - run.startedAtMonotonic),
   };
 }
 
@@ -66,7 +69,7 @@ function signalName(signal: number): string | null {
  * const history = new ExitHistory();
  * history.add({ pid: 7, status: 1, code: 1, signal: null, at: 50, reapedAt: 9 }, {
  *   restartCount: 0,
- *   startedAt: 0,
+ *   startedAtMonotonic: 0,
  * });
  * assert.equal(history.lastStatus, 1);
  * assert.equal(history.count, 1);
@@ -77,8 +80,8 @@ export class ExitHistory {
   #count = 0;
   #lastStatus: number | null = null;
 
-  /** Records `exit` of the run that started at `run.startedAt`, and returns its record. */
-  add(exit: ExitStatus, run: { restartCount: number; startedAt: number }): ExitRecord {
+  /** Records `exit` of the run that started at `run.startedAtMonotonic` (monotonic clock), and returns its record. */
+  add(exit: ExitStatus, run: { restartCount: number; startedAtMonotonic: number }): ExitRecord {
     const record = exitRecord(exit, run);
     this.#records.push(record);
     if (this.#records.length > MAX_EXIT_RECORDS) this.#records.shift();

@@ -28,7 +28,8 @@ export interface ExitStatus {
   /**
    * `performance.now()` when the process was reaped: a monotonic time that a
    * step of the wall clock (the host setting a VM's clock at boot) does not
-   * move. Exits are ordered against a container's creation, and aged, by it.
+   * move. Exits are ordered against a container's creation, aged, and runs
+   * timed (`ranFor`, on the clock's `monotonic()` timeline), by it.
    */
   reapedAt: number;
 }

@@ -26,7 +26,11 @@ export interface SupervisorOptions {
   runDir?: string;
   /** Where console output goes (for tests). @default {Deno.stdout and Deno.stderr} */
   console?: OpenContainerStdioOptions;
-  /** Timers and the time (a fake one in tests). @default {systemClock} */
+  /**
+   * Timers and the time (a fake one in tests); its `monotonic()` must be on
+   * the timeline of the reaper's `reapedAt` (`performance.now()` for the
+   * real reaper). @default {systemClock}
+   */
   clock?: Clock;
   /** Sends SIGKILL to a container's init by pid (a no-op with a fake runtime). @default {Deno.kill(pid, "SIGKILL")} */
   killPid?: (pid: number) => void;

@@ -132,6 +132,59 @@ Deno.test("ranFor runs from the start to the reaper's exit time", async () => {
   assert.equal(status.containers.job.exits[0].code, 3);
 });
 
+Deno.test("ranFor is measured on the monotonic clock across wall-clock steps", async () => {
+  await using pod = await startPod([{ id: "job", restart: { policy: "always", startLimit: 0 } }]);
+  const steps = [-3_600_000, 86_400_000];
+  for (const [i, step] of steps.entries()) {
+    await until(() => pod.phase("job") === "running", `run ${i}`);
+    await pod.clock.advance(1000);
+    // The host sets the VM's clock while the container runs.
+    pod.clock.stepWall(step);
+    await pod.clock.advance(234);
+    pod.exits.exit(pod.runtime.pid("job"), 1);
+    await until(() => pod.phase("job") === "backoff", `backoff ${i}`);
+    await pod.clock.advance(100);
+  }
+  const exits = pod.supervisor.status().containers.job.exits;
+  assert.deepEqual(exits.map((e) => e.ranFor), [1234, 1234]);
+  // The times people read stay on the wall clock, steps included.
+  const started = pod.events.filter((e) => e.type === "container-started");
+  const exited = pod.events.filter((e) => e.type === "container-exited");
+  assert.deepEqual(exited.map((e, i) => e.at - started[i].at), [1234 + steps[0], 1234 + steps[1]]);
+});
+
+Deno.test("backoff resets after a stable run however the wall clock steps", async () => {
+  await using pod = await startPod([{
+    id: "crash",
+    restart: {
+      policy: "always",
+      backoff: { initial: 100, factor: 2, cap: 10_000, resetAfter: 60_000 },
+      startLimit: 0,
+    },
+  }]);
+  // How long each run lasts, and the wall-clock step during it.
+  const runs = [
+    { ranFor: 10, step: 0 },
+    { ranFor: 10, step: 3_600_000 }, // forward: still an unstable run
+    { ranFor: 60_000, step: -3_600_000 }, // back: still a stable run
+    { ranFor: 10, step: 0 }, // unstable again, counted from one
+  ];
+  const delays: number[] = [];
+  for (const [i, { ranFor, step }] of runs.entries()) {
+    await until(() => pod.phase("crash") === "running", `run ${i}`);
+    await pod.clock.advance(ranFor / 2);
+    pod.clock.stepWall(step);
+    await pod.clock.advance(ranFor / 2);
+    pod.exits.exit(pod.runtime.pid("crash"), 1);
+    await until(() => pod.phase("crash") === "backoff", `backoff ${i}`);
+    const event = pod.events.at(-1)!;
+    assert.equal(event.type, "container-restarting");
+    if (event.type === "container-restarting") delays.push(event.delay);
+    await pod.clock.advance(delays.at(-1)!);
+  }
+  assert.deepEqual(delays, [100, 200, 100, 100]);
+});
+
 Deno.test("the start limit marks a container failed and gives the pod its status", async () => {
   await using pod = await startPod([{
     id: "crash",

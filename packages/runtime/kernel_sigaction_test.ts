@@ -51,3 +51,18 @@ Deno.test("the raw action of 32 and 33 is read and written, as the kernel shows 
   assert.throws(() => writeKernelSigaction(32, new Uint8Array(8)), RangeError);
   assert.equal(readKernelSigaction(33).length, KERNEL_SIGACTION_SIZE);
 });
+
+Deno.test("a refused rt_sigaction names its errno", () => {
+  // The kernel has signals 1 to 64; KILL's action cannot be changed.
+  assert.throws(
+    () => readKernelSigaction(0),
+    { message: "Cannot read the action of signal 0: Invalid argument (EINVAL, errno 22)" },
+  );
+  const action = new Uint8Array(KERNEL_SIGACTION_SIZE);
+  for (const signal of [65, 9]) {
+    assert.throws(
+      () => writeKernelSigaction(signal, action),
+      { message: `Cannot set the action of signal ${signal}: Invalid argument (EINVAL, errno 22)` },
+    );
+  }
+});

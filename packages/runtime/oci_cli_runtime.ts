@@ -58,20 +58,25 @@ import { checkExecArgs, execProcessSpec } from "./_exec_process.ts";
 export interface OciCliRuntimeOptions extends OciCliOptions {
   /**
    * Runtime messages that mean "this container id does not exist", beyond
-   * the `does not exist` that runc, crun and youki share.
+   * the `does not exist` that runc, crun and youki share. Like the other two
+   * kinds of patterns, they are added to the shared ones, never replace them:
+   * a plugin that names its own messages still recognises the common ones.
+   * A plugin that must not match a shared pattern overrides
+   * {@linkcode OciCliRuntime.isNotFound} or {@linkcode OciCliRuntime.commandError}.
    * @default {[]}
    */
   notFoundPatterns?: readonly RegExp[];
   /**
-   * Runtime messages that mean "the container is not running" (for `kill`).
-   * @default {[/not running/i, /no such process/i]}
+   * Runtime messages of `kill` that mean "the container is not running",
+   * beyond the shared `/not running/i` and `/no such process/i`.
+   * @default {[]}
    */
   notRunningPatterns?: readonly RegExp[];
   /**
-   * Runtime messages of `create` that mean "this id is taken", as crun
-   * ("container `web` already exists") and runc ("container with given ID
-   * already exists") say it.
-   * @default {[/\bcontainer\b.*\balready exists/i]}
+   * Runtime messages of `create` and `run` that mean "this id is taken",
+   * beyond the shared `/\bcontainer\b.*\balready exists/i` (crun's "container
+   * `web` already exists", runc's "container with given ID already exists").
+   * @default {[]}
    */
   existsPatterns?: readonly RegExp[];
 }
@@ -110,8 +115,8 @@ export class OciCliRuntime
     this.name = options.name;
     this.cli = new OciCli(options);
     this.#notFound = [/does not exist/i, ...(options.notFoundPatterns ?? [])];
-    this.#notRunning = options.notRunningPatterns ?? [/not running/i, /no such process/i];
-    this.#exists = options.existsPatterns ?? [/\bcontainer\b.*\balready exists/i];
+    this.#notRunning = [/not running/i, /no such process/i, ...(options.notRunningPatterns ?? [])];
+    this.#exists = [/\bcontainer\b.*\balready exists/i, ...(options.existsPatterns ?? [])];
   }
 
   /** The runtime binary this instance runs. */

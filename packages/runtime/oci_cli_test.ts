@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  ContainerExistsError,
   ContainerNotFoundError,
+  ContainerNotRunningError,
   InvalidArgumentError,
   isProcessAlive,
   OciCliRuntime,
@@ -216,6 +218,59 @@ Deno.test("a message saying the container does not exist gives a not-found error
     return true;
   });
   assert.deepEqual(await f.runtime("fail-youki-json").state("abc"), { status: "", pid: 0 });
+});
+
+Deno.test("a plugin's message patterns of each kind add to the shared ones, never replace them", async () => {
+  await using f = await fixture();
+  const patterns = {
+    notFoundPatterns: [/gone fishing/],
+    notRunningPatterns: [/fast asleep/],
+    existsPatterns: [/id is taken/],
+  };
+  const failing = (message: string, withPatterns: boolean): OciCliRuntime =>
+    f.runtime("fail-message", {
+      ...(withPatterns ? patterns : {}),
+      env: { FAKE_MODE: "fail-message", FAKE_MESSAGE: message },
+    });
+  for (const withPatterns of [false, true]) {
+    // The messages runc, crun and youki share, with or without patterns of the plugin's.
+    const shared = `shared messages, ${withPatterns ? "with" : "without"} the plugin's patterns`;
+    await assert.rejects(
+      failing("container web does not exist", withPatterns).start("web"),
+      ContainerNotFoundError,
+      shared,
+    );
+    await assert.rejects(
+      failing("container not running", withPatterns).kill("web", 15),
+      ContainerNotRunningError,
+      shared,
+    );
+    await assert.rejects(
+      failing("container with given ID already exists", withPatterns).create("web", f.dir),
+      ContainerExistsError,
+      shared,
+    );
+  }
+  // The plugin's own messages.
+  await assert.rejects(failing("web: gone fishing", true).start("web"), ContainerNotFoundError);
+  await assert.rejects(
+    failing("web is fast asleep", true).kill("web", 15),
+    ContainerNotRunningError,
+  );
+  await assert.rejects(
+    failing("that id is taken", true).create("web", f.dir),
+    ContainerExistsError,
+  );
+  // Without them, the same messages are plain command errors.
+  for (
+    const error of await Promise.allSettled([
+      failing("web: gone fishing", false).start("web"),
+      failing("web is fast asleep", false).kill("web", 15),
+      failing("that id is taken", false).create("web", f.dir),
+    ])
+  ) {
+    assert.ok(error.status === "rejected" && error.reason.constructor === RuntimeCommandError);
+  }
 });
 
 Deno.test("garbage state output gives a parse error that shows the output", async () => {

@@ -27,6 +27,11 @@ case "${FAKE_MODE:-ok}" in
     printf '{"level":"ERROR","message":"container abc does not exist."}\n' >> "$log"
     exit 1
     ;;
+  fail-message)
+    # FAKE_MESSAGE as the runtime's own error, in its JSON log.
+    printf '{"level":"error","msg":"%s"}\n' "$FAKE_MESSAGE" >> "$log"
+    exit 1
+    ;;
   fail-stderr)
     echo "cannot open directory '/run/x/abc': No such file or directory" >&2
     exit 3
