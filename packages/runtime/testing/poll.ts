@@ -39,11 +39,12 @@ export async function poll<T>(
   options: PollOptions = {},
 ): Promise<T> {
   const timeout = options.timeout ?? 20_000;
-  const deadline = Date.now() + timeout;
+  // Monotonic: a test that steps Date.now() must not end or stretch a poll.
+  const deadline = performance.now() + timeout;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) {
+    if (performance.now() > deadline) {
       throw new Error(
         `Timed out after ${timeout} ms waiting for ${
           typeof what === "string" ? what : what()
