@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { captureLogs } from "@weft/runtime/testing";
 import { LogFile } from "./_log_file.ts";
 
 const encoder = new TextEncoder();
@@ -7,14 +7,8 @@ const line = (i: number): Uint8Array => encoder.encode(`line ${String(i).padStar
 
 Deno.test("a rotation that fails loses no line, throws nothing, is reported once, and is retried", async () => {
   const dir = await Deno.makeTempDir();
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { buffer: (record) => records.push(record) },
-    loggers: [
-      { category: ["weft", "init", "stdio"], sinks: ["buffer"], lowestLevel: "info" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
-    ],
-  });
+  await using logs = await captureLogs(["weft", "init", "stdio"], "info");
+  const records = logs.records;
   try {
     const path = `${dir}/web.log`;
     // PATH.1 is a directory that is not empty: renaming PATH onto it fails (EISDIR), even for root.
@@ -38,7 +32,6 @@ Deno.test("a rotation that fails loses no line, throws nothing, is reported once
     assert.ok(records.some((r) => r.level === "info" && /rotates again/.test(String(r.message))));
     assert.equal(records.filter((r) => r.level === "error").length, 1);
   } finally {
-    await reset();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -86,19 +86,26 @@ Deno.test("an IPv4 prefix becomes address and netmask bytes; a bad one is refuse
   assert.throws(() => parseCidr("10.0.0.300/8"), /Invalid address "10.0.0.300\/8"/);
 });
 
+/** Runs testdata/machine_fixture.ts in new network and UTS namespaces with `hostnameWord`. */
+async function runMachineFixture(
+  hostnameWord: string,
+): Promise<{ seen: Record<string, unknown>; stderr: string }> {
+  const fixture = new URL("./testdata/machine_fixture.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(unshare!, {
+    args: ["--net", "--uts", Deno.execPath(), "run", "-A", fixture, hostnameWord],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  return { seen: JSON.parse(new TextDecoder().decode(out.stdout)), stderr };
+}
+
 Deno.test({
   name: "the machine duties bring lo up so that it answers, and set the hostname",
   ignore: unshare === undefined,
   async fn(): Promise<void> {
-    const fixture = new URL("./testdata/machine_fixture.ts", import.meta.url).pathname;
-    const out = await new Deno.Command(unshare!, {
-      args: ["--net", "--uts", Deno.execPath(), "run", "-A", fixture, "from-cmdline"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const seen = JSON.parse(new TextDecoder().decode(out.stdout));
+    const { seen, stderr } = await runMachineFixture("from-cmdline");
     // The kernel command line wins over the pod file.
     assert.equal(seen.hostname, "from-cmdline");
     assert.equal(seen.reply, "pong");
@@ -111,16 +118,11 @@ Deno.test({
   name: "a bad weft.hostname= is refused before any machine duty runs",
   ignore: unshare === undefined,
   async fn(): Promise<void> {
-    const fixture = new URL("./testdata/machine_fixture.ts", import.meta.url).pathname;
-    const out = await new Deno.Command(unshare!, {
-      args: ["--net", "--uts", Deno.execPath(), "run", "-A", fixture, "bad_name"],
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const stderr = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 0, stderr);
-    const seen = JSON.parse(new TextDecoder().decode(out.stdout));
-    assert.match(seen.error, /^Invalid kernel command line: weft\.hostname: expected a hostname/);
+    const { seen, stderr } = await runMachineFixture("bad_name");
+    assert.match(
+      String(seen.error),
+      /^Invalid kernel command line: weft\.hostname: expected a hostname/,
+    );
     // Neither the hostname (the host's, copied into the new UTS namespace) nor lo was touched.
     assert.equal(seen.hostname, Deno.hostname());
     assert.equal(seen.reply, "NetworkUnreachable");

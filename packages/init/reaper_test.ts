@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { captureLogs } from "@weft/runtime/testing";
 import { trackChildProcess } from "@weft/runtime";
 import { isChildSubreaper } from "./child_subreaper.ts";
 import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
@@ -288,30 +288,20 @@ test("Deno.Command calls running while orphans die never lose their status", asy
 });
 
 test("without the subreaper attribute orphans never come back, and the reaper says so", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { buffer: (record) => records.push(record) },
-    loggers: [
-      { category: ["weft", "init"], sinks: ["buffer"], lowestLevel: "debug" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
-    ],
-  });
-  try {
-    using reaper = Reaper.start({ subreaper: false });
-    assert.equal(reaper.mode, "none");
-    assert.ok(
-      records.some((r) => r.level === "warning" && /only direct children/.test(String(r.message))),
-    );
-    const { pids: [pid], release } = await orphans(orphanScript([4]));
-    await release();
-    // The orphan went to this process's ancestor, not to it.
-    await assert.rejects(
-      reaper.waitPid(pid, { signal: AbortSignal.timeout(500) }),
-      { name: "TimeoutError" },
-    );
-  } finally {
-    await reset();
-  }
+  await using logs = await captureLogs(["weft", "init"]);
+  const records = logs.records;
+  using reaper = Reaper.start({ subreaper: false });
+  assert.equal(reaper.mode, "none");
+  assert.ok(
+    records.some((r) => r.level === "warning" && /only direct children/.test(String(r.message))),
+  );
+  const { pids: [pid], release } = await orphans(orphanScript([4]));
+  await release();
+  // The orphan went to this process's ancestor, not to it.
+  await assert.rejects(
+    reaper.waitPid(pid, { signal: AbortSignal.timeout(500) }),
+    { name: "TimeoutError" },
+  );
 });
 
 // The subreaper attribute and the reaper are process-wide, and `deno test

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { captureLogs } from "./testing/capture_logs.ts";
 import { GatedPump } from "./_gated_pump.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -93,27 +93,17 @@ function flood(count: number, size: number): ReadableStream<Uint8Array> {
 }
 
 Deno.test("held bytes are bounded by maxHeld: the oldest are dropped, counted and logged", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { buffer: (record) => records.push(record) },
-    loggers: [
-      { category: ["weft", "runtime"], sinks: ["buffer"], lowestLevel: "debug" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
-    ],
-  });
-  try {
-    // 10 chunks of 300 bytes, 1000 kept: the last three whole, and 100 bytes of the one before.
-    const pump = new GatedPump(flood(10, 300), undefined, (error) => {
-      throw error;
-    }, { maxHeld: 1000 });
-    const text = await pump.fail(60_000);
-    assert.equal(text, "g".repeat(100) + "h".repeat(300) + "i".repeat(300) + "j".repeat(300));
-    const warning = records.find((r) => r.level === "warning");
-    assert.ok(warning, "the drop was not logged");
-    assert.equal(warning.properties.dropped, 2000);
-  } finally {
-    await reset();
-  }
+  await using logs = await captureLogs(["weft", "runtime"]);
+  const records = logs.records;
+  // 10 chunks of 300 bytes, 1000 kept: the last three whole, and 100 bytes of the one before.
+  const pump = new GatedPump(flood(10, 300), undefined, (error) => {
+    throw error;
+  }, { maxHeld: 1000 });
+  const text = await pump.fail(60_000);
+  assert.equal(text, "g".repeat(100) + "h".repeat(300) + "i".repeat(300) + "j".repeat(300));
+  const warning = records.find((r) => r.level === "warning");
+  assert.ok(warning, "the drop was not logged");
+  assert.equal(warning.properties.dropped, 2000);
 });
 
 Deno.test("open(true) past maxHeld releases the newest held bytes, then what follows", async () => {

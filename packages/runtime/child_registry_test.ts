@@ -1,16 +1,10 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "@logtape/logtape";
+import { captureLogs } from "./testing/capture_logs.ts";
 import { onOwnedChildCollected, trackChildProcess } from "./child_registry.ts";
 
 Deno.test("a collected-child listener that throws is logged and the others are still called", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    sinks: { buffer: (record) => records.push(record) },
-    loggers: [
-      { category: ["weft", "runtime"], sinks: ["buffer"], lowestLevel: "debug" },
-      { category: ["logtape", "meta"], sinks: [], lowestLevel: "error" },
-    ],
-  });
+  await using logs = await captureLogs(["weft", "runtime"]);
+  const records = logs.records;
   const before: number[] = [];
   const after: number[] = [];
   const stops = [
@@ -33,6 +27,5 @@ Deno.test("a collected-child listener that throws is logged and the others are s
     assert.equal(logged.properties.pid, child.pid);
   } finally {
     for (const stop of stops) stop();
-    await reset();
   }
 });

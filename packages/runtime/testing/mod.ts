@@ -17,3 +17,4 @@ export * from "./conformance.ts";
 export * from "./replay_binary.ts";
 export * from "./poll.ts";
 export * from "./seeded_random.ts";
+export * from "./capture_logs.ts";
