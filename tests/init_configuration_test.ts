@@ -163,6 +163,7 @@ Deno.test("validate checks a file without running it, and schema prints the JSON
       "neverRestartExitCodes",
       "TERM, INT and PWR stop the pod",
       "QUIT",
+      "deno run -A --v8-flags=--lite-mode,--max-semi-space-size=1 weft-init.js",
     ]
   ) {
     assert(help.stdout.includes(word), word);

@@ -7,6 +7,7 @@
 import type { LogLevel } from "@logtape/logtape";
 import { LOG_LEVELS } from "./_logging.ts";
 import * as defaults from "./config_defaults.ts";
+import { INIT_V8_FLAGS } from "./run_options.ts";
 
 /** Exit code of a bad command line or configuration. */
 export const EXIT_USAGE = 2;
@@ -100,6 +101,10 @@ PID namespace; as PID 1 of the machine (a VM) it syncs and powers off instead.
 Exit codes of the init itself: ${EXIT_USAGE} bad command line or pod file, ${EXIT_RUNTIME} runtime
 unavailable, ${EXIT_CONTROL} control API cannot listen (socket path taken, port in
 use; before any container starts), ${EXIT_FATAL} unexpected error.
+
+Deno: images run weft-init as
+  deno run -A --v8-flags=${INIT_V8_FLAGS.join(",")} weft-init.js ...
+(less memory, no slower start; add --unstable-vsock for control.vsock).
 
 Profile: with WEFT_INIT_PROFILE=FILE in its environment, weft-init writes the
 marks of its start path (ms from its time origin) to FILE as it exits
