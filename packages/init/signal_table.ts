@@ -1,5 +1,6 @@
 import { getLogger } from "@logtape/logtape";
 import { SIGRTMIN } from "@weft/runtime";
+import { GLIBC_SIGNALS } from "@weft/runtime/kernel-sigaction";
 import { keepRealtimeSignalsHarmless } from "./_signal_dispositions.ts";
 
 const logger = getLogger(["weft", "init", "signals"]);
@@ -98,8 +99,12 @@ export const SIGNAL_TABLE: readonly SignalEntry[] = [
   { signal: 29, name: "SIGIO", action: "forward", why: FORWARDED },
   { signal: 30, name: "SIGPWR", action: "stop", why: "power failure; LXC's halt signal" },
   { signal: 31, name: "SIGSYS", action: "forward", why: FORWARDED },
-  { signal: 32, name: "32 (glibc)", action: "ignore", why: "glibc's own; caught, ignored" },
-  { signal: 33, name: "33 (glibc)", action: "ignore", why: "glibc's own; caught, ignored" },
+  ...GLIBC_SIGNALS.map((signal) => ({
+    signal,
+    name: `${signal} (glibc)`,
+    action: "ignore" as const,
+    why: "glibc's own; caught, ignored",
+  })),
   {
     signal: SIGRTMIN,
     name: "SIGRTMIN..SIGRTMAX",
