@@ -160,6 +160,7 @@ const refusals: [string[], RegExp][] = [
     /Invalid kernel command-line word "init=\/bin\/sh": weft-vm sets init= itself/,
   ],
   [["--append=--"], /Invalid kernel command-line word "--": it would end/],
+  [["--append", "weft.hostname=bad_name"], /weft\.hostname: expected a hostname/],
   [
     ["--vmm", "kvmtool"],
     /Invalid vmm "kvmtool": expected qemu, cloud-hypervisor, firecracker or auto/,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { parseKernelMachineArgs } from "@weft/init/machine";
 
 /**
  * A guest to boot.
@@ -66,12 +67,16 @@ const OWNED = ["init", "rdinit", "root", "weft.seed"];
  * one non-empty word without whitespace, not `--` (which would start the
  * init's argv), and sets no parameter weft-vm owns: `init=`, `rdinit=`,
  * `root=`, `weft.seed=`, and every `K=V` of `owned` (the image's command
- * line before `--`: console, panic, PATH, DENO_DIR...).
+ * line before `--`: console, panic, PATH, DENO_DIR...). The init's own
+ * words (`weft.hostname=`, `weft.ip=`, `weft.gw=`, `weft.dns=`) are checked
+ * here with the init's rules, so that a bad one fails before a build and a
+ * boot rather than as the guest's exit 2.
  *
  * @param words The extra words.
  * @param owned The image's kernel command line. @default {""}
  * @returns `words`, when valid.
  * @throws {RangeError} Naming the first bad word and why.
+ * @throws {KernelCommandLineError} (of `@weft/init/machine`) naming each bad `weft.*` word.
  *
  * @example
  * ```ts
@@ -84,6 +89,7 @@ const OWNED = ["init", "rdinit", "root", "weft.seed"];
  * ]);
  * assert.throws(() => checkAppendWords(["init=/bin/sh"]), /weft-vm sets init=/);
  * assert.throws(() => checkAppendWords(["panic=0"], "console=ttyS0 panic=-1 -- run"), /sets panic=/);
+ * assert.throws(() => checkAppendWords(["weft.hostname=bad_name"]), /weft\.hostname: expected a hostname/);
  * ```
  */
 export function checkAppendWords(words: readonly string[], owned = ""): readonly string[] {
@@ -104,5 +110,6 @@ export function checkAppendWords(words: readonly string[], owned = ""): readonly
       throw new RangeError(`Invalid kernel command-line word ${JSON.stringify(word)}: ${why}`);
     }
   }
+  parseKernelMachineArgs(words.join(" "));
   return words;
 }

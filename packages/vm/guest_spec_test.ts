@@ -42,3 +42,19 @@ Deno.test("extra kernel words go before the init's argv", () => {
     "weft.gw=10.0.2.2",
   );
 });
+
+Deno.test("checkAppendWords refuses the init's weft.* words by the init's rules, naming each", () => {
+  assert.throws(
+    () => checkAppendWords(["weft.hostname=bad_name", "weft.dns=10.0.2.3,ns1"], IMAGE_LINE),
+    (error: Error) => {
+      assert.equal(error.name, "KernelCommandLineError");
+      assert.match(error.message, /weft\.hostname: expected a hostname/);
+      assert.match(error.message, /weft\.dns/);
+      return true;
+    },
+  );
+  assert.deepEqual(checkAppendWords(["weft.hostname=vm1", "weft.dns=10.0.2.3"], IMAGE_LINE), [
+    "weft.hostname=vm1",
+    "weft.dns=10.0.2.3",
+  ]);
+});
