@@ -15,6 +15,7 @@
  *
  * Run: scripts/in_cgroup2_ns.sh deno run -A tests/init_benchmark.ts [runs] [sizes]
  * (sizes: comma-separated, default 1,10,50; runtimes: WEFT_BENCH_RUNTIMES, default crun,runc;
+ * the directory of state roots and files: WEFT_BENCH_DIR, default /dev/shm (a tmpfs);
  * the init run: WEFT_BENCH_INIT, default packages/init/main.ts, e.g. dist/weft-init.js after
  * `deno task bundle`; several, comma-separated, are run in turn within each run, so that a
  * comparison sees the same load; WEFT_BENCH_FLAGS: deployed (default: `deno run` with the
@@ -225,7 +226,13 @@ function spread(values: number[], digits = 0): string {
   return `${f(median(values))} (${f(sorted[0])}-${f(sorted.at(-1)!)})`;
 }
 
-const dir = await Deno.makeTempDir({ prefix: "weft-init-bench-" });
+// State roots, pod file, status file and bundle on a tmpfs, as /run is on a
+// host and in weft-vm's guest (the runtimes' default roots are there): on a
+// disk, the journal's contention with the runtimes' own writes slows the
+// init's few file creations per call tenfold under load (measured).
+const parent = Deno.env.get("WEFT_BENCH_DIR") ??
+  (await Deno.stat("/dev/shm").then(() => "/dev/shm", () => undefined));
+const dir = await Deno.makeTempDir({ prefix: "weft-init-bench-", dir: parent });
 try {
   await using bundle = await createBusyboxBundle({ parent: dir, args: ["sh", "-c", SERVICE] });
   const rows: string[][] = [];
@@ -291,6 +298,7 @@ try {
     }
   }
   const head = ["runtime", "N", ...(INITS.length > 1 ? ["init"] : [])];
+  console.log(`\nState roots and files in ${dir}`);
   console.log(
     `\nweft-init: ${
       INITS.map((init, i) => `${i + 1} = ${init.runOptions.join(" ")} ${init.main}`).join(", ")
