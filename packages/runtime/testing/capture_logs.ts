@@ -1,6 +1,20 @@
 import { configure, type LogLevel, type LogRecord, reset } from "@logtape/logtape";
 
-/** The log records {@linkcode captureLogs} keeps; disposing it resets logtape's configuration. */
+/**
+ * The log records {@linkcode captureLogs} keeps; disposing it resets logtape's configuration.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { getLogger } from "@logtape/logtape";
+ * import { type CapturedLogs, captureLogs } from "@weft/runtime/testing";
+ *
+ * await using logs: CapturedLogs = await captureLogs(["my-plugin"], "info");
+ * getLogger(["my-plugin"]).debug("not kept: below info");
+ * getLogger(["my-plugin"]).info("kept");
+ * assert.deepEqual(logs.records.map((record) => record.level), ["info"]);
+ * ```
+ */
 export interface CapturedLogs extends AsyncDisposable {
   /** Every record of the category so far, oldest first. */
   readonly records: LogRecord[];
