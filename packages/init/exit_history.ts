@@ -44,7 +44,8 @@ export function exitRecord(
     code: exit.code,
     signal: exit.signal === null ? null : signalName(exit.signal),
     restartCount: run.restartCount,
-    ranFor: Math.max(0, exit.reapedAt - run.startedAtMonotonic),
+    // Whole milliseconds, as the status file has always shown them.
+    ranFor: Math.max(0, Math.round(exit.reapedAt - run.startedAtMonotonic)),
   };
 }
 
