@@ -52,7 +52,6 @@ if (FLAGS !== "both" && !(FLAGS in RUN_OPTIONS)) {
 const INITS = MAINS.flatMap((main) =>
   (FLAGS === "both" ? ["deployed", "none"] : [FLAGS]).map((flags) => ({
     main,
-    flags,
     runOptions: RUN_OPTIONS[flags],
   }))
 );
@@ -182,13 +181,7 @@ async function timeShell(
   const seconds = [...new TextDecoder().decode(stdout).matchAll(/([0-9]+)m([0-9.]+)s/g)]
     .map((m) => Number(m[1]) * 60 + Number(m[2]));
   const cpu = { self: seconds[0] + seconds[1], children: seconds[2] + seconds[3] };
-  // Clean up: KILL and delete every container of the loop.
-  await Promise.all(Array.from({ length: n }, (_, i) =>
-    new Deno.Command(binary, {
-      args: ["--root", root, "delete", "--force", `wi-shell-${i}`],
-      stdout: "null",
-      stderr: "null",
-    }).output()));
+  await deleteAll(binary, root, "wi-shell", n);
   return { ms, cpu };
 }
 
@@ -210,13 +203,18 @@ async function timeDenoFloor(
   }).output();
   const ms = now() - started;
   if (code !== 0) throw new Error(`the Deno launch floor failed with ${code}`);
+  await deleteAll(binary, root, "floor", n);
+  return ms;
+}
+
+/** Clean up: KILL and delete containers PREFIX-0 to PREFIX-(n-1). */
+async function deleteAll(binary: string, root: string, prefix: string, n: number): Promise<void> {
   await Promise.all(Array.from({ length: n }, (_, i) =>
     new Deno.Command(binary, {
-      args: ["--root", root, "delete", "--force", `floor-${i}`],
+      args: ["--root", root, "delete", "--force", `${prefix}-${i}`],
       stdout: "null",
       stderr: "null",
     }).output()));
-  return ms;
 }
 
 /** "median (min-max)". */

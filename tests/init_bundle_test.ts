@@ -20,6 +20,10 @@ for (const mode of MODES) {
         stderr: "piped",
       }).output();
       assertEquals(build.code, 0, new TextDecoder().decode(build.stderr));
+      // Nothing, node:util included: loading it would load Deno's Node layer first.
+      const imports = (await Deno.readTextFile(bundled)).split("\n")
+        .filter((line) => line.startsWith("import "));
+      assertEquals(imports.length, 0, imports.join("\n"));
       for (const runtime of ["runc", "crun"]) {
         const config = await pod.write(runtime, {
           containers: [{

@@ -13,6 +13,28 @@ import {
 import type { Clock } from "./clock.ts";
 import type { ExitStatus } from "./exit_status.ts";
 import type { ExitWatcher } from "./pod_status.ts";
+import type { UnitContext } from "./container_run.ts";
+
+/**
+ * A unit's (or a run's) context of no-ops around the parts a test gives:
+ * nothing shared, no output kept, events and changes dropped.
+ */
+export function fakeUnitContext(
+  parts: Pick<UnitContext, "runtime" | "reaper" | "clock"> & Partial<UnitContext>,
+): UnitContext {
+  return {
+    runDir: () => "/nonexistent",
+    path: "containers[0]",
+    callTimeout: 1000,
+    noPivot: false,
+    pidOf: () => null,
+    trackOutput: () => {},
+    killPid: () => {},
+    emit: () => {},
+    changed: () => {},
+    ...parts,
+  };
+}
 
 /**
  * A clock whose time moves only with {@linkcode FakeClock.advance} (both

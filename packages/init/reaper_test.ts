@@ -3,7 +3,8 @@ import { captureLogs } from "@weft/runtime/testing";
 import { trackChildProcess } from "@weft/runtime";
 import { isChildSubreaper } from "./child_subreaper.ts";
 import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
-import { ContainerRun, type RunContext } from "./container_run.ts";
+import { ContainerRun } from "./container_run.ts";
+import { fakeUnitContext } from "./_supervisor_fakes.ts";
 import type { ContainerConfig } from "./config.ts";
 import { systemClock } from "./clock.ts";
 import type { Runtime } from "@weft/runtime";
@@ -169,18 +170,7 @@ test("a container run claims its init's exit reaped after the wall clock stepped
     },
     delete: () => Promise.resolve(),
   } as unknown as Runtime;
-  const context: RunContext = {
-    runtime,
-    reaper,
-    clock: systemClock,
-    runDir: () => runDir,
-    path: "containers[0]",
-    callTimeout: 10_000,
-    noPivot: false,
-    pidOf: () => null,
-    trackOutput: () => {},
-    killPid: () => {},
-  };
+  const context = fakeUnitContext({ runtime, reaper, clock: systemClock, runDir: () => runDir });
   const config = { id: "web", bundle: runDir, stdio: "none" } as ContainerConfig;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {

@@ -26,7 +26,7 @@
  * assert.deepEqual(args.slice(1, 3), ["--platform", "browser"]);
  * ```
  */
-export const INIT_BUNDLE_OPTIONS: readonly string[] = ["--platform", "browser"];
+export const INIT_BUNDLE_OPTIONS: readonly string[] = Object.freeze(["--platform", "browser"]);
 
 /**
  * The V8 flags weft-init runs with, a trade of peak JavaScript speed for
@@ -49,7 +49,10 @@ export const INIT_BUNDLE_OPTIONS: readonly string[] = ["--platform", "browser"];
  * assert.ok(INIT_V8_FLAGS.includes("--lite-mode"));
  * ```
  */
-export const INIT_V8_FLAGS: readonly string[] = ["--lite-mode", "--max-semi-space-size=1"];
+export const INIT_V8_FLAGS: readonly string[] = Object.freeze([
+  "--lite-mode",
+  "--max-semi-space-size=1",
+]);
 
 /**
  * The `deno run` options that go before weft-init's file: `-A` and the V8

@@ -25,21 +25,3 @@ Deno.test("initRunOptions: -A and the V8 flags, a new array each time", () => {
   initRunOptions().push("--changed");
   deepStrictEqual(initRunOptions().length, 2);
 });
-
-Deno.test("the bundle built with INIT_BUNDLE_OPTIONS imports nothing, node:util included", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const out = `${dir}/weft-init.js`;
-    const main = new URL("./main.ts", import.meta.url).pathname;
-    const built = await new Deno.Command(Deno.execPath(), {
-      args: ["bundle", "--quiet", ...INIT_BUNDLE_OPTIONS, "--output", out, main],
-    }).output();
-    deepStrictEqual(built.code, 0, new TextDecoder().decode(built.stderr));
-    const imports = (await Deno.readTextFile(out)).split("\n").filter((line) =>
-      line.startsWith("import ")
-    );
-    deepStrictEqual(imports, []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});

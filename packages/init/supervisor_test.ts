@@ -7,6 +7,7 @@ import {
   FakeExits,
   FakeRunRuntime,
   FakeRuntime,
+  fakeUnitContext,
   settle,
   until,
 } from "./_supervisor_fakes.ts";
@@ -479,20 +480,7 @@ Deno.test("the transition table refuses what it does not list", async () => {
   await settle();
   const unit = new ContainerUnit(
     parseConfig({ containers: [{ id: "x", bundle: "/b" }] }).containers[0],
-    {
-      runtime: pod.runtime,
-      reaper: pod.exits,
-      clock: pod.clock,
-      runDir: () => "/nonexistent",
-      path: "containers[0]",
-      callTimeout: 1000,
-      noPivot: false,
-      pidOf: () => null,
-      trackOutput: () => {},
-      killPid: () => {},
-      emit: () => {},
-      changed: () => {},
-    },
+    fakeUnitContext({ runtime: pod.runtime, reaper: pod.exits, clock: pod.clock }),
   );
   await unit.stop();
   assert.equal(unit.phase, "stopped");
@@ -514,20 +502,10 @@ async function withUnit(
     const runtime = new FakeRuntime(exits);
     before(runtime);
     const config = parseConfig({ containers: [{ bundle: "/b", ...container }] }).containers[0];
-    const unit = new ContainerUnit(config, {
-      runtime,
-      reaper: exits,
-      clock,
-      runDir: () => dir,
-      path: "containers[0]",
-      callTimeout: 1000,
-      noPivot: false,
-      pidOf: () => null,
-      trackOutput: () => {},
-      killPid: () => {},
-      emit: () => {},
-      changed: () => {},
-    });
+    const unit = new ContainerUnit(
+      config,
+      fakeUnitContext({ runtime, reaper: exits, clock, runDir: () => dir }),
+    );
     await fn({ unit, runtime, exits, clock });
   } finally {
     await Deno.remove(dir, { recursive: true });
