@@ -17,7 +17,7 @@ const DRAIN_MS = 1_000;
  * the output and the exit frame before its stream is cut (and its slot of
  * `maxStreams` freed).
  */
-export const FINISH_MS = 10_000;
+const FINISH_MS = 10_000;
 
 const logger = getLogger(["weft", "control"]);
 

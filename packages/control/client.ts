@@ -236,6 +236,7 @@ export class ControlClient implements Disposable {
     const outcome: ExecOutcome = { code: -1, stdout: "", stderr: "" };
     try {
       for await (const frame of this.#lines<ExecFrame>(`POST ${path}`, response)) {
+        if (typeof frame !== "object" || frame === null) throw this.#notExecFrame(path, frame);
         if ("stdout" in frame) {
           outcome.stdout += frame.stdout;
           onOutput?.("stdout", frame.stdout);
@@ -245,8 +246,10 @@ export class ControlClient implements Disposable {
         } else if ("exit" in frame) {
           outcome.code = frame.exit;
           return outcome;
-        } else {
+        } else if ("error" in frame && typeof frame.error?.message === "string") {
           throw new ControlError(frame.error.message, { status: 0, code: frame.error.code });
+        } else {
+          throw this.#notExecFrame(path, frame);
         }
       }
     } finally {
@@ -254,6 +257,15 @@ export class ControlClient implements Disposable {
     }
     throw new ControlUnreachableError(
       `The exec stream from ${this.#where} ended without an exit code`,
+    );
+  }
+
+  /** A line of an exec stream that is JSON but no exec frame (`null`, `5`, `{}`). */
+  #notExecFrame(path: string, frame: unknown): ControlError {
+    return new ControlError(
+      `POST ${path}: a line of the exec stream from ${this.#where} is not an exec frame ` +
+        `(${JSON.stringify(frame).slice(0, 80)}): not a weft-init control API, or a broken one`,
+      { status: 0, code: "not-json" },
     );
   }
 
@@ -288,9 +300,17 @@ export class ControlClient implements Disposable {
     }
   }
 
-  /** The answer's body, parsed as JSON. */
+  /** The answer's body, parsed as JSON; read up to `maxFrameBytes`, as a line of a stream is. */
   async #json<T>(call: string, response: Response): Promise<T> {
-    return this.#parse<T>(call, response.status, "the answer", await response.text());
+    const bytes = await readAtMost(response.body, this.#maxFrameBytes);
+    if (bytes === undefined) {
+      throw new ControlError(
+        `${call}: the answer from ${this.#where} is longer than ${this.#maxFrameBytes} bytes ` +
+          `(maxFrameBytes): not a weft-init control API, or a broken one`,
+        { status: response.status, code: "frame-too-large" },
+      );
+    }
+    return this.#parse<T>(call, response.status, "the answer", new TextDecoder().decode(bytes));
   }
 
   /** `text` parsed as JSON, else a {@linkcode ControlError} naming the call (not a bare SyntaxError). */

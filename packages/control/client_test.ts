@@ -1,7 +1,7 @@
 // The client against servers that misbehave (on 127.0.0.1): what they send
 // is bounded before it is buffered.
 import assert from "node:assert/strict";
-import { ControlClient, ControlError } from "./mod.ts";
+import { ControlClient, type ControlClientOptions, ControlError } from "./mod.ts";
 
 /** Serves `handler` on a free port of 127.0.0.1 and gives a client of it. */
 async function withHostile(
@@ -107,11 +107,12 @@ Deno.test("a call given an already aborted signal is not sent", async () => {
 async function withUnixServer(
   handler: (request: Request) => Response,
   fn: (client: ControlClient) => Promise<void>,
+  options: ControlClientOptions = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/control.sock`;
   const server = Deno.serve({ transport: "unix", path, onListen: () => {} }, handler);
-  const client = new ControlClient({ transport: "unix", path }, { timeout: 5_000 });
+  const client = new ControlClient({ transport: "unix", path }, { timeout: 5_000, ...options });
   try {
     await fn(client);
   } finally {
@@ -200,5 +201,34 @@ Deno.test("an answer that is not JSON is a ControlError naming the call", async 
         notJson(/^POST \/v1\/containers\/web\/exec: /),
       );
     },
+  );
+});
+
+Deno.test("an answer over maxFrameBytes, or an exec line that is JSON but no frame, is a ControlError", async () => {
+  const lines = ["null", "5", "{}", `{"error": 7}`];
+  let asked = 0;
+  await withUnixServer(
+    (request) => {
+      const path = new URL(request.url).pathname;
+      if (path.endsWith("/exec")) return new Response(`${lines[asked++]}\n`);
+      return new Response(`{"pad": "${"x".repeat(5000)}"}`);
+    },
+    async (client) => {
+      await assert.rejects(client.status(), (error: Error) => {
+        assert.ok(error instanceof ControlError);
+        assert.equal(error.code, "frame-too-large");
+        assert.match(error.message, /^GET \/v1\/status: the answer .* longer than 4096 bytes/);
+        return true;
+      });
+      for (const line of lines) {
+        await assert.rejects(client.exec("web", ["true"]), (error: Error) => {
+          assert.ok(error instanceof ControlError, `${line}: ${error.name} ${error.message}`);
+          assert.equal(error.code, "not-json");
+          assert.match(error.message, /is not an exec frame/);
+          return true;
+        });
+      }
+    },
+    { maxFrameBytes: 4096 },
   );
 });

@@ -69,20 +69,18 @@ Deno.test("a pod exiting with 68 (QEMU status 137, as a KILL) is not taken for a
   assert.equal(killedByTimeout(123, 600_000, 600), false);
 });
 
-const logLine = finished;
-
 Deno.test("without an exit device the code is weft-init's own last log line, and nothing else", () => {
   const firecracker = { exitDevice: false, vmm: "firecracker" };
   // Firecracker cannot power off: PID 1's exit panics the kernel into a reset, after the line.
   const panic = "Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000000";
-  assert.deepEqual(podExitCode([logLine(68), panic], 0, false, firecracker), { exitCode: 68 });
-  assert.deepEqual(podExitCode([logLine(1), logLine(143)], 0, false, firecracker), {
+  assert.deepEqual(podExitCode([finished(68), panic], 0, false, firecracker), { exitCode: 68 });
+  assert.deepEqual(podExitCode([finished(1), finished(143)], 0, false, firecracker), {
     exitCode: 143,
   });
   // A container's line (prefixed with its id) or a loose mention is not weft-init's line.
   assert.match(
     podExitCode(
-      [`[web] ${logLine(0)}`, "weft-init finished with exit code 0"],
+      [`[web] ${finished(0)}`, "weft-init finished with exit code 0"],
       0,
       false,
       firecracker,
@@ -99,7 +97,7 @@ Deno.test("without an exit device the code is weft-init's own last log line, and
     /^firecracker failed with exit status 1$/,
   );
   assert.match(
-    podExitCode([logLine(0)], 124, true, firecracker).problem!,
+    podExitCode([finished(0)], 124, true, firecracker).problem!,
     /timeout: firecracker was killed/,
   );
   // Its status is not an exit device's: an odd status is no code.
