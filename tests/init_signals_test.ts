@@ -84,13 +84,13 @@ function stubbornContainerIsKilled(
     const sleeping = async () => (await processesWith(`sleep ${marker}`)).length > 0;
     await waitFor(sleeping, 5_000).catch(() => {}); // the assertion below reports it
     assertEquals((await processesWith(`sleep ${marker}`)).length, 1, "the child runs");
-    const signalled = Date.now();
+    const signalled = performance.now();
     await init.kill("SIGTERM");
     // The second SIGTERM must come while the stop runs: once the init said it began.
     await init.waitForOutput((_, stderr) => stderr.includes("Stopping the pod: received SIGTERM"));
     await init.kill("SIGTERM");
     const { code, stderr } = await init.exited;
-    const took = Date.now() - signalled;
+    const took = performance.now() - signalled;
     // KILL at the 1 s deadline is shown by the init's own log line below. This
     // bound catches an init that waits for something else (a second grace,
     // the 30 s call timeout, the orphaned sleep); its margin is for a loaded

@@ -34,7 +34,7 @@ function lib<K extends keyof Symbols>(name: K): Libc[K] {
   if (bound[name] === undefined) {
     // Bound with the first call, never after a failed one: a dlopen then
     // could change the errno that errno() is about to read.
-    bound.__errno_location ??= bind("__errno_location");
+    prepareErrno();
     bound[name] = bind(name);
   }
   return bound[name]!;
@@ -62,6 +62,15 @@ const ERRNO_NAMES: Record<number, string> = {
   22: "EINVAL",
   30: "EROFS",
 };
+
+/**
+ * Binds what {@linkcode syscallError} reads, for a module that makes its own
+ * libc calls (_machine_libc.ts): it calls this before its first one, so that
+ * no dlopen falls between a failed call and the errno read.
+ */
+export function prepareErrno(): void {
+  bound.__errno_location ??= bind("__errno_location");
+}
 
 /** The errno of the last failed call; read right after the call, before any other. */
 function errno(): number {

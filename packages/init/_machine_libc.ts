@@ -2,7 +2,7 @@
 // hostname, resource limits, entropy). Kept apart from _libc.ts, which serves
 // the reaper and the mounts. The library is opened on first use, so importing
 // this module needs no --allow-ffi. Every call returns at once.
-import { syscallError } from "./_libc.ts";
+import { prepareErrno, syscallError } from "./_libc.ts";
 
 const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -19,7 +19,11 @@ type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 let libc: Libc | undefined;
 
 function lib(): Libc {
-  return libc ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  if (libc === undefined) {
+    prepareErrno();
+    libc = Deno.dlopen("libc.so.6", SYMBOLS).symbols;
+  }
+  return libc;
 }
 
 const AF_INET = 2;

@@ -175,7 +175,8 @@ export class Reaper implements Disposable {
    * @param pid A process that is, or will become, a child of this process.
    * @param options See {@linkcode WaitPidOptions}.
    * @returns Its exit status.
-   * @throws {RangeError} When `pid` is not a positive integer.
+   * @throws {RangeError} When `pid` is not a positive integer, or `after` is
+   *   no `performance.now()` reading (a `Date.now()` one would never match).
    * @throws {TypeError} When `pid` is a `Deno.Command` child (await its `status` instead).
    * @throws {ReaperStateError} When the reaper is, or gets, disposed.
    *
@@ -204,6 +205,15 @@ export class Reaper implements Disposable {
       return Promise.reject(new ReaperStateError(`Cannot wait for ${pid}: the reaper is disposed`));
     }
     const after = options.after ?? 0;
+    // A second of slack: a reading taken in another realm (a worker) may run a little ahead.
+    if (!(Number.isFinite(after) && after >= 0 && after <= performance.now() + 1000)) {
+      return Promise.reject(
+        new RangeError(
+          `Invalid after ${JSON.stringify(after)}: expected a performance.now() reading ` +
+            `(not a Date.now() one), at most the time now`,
+        ),
+      );
+    }
     const kept = this.#unclaimed.take(pid, after);
     if (kept !== undefined) return Promise.resolve(kept);
     if (ownedChildPids().has(pid)) {

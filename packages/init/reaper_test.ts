@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { captureLogs } from "@weft/runtime/testing";
+import { captureLogs, poll } from "@weft/runtime/testing";
 import { trackChildProcess } from "@weft/runtime";
 import { isChildSubreaper } from "./child_subreaper.ts";
 import { type ExitStatus, Reaper, ReaperStateError } from "./reaper.ts";
@@ -41,21 +41,18 @@ function orphanScript(statuses: readonly number[]): string {
   ).join(" ");
 }
 
+/** How many tests the child process must pass: every call of test(), in either process. */
+let registered = 0;
+
 /** Registers a test only in the child process (see the top of the file). */
 function test(name: string, fn: () => void | Promise<void>): void {
+  registered++;
   if (Deno.env.get("WEFT_REAPER_TEST_CHILD") === "1") Deno.test(name, fn);
 }
 
-function until(condition: () => boolean, timeout = 10_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  return new Promise((resolve, reject) => {
-    const check = (): void => {
-      if (condition()) return resolve();
-      if (Date.now() > deadline) return reject(new Error("Timed out"));
-      setTimeout(check, 10);
-    };
-    check();
-  });
+// poll's deadline is monotonic: tests here step Date.now().
+async function until(condition: () => boolean, timeout = 10_000): Promise<void> {
+  await poll(condition, (met) => met, "the condition", { timeout });
 }
 
 test("the reaper becomes a child subreaper and clears it when disposed", () => {
@@ -129,6 +126,17 @@ test("waitPid ignores a kept exit older than its `after` time", async () => {
   });
   await assert.rejects(later, { name: "TimeoutError" });
   assert.equal((await reaper.waitPid(pid)).status, 5);
+});
+
+test("waitPid refuses an `after` that is no performance.now() reading, naming it", async () => {
+  using reaper = Reaper.start();
+  for (const after of [Date.now(), -1, NaN, Infinity, performance.now() + 60_000]) {
+    await assert.rejects(
+      reaper.waitPid(4_000_000, { after }),
+      /Invalid after .*: expected a performance\.now\(\) reading \(not a Date\.now\(\) one\)/,
+    );
+  }
+  assert.equal(reaper.stats().waiting, 0);
 });
 
 /** Runs `fn` with `Date.now()` moved by `stepMs` (a host setting a VM's clock at boot). */
@@ -310,6 +318,6 @@ if (Deno.env.get("WEFT_REAPER_TEST_CHILD") !== "1") {
     }).output();
     const output = new TextDecoder().decode(stdout) + new TextDecoder().decode(stderr);
     assert.equal(code, 0, output);
-    assert.match(output, /ok \| 15 passed \| 0 failed/, output);
+    assert.match(output, new RegExp(`ok \\| ${registered} passed \\| 0 failed`), output);
   });
 }
