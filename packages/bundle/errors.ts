@@ -1,15 +1,9 @@
 import { InvalidArgumentError } from "@weft/runtime";
+import { brandErrorClass } from "@weft/runtime/error-brand";
 
 // Re-exported so that the base class of ContainerSpecError is part of this
 // package's documented API.
 export { InvalidArgumentError };
-
-/**
- * The brand of {@linkcode ContainerSpecError}: a registered symbol
- * (`Symbol.for`), the same in every copy of this module, set on the class's
- * prototype, as @weft/runtime brands its error classes.
- */
-const SPEC_ERROR_BRAND: unique symbol = Symbol.for("@weft/bundle/ContainerSpecError") as never;
 
 /**
  * Fields of {@linkcode ContainerSpecError}.
@@ -55,20 +49,9 @@ export interface ContainerSpecErrorOptions extends ErrorOptions {
  * ```
  */
 export class ContainerSpecError extends InvalidArgumentError {
+  // instanceof by brand comes from InvalidArgumentError's [Symbol.hasInstance].
   static {
-    Object.defineProperty(this.prototype, SPEC_ERROR_BRAND, { value: true });
-  }
-  /**
-   * True for instances of this class made by any copy of @weft/bundle in the
-   * process (a bundled host and a plugin each may carry one): identity is a
-   * shared brand, not the prototype chain. A subclass (which has no brand of
-   * its own) is matched by its prototype chain.
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this !== ContainerSpecError) {
-      return Function.prototype[Symbol.hasInstance].call(this, value);
-    }
-    return typeof value === "object" && value !== null && SPEC_ERROR_BRAND in value;
+    brandErrorClass(this, "ContainerSpecError");
   }
   /** The path of the refused field (the same as `argument`). */
   readonly field: string;

@@ -27,7 +27,7 @@ Deno.test("a ContainerSpecError from another copy of the module passes instanceo
 });
 
 Deno.test("ContainerSpecError is recognized by its brand, not by its prototype chain", () => {
-  const branded = Object.create({ [Symbol.for("@weft/bundle/ContainerSpecError")]: true });
+  const branded = Object.create({ [Symbol.for("@weft/runtime/ContainerSpecError")]: true });
   assert.ok(branded instanceof ContainerSpecError);
   assert.ok(
     !(new InvalidArgumentError("x", { argument: "a", value: 1 }) instanceof ContainerSpecError),

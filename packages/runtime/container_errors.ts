@@ -1,4 +1,4 @@
-import { brandErrorClass } from "./_error_brand.ts";
+import { brandErrorClass } from "./error_brand.ts";
 import { RuntimeCommandError, type RuntimeCommandErrorOptions } from "./errors.ts";
 
 /**

@@ -1,4 +1,4 @@
-import { brandErrorClass, hasErrorBrand } from "./_error_brand.ts";
+import { brandErrorClass, hasErrorBrand } from "./error_brand.ts";
 
 /**
  * Base class of every failure of a runtime call, so that a caller can catch

@@ -22,7 +22,7 @@ async function secondCopy(): Promise<
   & AsyncDisposable
 > {
   const dir = await Deno.makeTempDir({ prefix: "weft-errors-copy-" });
-  for (const file of ["errors.ts", "container_errors.ts", "plugin_errors.ts", "_error_brand.ts"]) {
+  for (const file of ["errors.ts", "container_errors.ts", "plugin_errors.ts", "error_brand.ts"]) {
     await Deno.copyFile(new URL(file, import.meta.url), `${dir}/${file}`);
   }
   return {

@@ -1,4 +1,4 @@
-import { brandErrorClass } from "./_error_brand.ts";
+import { brandErrorClass } from "./error_brand.ts";
 import { InvalidArgumentError } from "./errors.ts";
 import { PluginError, PluginVersionError } from "./plugin_errors.ts";
 import { listRuntimePlugins, RUNTIME_API_VERSION } from "./registry.ts";

@@ -85,7 +85,7 @@ Deno.test("two copies of the module, loaded under two URLs, share one registry",
   const copy = await Deno.makeTempDir();
   try {
     for (
-      const file of ["registry.ts", "plugin_errors.ts", "_error_brand.ts", "runtime.ts", "stdio.ts"]
+      const file of ["registry.ts", "plugin_errors.ts", "error_brand.ts", "runtime.ts", "stdio.ts"]
     ) {
       await Deno.copyFile(new URL(file, import.meta.url), `${copy}/${file}`);
     }
