@@ -2,7 +2,7 @@
 // first use, so importing a module never needs --allow-ffi; only calling it
 // does. Every call here is non-blocking (WNOHANG, or a call that returns at
 // once), so it is safe on the JS thread.
-import { SyscallError } from "./syscall_error.ts";
+import { errnoName, SyscallError } from "@weft/runtime";
 
 const SYMBOLS = {
   waitid: { parameters: ["i32", "i32", "buffer", "i32"], result: "i32" },
@@ -45,24 +45,6 @@ function bind<K extends keyof Symbols>(name: K): Libc[K] {
   return Deno.dlopen("libc.so.6", one).symbols[name] as Libc[K];
 }
 
-const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  3: "ESRCH",
-  4: "EINTR",
-  5: "EIO",
-  10: "ECHILD",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  13: "EACCES",
-  16: "EBUSY",
-  17: "EEXIST",
-  19: "ENODEV",
-  20: "ENOTDIR",
-  22: "EINVAL",
-  30: "EROFS",
-};
-
 /**
  * Binds what {@linkcode syscallError} reads, for a module that makes its own
  * libc calls (_machine_libc.ts): it calls this before its first one, so that
@@ -92,7 +74,7 @@ export function syscallError(
   return new SyscallError(`${what}: ${describe(code)}`, {
     syscall,
     errno: code,
-    code: ERRNO_NAMES[code],
+    code: errnoName(code),
   });
 }
 

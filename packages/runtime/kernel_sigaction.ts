@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { errnoName, SyscallError } from "./syscall_error.ts";
 
 /**
  * glibc's own signals (SIGCANCEL, SIGSETXID): 32 and 33 on every Linux architecture.
@@ -105,16 +106,8 @@ const SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 let libc: Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] | undefined;
-
-/**
- * The errors `rt_sigaction` can give, as glibc's strerror words them (a table
- * rather than strerror: one symbol less to bind, about 0.3 ms at a start).
- */
-const ERRNOS: Readonly<Record<number, readonly [name: string, text: string]>> = {
-  14: ["EFAULT", "Bad address"],
-  22: ["EINVAL", "Invalid argument"],
-  38: ["ENOSYS", "Function not implemented"],
-};
+const STRERROR = { strerror: { parameters: ["i32"], result: "pointer" } } as const;
+let strerror: Deno.DynamicLibrary<typeof STRERROR>["symbols"]["strerror"] | undefined;
 
 /** Calls `rt_sigaction`; gives 0, or the errno it set when it failed. */
 function rtSigaction(signal: number, action: Uint8Array | null, old: Uint8Array | null): number {
@@ -129,9 +122,16 @@ function rtSigaction(signal: number, action: Uint8Array | null, old: Uint8Array 
 }
 
 /** The error of a failed `rt_sigaction`: `what`, then its errno by text, name and number. */
-function sigactionError(what: string, errno: number): Error {
-  const [name, text] = ERRNOS[errno] ?? ["unknown errno", "Unknown error"];
-  return new Error(`${what}: ${text} (${name}, errno ${errno})`);
+function sigactionError(what: string, errno: number): SyscallError {
+  // Bound only now, after the errno was read.
+  strerror ??= Deno.dlopen("libc.so.6", STRERROR).symbols.strerror;
+  const text = strerror(errno);
+  const name = errnoName(errno);
+  return new SyscallError(
+    `${what}: ${text === null ? "Unknown error" : Deno.UnsafePointerView.getCString(text)} ` +
+      `(${name ?? "unknown errno"}, errno ${errno})`,
+    { syscall: "rt_sigaction", errno, code: name },
+  );
 }
 
 /**
@@ -145,7 +145,8 @@ function sigactionError(what: string, errno: number): Error {
  * assert.equal(readKernelSigaction(33).length, 32);
  * ```
  *
- * @throws {Error} When the system call fails (the message names its errno), or on another OS or architecture.
+ * @throws {SyscallError} When the system call fails (the message names its errno).
+ * @throws {Error} On another OS or architecture.
  */
 export function readKernelSigaction(signal: number): Uint8Array {
   const action = new Uint8Array(KERNEL_SIGACTION_SIZE);
@@ -168,7 +169,8 @@ export function readKernelSigaction(signal: number): Uint8Array {
  * assert.deepEqual(readKernelSigaction(32), before);
  * ```
  *
- * @throws {Error} When the system call fails (the message names its errno), or on another OS or architecture.
+ * @throws {SyscallError} When the system call fails (the message names its errno).
+ * @throws {Error} On another OS or architecture.
  */
 export function writeKernelSigaction(signal: number, action: Uint8Array): void {
   if (action.length !== KERNEL_SIGACTION_SIZE) {

@@ -9,6 +9,7 @@ import {
   SIG_IGN,
   writeKernelSigaction,
 } from "./kernel_sigaction.ts";
+import { SyscallError } from "./syscall_error.ts";
 
 Deno.test("rt_sigaction's number is known for x86-64 and aarch64, and refused elsewhere", () => {
   assert.equal(rtSigactionNumber("x86_64"), 13n);
@@ -58,6 +59,11 @@ Deno.test("a refused rt_sigaction names its errno", () => {
     () => readKernelSigaction(0),
     { message: "Cannot read the action of signal 0: Invalid argument (EINVAL, errno 22)" },
   );
+  assert.throws(() => readKernelSigaction(0), (error: unknown) => {
+    assert.ok(error instanceof SyscallError);
+    assert.deepEqual([error.syscall, error.errno, error.code], ["rt_sigaction", 22, "EINVAL"]);
+    return true;
+  });
   const action = new Uint8Array(KERNEL_SIGACTION_SIZE);
   for (const signal of [65, 9]) {
     assert.throws(

@@ -38,3 +38,4 @@ export * from "./oci_cli_options.ts";
 export * from "./oci_cli_runtime.ts";
 export * from "./capabilities.ts";
 export * from "./oci_cli_output.ts";
+export * from "./syscall_error.ts";
