@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
-import { configure, type LogRecord, reset } from "npm:@logtape/logtape@^2.4.2";
 import { ContainerNotFoundError, loadRuntimePlugins, selectRuntime } from "@weft/runtime";
 import { RuncRuntime } from "@weft/runc";
-import { createBusyboxBundle, poll, requireBinary } from "@weft/runtime/testing";
+import { captureLogs, createBusyboxBundle, poll, requireBinary } from "@weft/runtime/testing";
 // Types only: the module itself must first be evaluated by the loader.
 import type { CallRecord, TimedRuntime } from "../examples/timed_runtime/mod.ts";
 
@@ -13,15 +12,8 @@ Deno.test({
   name: "the timed plugin loaded from its path is selected by name and times every runc call",
   ignore: runc === undefined,
   async fn(): Promise<void> {
-    const logs: LogRecord[] = [];
-    await configure({
-      sinks: { buffer: (record: LogRecord) => void logs.push(record) },
-      loggers: [
-        { category: ["weft", "plugin", "timed"], sinks: ["buffer"], lowestLevel: "info" },
-        { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
-      ],
-      reset: true,
-    });
+    await using captured = await captureLogs(["weft", "plugin", "timed"], "info");
+    const logs = captured.records;
     const root = await Deno.makeTempDir({ prefix: "wip-youki-timed-root-" });
     await using bundle = await createBusyboxBundle({ args: ["sleep", "30"] });
     const id = `wip-youki-timed-${Date.now()}`;
@@ -74,7 +66,6 @@ Deno.test({
     } finally {
       await new RuncRuntime({ root }).delete(id, { force: true }).catch(() => {});
       await Deno.remove(root, { recursive: true });
-      await reset();
     }
   },
 });

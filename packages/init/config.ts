@@ -56,13 +56,34 @@ export class ConfigError extends Error {
     const where = file === undefined
       ? "Invalid pod configuration"
       : `Invalid pod configuration ${quote(file)}`;
+    return new ConfigError(ConfigError.describeIssues(where, issues), { issues, file });
+  }
+
+  /**
+   * The message of `issues` after `where`: one line when short, else one
+   * issue per line, each line and the whole bounded (the rest counted).
+   *
+   * @param where What is invalid, e.g. `Invalid pod configuration "pod.json"`.
+   * @param issues Its issues.
+   * @returns The message.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { ConfigError } from "@weft/init";
+   *
+   * const issues = [{ path: "weft.ip", message: "expected an IPv4 prefix" }];
+   * assert.equal(ConfigError.describeIssues("Invalid x", issues), "Invalid x: weft.ip: expected an IPv4 prefix");
+   * ```
+   */
+  static describeIssues(where: string, issues: ConfigIssue[]): string {
     // Each line is bounded too (a cycle of long ids, a long path), so the first always shows.
     const lines = issues.map((issue) => {
       const line = `${issue.path || "(root)"}: ${issue.message}`;
       return line.length > LINE_LIMIT ? `${line.slice(0, LINE_LIMIT)}...` : line;
     });
     if (lines.length === 1 && where.length + lines[0].length < MESSAGE_LIMIT - 2) {
-      return new ConfigError(`${where}: ${lines[0]}`, { issues, file });
+      return `${where}: ${lines[0]}`;
     }
     let message = `${where}:`;
     for (const [i, line] of lines.entries()) {
@@ -73,7 +94,7 @@ export class ConfigError extends Error {
       }
       message = next;
     }
-    return new ConfigError(message, { issues, file });
+    return message;
   }
 }
 

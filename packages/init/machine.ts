@@ -66,8 +66,7 @@ export interface KernelMachineArgs {
 export class KernelCommandLineError extends ConfigError {
   /** Creates the error for `issues` (each a word and what it expected). */
   constructor(issues: ConfigIssue[]) {
-    const lines = issues.map((issue) => `${issue.path}: ${issue.message}`);
-    super(`Invalid kernel command line: ${lines.join("; ")}`, { issues });
+    super(ConfigError.describeIssues("Invalid kernel command line", issues), { issues });
     this.name = "KernelCommandLineError";
   }
 }
