@@ -40,12 +40,17 @@ Deno.test("errors from another copy of @weft/runtime pass instanceof for their c
     ContainerNotFoundError,
     "a real second copy",
   );
-  const notFound = new copy.container.ContainerNotFoundError('Cannot start container "x"', {
+  // The fields of a failed `runc SUBCOMMAND x`.
+  const failed = (subcommand: string, runtimeMessage: string) => ({
     id: "x",
-    argv: ["runc", "start", "x"],
+    argv: ["runc", subcommand, "x"],
     code: 1,
-    runtimeMessage: "container does not exist",
+    runtimeMessage,
   });
+  const notFound = new copy.container.ContainerNotFoundError(
+    'Cannot start container "x"',
+    failed("start", "container does not exist"),
+  );
   assert.ok(notFound instanceof ContainerNotFoundError);
   assert.ok(notFound instanceof RuntimeCommandError);
   assert.ok(notFound instanceof RuntimeError);
@@ -55,12 +60,10 @@ Deno.test("errors from another copy of @weft/runtime pass instanceof for their c
   assert.ok(!(notFound instanceof PluginError));
   assert.ok(!(notFound instanceof ContainerExistsError));
 
-  const exists = new copy.container.ContainerExistsError('Cannot create container "x"', {
-    id: "x",
-    argv: ["runc", "create", "x"],
-    code: 1,
-    runtimeMessage: "container with given ID already exists",
-  });
+  const exists = new copy.container.ContainerExistsError(
+    'Cannot create container "x"',
+    failed("create", "container with given ID already exists"),
+  );
   assert.ok(exists instanceof ContainerExistsError);
   assert.ok(exists instanceof RuntimeCommandError);
 

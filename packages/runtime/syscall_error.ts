@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { brandErrorClass, hasErrorBrand } from "./error_brand.ts";
 /**
  * Fields of {@linkcode SyscallError}.
  *
@@ -44,6 +45,13 @@ export interface SyscallErrorOptions extends ErrorOptions {
  * ```
  */
 export class SyscallError extends Error {
+  static {
+    brandErrorClass(this, "SyscallError");
+  }
+  /** True for instances made by any copy of @weft/runtime in the process (see error_brand.ts). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasErrorBrand(this, value);
+  }
   /** The system call that failed. */
   readonly syscall: string;
   /** The `errno` it set. */
